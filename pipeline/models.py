@@ -1,0 +1,585 @@
+"""The sales domain: pipelines and stages, deals and their history, contacts, activities, leads.
+
+Rules that change state live in pipeline/services.py; these classes hold data and the
+constraints the database itself can enforce.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+def default_currency() -> str:
+    return settings.DEFAULT_CURRENCY
+
+
+class Pipeline(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Bumped by every service that changes what the board shows, so open boards can ask
+    # cheaply whether anything changed since they were drawn.
+    board_version = models.PositiveBigIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("pipeline")
+        verbose_name_plural = _("pipelines")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stage(models.Model):
+    """One step of a pipeline, with what a deal must show before it may enter it."""
+
+    class Requirement(models.TextChoices):
+        VALUE = "value", _("Deal value is set")
+        CLOSE_DATE = "expected_close_date", _("Expected close date is set")
+        ORGANIZATION = "organization", _("Organization is set")
+        PERSON = "person", _("Contact person is set")
+        DECISION_MAKER = "decision_maker", _("The contact is a decision maker")
+        DONE_CALL = "done_call", _("A call is done")
+        DONE_MEETING = "done_meeting", _("A meeting is done")
+        DONE_EMAIL = "done_email", _("An email is done")
+        DONE_DEMO = "done_demo", _("A demo is done")
+        NOTE = "note", _("A note is attached")
+
+    pipeline = models.ForeignKey(
+        Pipeline, verbose_name=_("pipeline"), on_delete=models.PROTECT, related_name="stages"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    position = models.PositiveIntegerField(_("position"))
+    win_probability = models.PositiveSmallIntegerField(_("win probability (%)"), default=0)
+    rotting_days = models.PositiveIntegerField(
+        _("rotting after (days)"),
+        null=True,
+        blank=True,
+        help_text=_("A deal that stays longer than this in the stage is marked as rotting."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    definition_of_done = models.TextField(
+        _("definition of done"),
+        blank=True,
+        help_text=_("The result a deal must reach in this stage."),
+    )
+    requirements = models.JSONField(
+        _("entry requirements"),
+        default=list,
+        blank=True,
+        help_text=_("What a deal must show before it may enter this stage."),
+    )
+    is_moment_of_truth = models.BooleanField(
+        _("moment of truth"),
+        default=False,
+        help_text=_("The step after which a deal usually closes; metrics report from it."),
+    )
+
+    class Meta:
+        ordering = ["pipeline", "position"]
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pipeline", "position"], name="pipeline_stage_position_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(win_probability__gte=0) & Q(win_probability__lte=100),
+                name="pipeline_stage_probability_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def probability_fraction(self) -> Decimal:
+        return Decimal(self.win_probability) / Decimal(100)
+
+
+class LostReason(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("lost reason")
+        verbose_name_plural = _("lost reasons")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organization(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    website = models.URLField(_("website"), blank=True)
+    industry = models.CharField(_("industry"), max_length=100, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    budget_notes = models.TextField(_("expected budget"), blank=True)
+    timeline_notes = models.TextField(_("buying timeline"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="organizations",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        indexes = [
+            # Duplicate guard and search: organizations by name.
+            models.Index(fields=["name"], name="pipeline_org_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="people",
+        null=True,
+        blank=True,
+    )
+    job_title = models.CharField(_("job title"), max_length=100, blank=True)
+    is_decision_maker = models.BooleanField(_("decision maker"), default=False)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    other_emails = models.JSONField(_("other emails"), default=list, blank=True)
+    other_phones = models.JSONField(_("other phones"), default=list, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="people",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        indexes = [
+            # Duplicate guard: a person by email.
+            models.Index(fields=["email"], name="pipeline_person_email_idx"),
+            models.Index(fields=["name"], name="pipeline_person_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Deal(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        WON = "won", _("Won")
+        LOST = "lost", _("Lost")
+
+    title = models.CharField(_("title"), max_length=200)
+    value = models.DecimalField(_("value"), default=Decimal("0"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, default=default_currency)
+    pipeline = models.ForeignKey(
+        Pipeline, verbose_name=_("pipeline"), on_delete=models.PROTECT, related_name="deals"
+    )
+    stage = models.ForeignKey(
+        Stage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="deals"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="deals",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="deals",
+        null=True,
+        blank=True,
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("contact person"),
+        on_delete=models.PROTECT,
+        related_name="deals",
+        null=True,
+        blank=True,
+    )
+    status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.OPEN)
+    lost_reason = models.ForeignKey(
+        LostReason,
+        verbose_name=_("lost reason"),
+        on_delete=models.PROTECT,
+        related_name="deals",
+        null=True,
+        blank=True,
+    )
+    lost_note = models.TextField(_("lost note"), blank=True)
+    expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
+    created_at = models.DateTimeField(_("first contact"), default=timezone.now)
+    stage_entered_at = models.DateTimeField(_("in stage since"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    parked_until = models.DateField(
+        _("parked until"),
+        null=True,
+        blank=True,
+        help_text=_("A parked deal stays open but leaves the board until this date."),
+    )
+    # The deal's earliest scheduled, not-done activity, kept by the activity services so that
+    # the board can sort and paginate on an index instead of joining activities.
+    next_activity = models.ForeignKey(
+        "pipeline.Activity",
+        verbose_name=_("next activity"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    next_activity_date = models.DateField(_("next activity date"), null=True, blank=True)
+    # NULL, not "", for deals without one: the unique constraint must allow many of those.
+    external_id = models.CharField(  # noqa: DJ001
+        _("external id"), max_length=100, null=True, blank=True
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("deal")
+        verbose_name_plural = _("deals")
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="pipeline_deal_value_nonneg"),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "won", "lost"]),
+                name="pipeline_deal_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(closed_at__isnull=False),
+                name="pipeline_deal_closed_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="lost") | Q(lost_reason__isnull=False),
+                name="pipeline_deal_lost_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["external_id"], name="pipeline_deal_external_id_unique"
+            ),
+        ]
+        indexes = [
+            # Board columns: open deals of a pipeline grouped by stage.
+            models.Index(fields=["pipeline", "status", "stage"], name="pipeline_deal_board_idx"),
+            # Board cards in order: one index range scan per column segment
+            # (dated next activity ascending, then newest first).
+            models.Index(
+                fields=["stage", "status", "next_activity_date", "-created_at", "-id"],
+                name="pipeline_deal_card_order_idx",
+            ),
+            # "My deals": a rep's open deals.
+            models.Index(fields=["owner", "status"], name="pipeline_deal_owner_idx"),
+            # Metrics: deals closed in a period.
+            models.Index(
+                fields=["pipeline", "status", "closed_at"], name="pipeline_deal_closed_idx"
+            ),
+            # Metrics: deals created in a period.
+            models.Index(fields=["pipeline", "created_at"], name="pipeline_deal_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def weighted_value(self) -> Decimal:
+        return (self.value * self.stage.probability_fraction).quantize(Decimal("0.01"))
+
+
+class StageTotal(models.Model):
+    """Open deals per stage and currency on the board, kept by the deal services.
+
+    A summary row lets the board show column totals without scanning every open deal; the
+    services update it in the same transaction as the deal, and `rebuild_stage_totals`
+    recomputes it from scratch.
+    """
+
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="totals")
+    currency = models.CharField(max_length=3)
+    open_count = models.IntegerField(default=0)
+    open_value = models.DecimalField(default=Decimal("0"), **MONEY)
+
+    class Meta:
+        verbose_name = _("stage total")
+        verbose_name_plural = _("stage totals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage", "currency"], name="pipeline_stagetotal_stage_currency_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage_id} {self.currency}: {self.open_count} / {self.open_value}"
+
+
+class StageChange(models.Model):
+    """Append-only history: every stage move and every won/lost/reopen of a deal."""
+
+    class Source(models.TextChoices):
+        BOARD = "board", _("Board")
+        FORM = "form", _("Form")
+        API = "api", _("API")
+        IMPORT = "import", _("Import")
+        SYSTEM = "system", _("System")
+
+    deal = models.ForeignKey(Deal, on_delete=models.PROTECT, related_name="stage_changes")
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="+")
+    from_stage = models.ForeignKey(
+        Stage, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    to_stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    from_status = models.CharField(max_length=8, choices=Deal.Status, blank=True)
+    to_status = models.CharField(max_length=8, choices=Deal.Status)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    timestamp = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=8, choices=Source)
+    lost_reason = models.ForeignKey(
+        LostReason, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["timestamp", "id"]
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+        indexes = [
+            # A deal's timeline and its last change.
+            models.Index(fields=["deal", "timestamp"], name="pipeline_change_deal_idx"),
+            # Metrics: changes into stages of a pipeline in a period.
+            models.Index(fields=["pipeline", "timestamp"], name="pipeline_change_pipeline_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id}: {self.from_stage_id}->{self.to_stage_id} ({self.to_status})"
+
+
+class Activity(models.Model):
+    class Type(models.TextChoices):
+        CALL = "call", _("Call")
+        MEETING = "meeting", _("Meeting")
+        EMAIL = "email", _("Email")
+        DEMO = "demo", _("Demo")
+        TASK = "task", _("Task")
+
+    type = models.CharField(_("type"), max_length=10, choices=Type, default=Type.CALL)
+    subject = models.CharField(_("subject"), max_length=200)
+    due_date = models.DateField(_("due date"))
+    due_time = models.TimeField(_("due time"), null=True, blank=True)
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    deal = models.ForeignKey(
+        Deal,
+        verbose_name=_("deal"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+        null=True,
+        blank=True,
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+        null=True,
+        blank=True,
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+        null=True,
+        blank=True,
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["due_date", "due_time", "id"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deal__isnull=False)
+                | Q(person__isnull=False)
+                | Q(organization__isnull=False),
+                name="pipeline_activity_has_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(type__in=["call", "meeting", "email", "demo", "task"]),
+                name="pipeline_activity_type_valid",
+            ),
+        ]
+        indexes = [
+            # A deal's next activity and timeline.
+            models.Index(fields=["deal", "done_at", "due_date"], name="pipeline_activity_deal_idx"),
+            # "My activities": a user's open activities by due date.
+            models.Index(
+                fields=["owner", "done_at", "due_date"], name="pipeline_activity_owner_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+
+class Note(models.Model):
+    body = models.TextField(_("note"))
+    deal = models.ForeignKey(
+        Deal, on_delete=models.PROTECT, related_name="notes", null=True, blank=True
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="notes_set", null=True, blank=True
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="notes_set", null=True, blank=True
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notes"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deal__isnull=False)
+                | Q(person__isnull=False)
+                | Q(organization__isnull=False),
+                name="pipeline_note_has_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.body[:50]
+
+
+class Lead(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CONVERTED = "converted", _("Converted")
+        ARCHIVED = "archived", _("Archived")
+
+    title = models.CharField(_("title"), max_length=200)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        related_name="leads",
+        null=True,
+        blank=True,
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="leads",
+        null=True,
+        blank=True,
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="leads",
+    )
+    expected_value = models.DecimalField(_("expected value"), default=Decimal("0"), **MONEY)
+    currency = models.CharField(_("currency"), max_length=3, default=default_currency)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.OPEN)
+    parked_until = models.DateField(_("parked until"), null=True, blank=True)
+    converted_deal = models.OneToOneField(
+        Deal,
+        verbose_name=_("converted deal"),
+        on_delete=models.PROTECT,
+        related_name="lead",
+        null=True,
+        blank=True,
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expected_value__gte=0), name="pipeline_lead_value_nonneg"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="converted") | Q(converted_deal__isnull=False),
+                name="pipeline_lead_converted_has_deal",
+            ),
+        ]
+        indexes = [
+            # The leads inbox: a user's open leads.
+            models.Index(fields=["owner", "status"], name="pipeline_lead_inbox_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,41 @@
+"""Reads about one deal: its timeline of history, activities and notes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pipeline.models import Activity, Deal, Note, StageChange
+
+
+@dataclass
+class TimelineEntry:
+    when: datetime
+    kind: str  # "change", "activity", "note"
+    obj: object
+
+
+def deal_timeline(*, deal: Deal) -> list[TimelineEntry]:
+    """Newest first: stage changes, activities (by due or done time) and notes."""
+    entries = [
+        TimelineEntry(c.timestamp, "change", c)
+        for c in StageChange.objects.filter(deal=deal).select_related(
+            "from_stage", "to_stage", "user", "lost_reason"
+        )
+    ]
+    for a in Activity.objects.filter(deal=deal).select_related("owner"):
+        entries.append(TimelineEntry(a.done_at or a.created_at, "activity", a))
+    entries += [
+        TimelineEntry(n.created_at, "note", n)
+        for n in Note.objects.filter(deal=deal).select_related("author")
+    ]
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries
+
+
+def deal_open_activities(*, deal: Deal) -> list[Activity]:
+    return list(
+        Activity.objects.filter(deal=deal, done_at__isnull=True)
+        .select_related("owner")
+        .order_by("due_date", "due_time", "id")
+    )

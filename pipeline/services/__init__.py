@@ -1,0 +1,41 @@
+"""Writes: the only code that changes pipeline state. Import services from here."""
+
+from pipeline.services.activities import (
+    activity_complete,
+    activity_create,
+    activity_reschedule,
+    deal_refresh_next_activity,
+)
+from pipeline.services.deals import (
+    deal_create,
+    deal_lose,
+    deal_missing_requirements,
+    deal_move,
+    deal_park,
+    deal_reopen,
+    deal_unpark,
+    deal_unpark_due,
+    deal_update,
+    deal_win,
+)
+from pipeline.services.leads import lead_convert
+from pipeline.services.totals import stage_totals_rebuild
+
+__all__ = [
+    "activity_complete",
+    "activity_create",
+    "activity_reschedule",
+    "deal_create",
+    "deal_lose",
+    "deal_missing_requirements",
+    "deal_move",
+    "deal_park",
+    "deal_refresh_next_activity",
+    "deal_reopen",
+    "deal_unpark",
+    "deal_unpark_due",
+    "deal_update",
+    "deal_win",
+    "lead_convert",
+    "stage_totals_rebuild",
+]

@@ -1,0 +1,137 @@
+"""Pieces every deal service shares: locking, version checks, history and board totals."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import F
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from pipeline.errors import NotVisible, VersionConflict
+from pipeline.models import Deal, Pipeline, StageChange, StageTotal
+
+
+def deal_lock(deal_id: int) -> Deal:
+    """Reload the deal under a row lock (PostgreSQL); SQLite relies on IMMEDIATE transactions
+    and the conditional version update."""
+    try:
+        return (
+            Deal.objects.select_for_update(of=("self",))
+            .select_related("stage", "pipeline", "owner", "updated_by")
+            .get(pk=deal_id)
+        )
+    except Deal.DoesNotExist as exc:
+        raise NotVisible(_("This deal does not exist or you may not see it.")) from exc
+
+
+def describe_last_change(deal: Deal) -> str:
+    """'Alice Smith moved this deal to Proposal 2 minutes ago', for conflict messages."""
+    who = str(deal.updated_by) if deal.updated_by else _("Someone")
+    ago = timesince(deal.updated_at, timezone.now())
+    last = (
+        StageChange.objects.filter(deal_id=deal.pk)
+        .select_related("to_stage")
+        .order_by("-timestamp", "-id")
+        .first()
+    )
+    if last is not None and last.timestamp == deal.updated_at:
+        if last.to_status == Deal.Status.WON and last.from_status != Deal.Status.WON:
+            return _("%(who)s marked this deal as won %(ago)s ago.") % {"who": who, "ago": ago}
+        if last.to_status == Deal.Status.LOST and last.from_status != Deal.Status.LOST:
+            return _("%(who)s marked this deal as lost %(ago)s ago.") % {"who": who, "ago": ago}
+        if last.to_status == Deal.Status.OPEN and last.from_status in (
+            Deal.Status.WON,
+            Deal.Status.LOST,
+        ):
+            return _("%(who)s reopened this deal %(ago)s ago.") % {"who": who, "ago": ago}
+        return _("%(who)s moved this deal to %(stage)s %(ago)s ago.") % {
+            "who": who,
+            "stage": last.to_stage.name,
+            "ago": ago,
+        }
+    return _("%(who)s changed this deal %(ago)s ago.") % {"who": who, "ago": ago}
+
+
+def check_version(deal: Deal, expected_version: int | None) -> None:
+    if expected_version is not None and deal.version != expected_version:
+        raise VersionConflict(
+            _("Your view of this deal was out of date: %(change)s It is shown as it is now.")
+            % {"change": describe_last_change(deal)},
+            deal=deal,
+        )
+
+
+def write_deal(deal: Deal, expected_version: int, actor: User | None, **fields: object) -> Deal:
+    """Conditional update: only if the version is still the one we locked. 0 rows means a
+    concurrent writer won (this is what protects SQLite, which has no row locks)."""
+    now = fields.pop("updated_at", None) or timezone.now()
+    updated = Deal.objects.filter(pk=deal.pk, version=expected_version).update(
+        **fields, updated_at=now, updated_by=actor, version=F("version") + 1
+    )
+    if updated == 0:
+        fresh = Deal.objects.select_related("stage", "updated_by").get(pk=deal.pk)
+        raise VersionConflict(
+            _("Your view of this deal was out of date: %(change)s It is shown as it is now.")
+            % {"change": describe_last_change(fresh)},
+            deal=fresh,
+        )
+    for name, value in fields.items():
+        setattr(deal, name, value)
+    deal.updated_at = now
+    deal.updated_by = actor
+    deal.version = expected_version + 1
+    return deal
+
+
+def record_change(
+    *,
+    deal: Deal,
+    from_stage_id: int | None,
+    to_stage_id: int,
+    from_status: str,
+    to_status: str,
+    actor: User | None,
+    source: str,
+    timestamp=None,
+    lost_reason_id: int | None = None,
+    note: str = "",
+) -> StageChange:
+    return StageChange.objects.create(
+        deal_id=deal.pk,
+        pipeline_id=deal.pipeline_id,
+        from_stage_id=from_stage_id,
+        to_stage_id=to_stage_id,
+        from_status=from_status,
+        to_status=to_status,
+        user=actor,
+        timestamp=timestamp or timezone.now(),
+        source=source,
+        lost_reason_id=lost_reason_id,
+        note=note,
+    )
+
+
+def totals_add(stage_id: int, currency: str, count: int, value: Decimal) -> None:
+    """Shift a stage's open totals. Update first (the common case, one query); create the row
+    only when it is missing, ignoring a concurrent creator, then update."""
+    if count == 0 and value == 0:
+        return
+    rows = StageTotal.objects.filter(stage_id=stage_id, currency=currency)
+    if rows.update(open_count=F("open_count") + count, open_value=F("open_value") + value):
+        return
+    StageTotal.objects.bulk_create(
+        [StageTotal(stage_id=stage_id, currency=currency)], ignore_conflicts=True
+    )
+    rows.update(open_count=F("open_count") + count, open_value=F("open_value") + value)
+
+
+def board_touch(pipeline_id: int) -> None:
+    Pipeline.objects.filter(pk=pipeline_id).update(board_version=F("board_version") + 1)
+
+
+def on_board(deal: Deal) -> bool:
+    """Whether the deal counts in the board totals: open and not parked."""
+    return deal.status == Deal.Status.OPEN and deal.parked_until is None

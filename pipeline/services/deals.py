@@ -1,0 +1,492 @@
+"""The only code that creates deals or changes their stage or status.
+
+Every service runs in one transaction, locks the deal row, checks the version the client
+read, writes with a conditional update, appends a StageChange row, keeps the board totals
+and bumps the version. See docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from pipeline.errors import NotAllowed, RuleViolation
+from pipeline.models import Activity, Deal, LostReason, Note, Organization, Person, Stage
+from pipeline.selectors.visibility import deal_check_edit, owner_ids_editable
+from pipeline.services._common import (
+    board_touch,
+    check_version,
+    deal_lock,
+    on_board,
+    record_change,
+    totals_add,
+    write_deal,
+)
+
+_DONE_TYPES = {
+    Stage.Requirement.DONE_CALL: Activity.Type.CALL,
+    Stage.Requirement.DONE_MEETING: Activity.Type.MEETING,
+    Stage.Requirement.DONE_EMAIL: Activity.Type.EMAIL,
+    Stage.Requirement.DONE_DEMO: Activity.Type.DEMO,
+}
+# Imports and system jobs write history as it happened; entry requirements guard people.
+_SOURCES_WITHOUT_REQUIREMENTS = {"import", "system"}
+
+
+def _clean_money(value: object) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError) as exc:
+        raise RuleViolation(_("The value must be a number, for example 1250.00.")) from exc
+    if not amount.is_finite():
+        raise RuleViolation(_("The value must be a number, for example 1250.00."))
+    if amount < 0:
+        raise RuleViolation(_("The value cannot be negative."))
+    if amount >= Decimal("1e12"):
+        raise RuleViolation(_("The value is too large."))
+    return amount.quantize(Decimal("0.01"))
+
+
+def _clean_currency(currency: str) -> str:
+    code = (currency or "").strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise RuleViolation(_("The currency must be a three-letter code such as EUR or USD."))
+    return code
+
+
+def _check_owner(actor: User, owner: User) -> None:
+    owners = owner_ids_editable(actor)
+    if owners is not None and owner.pk not in owners:
+        raise NotAllowed(_("You cannot give a deal to %(owner)s.") % {"owner": owner})
+    if not owner.is_active:
+        raise RuleViolation(_("%(owner)s is deactivated and cannot own deals.") % {"owner": owner})
+
+
+def deal_missing_requirements(
+    *, deal: Deal, to_stage: Stage, entering_pipeline: bool = False
+) -> list[str]:
+    """What the deal still lacks to enter `to_stage`, as readable phrases.
+
+    A forward move must satisfy the requirements of every stage it passes, since a deal that
+    reaches a stage counts as having passed the earlier ones; a backward move only those of
+    the target stage. A new deal (`entering_pipeline`) passes every stage up to its own.
+    """
+    if entering_pipeline:
+        after_position = -1
+    elif deal.stage.pipeline_id == to_stage.pipeline_id:
+        after_position = deal.stage.position
+    else:
+        after_position = to_stage.position
+    if to_stage.position > after_position + 1:
+        stages = list(
+            Stage.objects.filter(
+                pipeline_id=to_stage.pipeline_id,
+                is_active=True,
+                position__gt=after_position,
+                position__lt=to_stage.position,
+            ).order_by("position")
+        )
+    else:
+        stages = []
+    stages.append(to_stage)
+    codes: list[str] = []
+    for stage in stages:
+        for code in stage.requirements or []:
+            if code not in codes and code in Stage.Requirement.values:
+                codes.append(code)
+    if not codes:
+        return []
+
+    done_types: set[str] = set()
+    if deal.pk and any(code in _DONE_TYPES for code in codes):
+        done_types = set(
+            Activity.objects.filter(deal_id=deal.pk, done_at__isnull=False)
+            .values_list("type", flat=True)
+            .distinct()
+        )
+    person = deal.person if deal.person_id else None
+    missing: list[str] = []
+    for code in codes:
+        if code == Stage.Requirement.VALUE:
+            ok = deal.value > 0
+        elif code == Stage.Requirement.CLOSE_DATE:
+            ok = deal.expected_close_date is not None
+        elif code == Stage.Requirement.ORGANIZATION:
+            ok = deal.organization_id is not None
+        elif code == Stage.Requirement.PERSON:
+            ok = person is not None
+        elif code == Stage.Requirement.DECISION_MAKER:
+            ok = person is not None and person.is_decision_maker
+        elif code in _DONE_TYPES:
+            ok = _DONE_TYPES[code] in done_types
+        elif code == Stage.Requirement.NOTE:
+            ok = bool(deal.pk) and Note.objects.filter(deal_id=deal.pk).exists()
+        else:  # pragma: no cover - codes are filtered above
+            ok = True
+        if not ok:
+            missing.append(str(Stage.Requirement(code).label))
+    return missing
+
+
+def _requirements_error(deal: Deal, to_stage: Stage, missing: list[str]) -> RuleViolation:
+    return RuleViolation(
+        _("%(stage)s needs first: %(missing)s.")
+        % {"stage": to_stage.name, "missing": "; ".join(m[0].lower() + m[1:] for m in missing)},
+        deal=deal,
+        missing=missing,
+    )
+
+
+@transaction.atomic
+def deal_create(
+    *,
+    actor: User,
+    title: str,
+    pipeline_stage: Stage,
+    owner: User | None = None,
+    value: Decimal | str | int = Decimal("0"),
+    currency: str | None = None,
+    organization: Organization | None = None,
+    person: Person | None = None,
+    expected_close_date: datetime.date | None = None,
+    created_at: datetime.datetime | None = None,
+    external_id: str | None = None,
+    source: str = "form",
+) -> Deal:
+    """Create an open deal in a stage and record its entry in the history."""
+    from django.conf import settings
+
+    title = (title or "").strip()
+    if not title:
+        raise RuleViolation(_("A deal needs a title."))
+    stage = pipeline_stage
+    if not stage.is_active:
+        raise RuleViolation(_("%(stage)s is archived; choose another stage.") % {"stage": stage})
+    owner = owner or actor
+    _check_owner(actor, owner)
+    now = timezone.now()
+    created = created_at or now
+    deal = Deal(
+        title=title[:200],
+        value=_clean_money(value),
+        currency=_clean_currency(currency or settings.DEFAULT_CURRENCY),
+        pipeline_id=stage.pipeline_id,
+        stage=stage,
+        owner=owner,
+        organization=organization,
+        person=person,
+        expected_close_date=expected_close_date,
+        created_at=created,
+        stage_entered_at=created,
+        updated_at=now,
+        updated_by=actor,
+        external_id=external_id or None,
+    )
+    if source not in _SOURCES_WITHOUT_REQUIREMENTS:
+        missing = deal_missing_requirements(deal=deal, to_stage=stage, entering_pipeline=True)
+        if missing:
+            raise _requirements_error(deal, stage, missing)
+    deal.save(force_insert=True)
+    record_change(
+        deal=deal,
+        from_stage_id=None,
+        to_stage_id=stage.pk,
+        from_status="",
+        to_status=Deal.Status.OPEN,
+        actor=actor,
+        source=source,
+        timestamp=created,
+    )
+    totals_add(stage.pk, deal.currency, 1, deal.value)
+    board_touch(stage.pipeline_id)
+    return deal
+
+
+_EDITABLE = {"title", "value", "currency", "owner", "organization", "person", "expected_close_date"}
+
+
+@transaction.atomic
+def deal_update(
+    *, deal: Deal, expected_version: int, actor: User, changes: dict[str, object]
+) -> Deal:
+    """Edit a deal's fields (not its stage or status: those have their own services)."""
+    unknown = set(changes) - _EDITABLE
+    if unknown:
+        raise RuleViolation(
+            _("These fields cannot be changed here: %s") % ", ".join(sorted(unknown))
+        )
+    locked = deal_lock(deal.pk)
+    deal_check_edit(actor, locked)
+    check_version(locked, expected_version)
+    fields: dict[str, object] = {}
+    for name, raw in changes.items():
+        if name == "title":
+            raw = str(raw or "").strip()
+            if not raw:
+                raise RuleViolation(_("A deal needs a title."))
+            raw = raw[:200]
+        elif name == "value":
+            raw = _clean_money(raw)
+        elif name == "currency":
+            raw = _clean_currency(str(raw))
+        elif name == "owner":
+            _check_owner(actor, raw)  # type: ignore[arg-type]
+        if getattr(locked, name) != raw:
+            fields[name] = raw
+    if not fields:
+        return locked
+    old_value, old_currency = locked.value, locked.currency
+    counted = on_board(locked)
+    write_deal(locked, expected_version, actor, **fields)
+    if counted and (old_value != locked.value or old_currency != locked.currency):
+        totals_add(locked.stage_id, old_currency, -1, -old_value)
+        totals_add(locked.stage_id, locked.currency, 1, locked.value)
+    board_touch(locked.pipeline_id)
+    return locked
+
+
+@transaction.atomic
+def deal_move(
+    *, deal: Deal, to_stage: Stage, expected_version: int, actor: User, source: str = "board"
+) -> Deal:
+    """Move an open deal to another stage of its pipeline."""
+    locked = deal_lock(deal.pk)
+    deal_check_edit(actor, locked)
+    check_version(locked, expected_version)
+    if to_stage.pipeline_id != locked.pipeline_id:
+        raise RuleViolation(
+            _("%(stage)s belongs to the %(other)s pipeline, not to %(pipeline)s.")
+            % {
+                "stage": to_stage.name,
+                "other": to_stage.pipeline.name,
+                "pipeline": locked.pipeline.name,
+            },
+            deal=locked,
+        )
+    if not to_stage.is_active:
+        raise RuleViolation(
+            _("%(stage)s is archived; deals cannot move into it.") % {"stage": to_stage.name},
+            deal=locked,
+        )
+    if locked.status != Deal.Status.OPEN:
+        raise RuleViolation(
+            _("This deal is %(status)s; reopen it before moving it.")
+            % {"status": locked.get_status_display().lower()},
+            deal=locked,
+        )
+    if to_stage.pk == locked.stage_id:
+        return locked
+    if source not in _SOURCES_WITHOUT_REQUIREMENTS:
+        missing = deal_missing_requirements(deal=locked, to_stage=to_stage)
+        if missing:
+            raise _requirements_error(locked, to_stage, missing)
+    from_stage_id = locked.stage_id
+    now = timezone.now()
+    write_deal(
+        locked, expected_version, actor, stage=to_stage, stage_entered_at=now, updated_at=now
+    )
+    record_change(
+        deal=locked,
+        from_stage_id=from_stage_id,
+        to_stage_id=to_stage.pk,
+        from_status=Deal.Status.OPEN,
+        to_status=Deal.Status.OPEN,
+        actor=actor,
+        source=source,
+        timestamp=now,
+    )
+    if on_board(locked):
+        totals_add(from_stage_id, locked.currency, -1, -locked.value)
+        totals_add(to_stage.pk, locked.currency, 1, locked.value)
+    board_touch(locked.pipeline_id)
+    return locked
+
+
+def _close(
+    *,
+    deal: Deal,
+    expected_version: int,
+    actor: User,
+    source: str,
+    status: str,
+    lost_reason: LostReason | None = None,
+    note: str = "",
+    closed_at: datetime.datetime | None = None,
+) -> Deal:
+    locked = deal_lock(deal.pk)
+    deal_check_edit(actor, locked)
+    check_version(locked, expected_version)
+    if locked.status != Deal.Status.OPEN:
+        raise RuleViolation(
+            _("This deal is already %(status)s.") % {"status": locked.get_status_display().lower()},
+            deal=locked,
+        )
+    counted = on_board(locked)
+    now = timezone.now()
+    when = closed_at or now
+    write_deal(
+        locked,
+        expected_version,
+        actor,
+        status=status,
+        closed_at=when,
+        lost_reason=lost_reason,
+        lost_note=note,
+        parked_until=None,
+        updated_at=now,
+    )
+    record_change(
+        deal=locked,
+        from_stage_id=locked.stage_id,
+        to_stage_id=locked.stage_id,
+        from_status=Deal.Status.OPEN,
+        to_status=status,
+        actor=actor,
+        source=source,
+        timestamp=now if closed_at is None else when,
+        lost_reason_id=lost_reason.pk if lost_reason else None,
+        note=note,
+    )
+    if counted:
+        totals_add(locked.stage_id, locked.currency, -1, -locked.value)
+    board_touch(locked.pipeline_id)
+    return locked
+
+
+@transaction.atomic
+def deal_win(
+    *,
+    deal: Deal,
+    expected_version: int,
+    actor: User,
+    source: str = "board",
+    closed_at: datetime.datetime | None = None,
+) -> Deal:
+    return _close(
+        deal=deal,
+        expected_version=expected_version,
+        actor=actor,
+        source=source,
+        status=Deal.Status.WON,
+        closed_at=closed_at,
+    )
+
+
+@transaction.atomic
+def deal_lose(
+    *,
+    deal: Deal,
+    expected_version: int,
+    actor: User,
+    reason: LostReason | None,
+    note: str = "",
+    source: str = "board",
+    closed_at: datetime.datetime | None = None,
+) -> Deal:
+    if reason is None:
+        raise RuleViolation(_("Choose why the deal was lost."), deal=deal)
+    return _close(
+        deal=deal,
+        expected_version=expected_version,
+        actor=actor,
+        source=source,
+        status=Deal.Status.LOST,
+        lost_reason=reason,
+        note=(note or "").strip(),
+        closed_at=closed_at,
+    )
+
+
+@transaction.atomic
+def deal_reopen(*, deal: Deal, expected_version: int, actor: User, source: str = "form") -> Deal:
+    locked = deal_lock(deal.pk)
+    deal_check_edit(actor, locked)
+    check_version(locked, expected_version)
+    if locked.status == Deal.Status.OPEN:
+        raise RuleViolation(_("This deal is already open."), deal=locked)
+    if not locked.stage.is_active:
+        raise RuleViolation(
+            _("Its stage %(stage)s is archived; an admin must move it first.")
+            % {"stage": locked.stage.name},
+            deal=locked,
+        )
+    from_status = locked.status
+    now = timezone.now()
+    write_deal(
+        locked,
+        expected_version,
+        actor,
+        status=Deal.Status.OPEN,
+        closed_at=None,
+        lost_reason=None,
+        lost_note="",
+        stage_entered_at=now,
+        updated_at=now,
+    )
+    record_change(
+        deal=locked,
+        from_stage_id=locked.stage_id,
+        to_stage_id=locked.stage_id,
+        from_status=from_status,
+        to_status=Deal.Status.OPEN,
+        actor=actor,
+        source=source,
+        timestamp=now,
+    )
+    totals_add(locked.stage_id, locked.currency, 1, locked.value)
+    board_touch(locked.pipeline_id)
+    return locked
+
+
+@transaction.atomic
+def deal_park(*, deal: Deal, until: datetime.date, expected_version: int, actor: User) -> Deal:
+    """Put an open deal in the future pool: it stays open but leaves the board until `until`."""
+    locked = deal_lock(deal.pk)
+    deal_check_edit(actor, locked)
+    check_version(locked, expected_version)
+    if locked.status != Deal.Status.OPEN:
+        raise RuleViolation(_("Only open deals can be parked."), deal=locked)
+    if until <= timezone.localdate():
+        raise RuleViolation(_("Choose a revisit date in the future."), deal=locked)
+    counted = on_board(locked)
+    write_deal(locked, expected_version, actor, parked_until=until)
+    if counted:
+        totals_add(locked.stage_id, locked.currency, -1, -locked.value)
+    board_touch(locked.pipeline_id)
+    return locked
+
+
+@transaction.atomic
+def deal_unpark(*, deal: Deal, actor: User | None) -> Deal:
+    """Bring a parked deal back to the board (its revisit date came, or a user asked)."""
+    locked = deal_lock(deal.pk)
+    if actor is not None:
+        deal_check_edit(actor, locked)
+    if locked.parked_until is None:
+        return locked
+    write_deal(locked, locked.version, actor, parked_until=None)
+    if on_board(locked):
+        totals_add(locked.stage_id, locked.currency, 1, locked.value)
+    board_touch(locked.pipeline_id)
+    return locked
+
+
+def deal_unpark_due(*, today: datetime.date) -> int:
+    """Return every deal whose revisit date has come to the board; returns how many.
+
+    Each deal is unparked in its own transaction, so a crash part-way loses nothing and a
+    re-run picks up exactly the rest.
+    """
+    count = 0
+    due = Deal.objects.filter(
+        status=Deal.Status.OPEN, parked_until__isnull=False, parked_until__lte=today
+    ).values_list("pk", flat=True)
+    for deal_id in list(due.iterator()):
+        deal_unpark(deal=Deal(pk=deal_id), actor=None)
+        count += 1
+    return count

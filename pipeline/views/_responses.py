@@ -1,0 +1,41 @@
+"""How refused changes are answered: a 4xx with a plain message, never a 500."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
+from django_htmx.http import reswap, trigger_client_event
+
+from pipeline.errors import ServiceError
+
+
+def toast(request: HttpRequest, message: str, level: str = "error") -> str:
+    return render_to_string(
+        "pipeline/_toast.html", {"message": message, "level": level}, request=request
+    )
+
+
+def refused(
+    request: HttpRequest, exc: ServiceError, *, fragments: str = "", fallback_url: str = "/"
+) -> HttpResponse:
+    """htmx: the status code, no main swap, the true state as out-of-band fragments and a
+    toast. Plain forms: a message and a redirect back (POST/redirect/GET)."""
+    if request.htmx:
+        response = HttpResponse(fragments + toast(request, exc.message), status=exc.status_code)
+        reswap(response, "none")
+        trigger_client_event(
+            response, "stagecoach:refused", {"message": exc.message, "status": exc.status_code}
+        )
+        return response
+    messages.error(request, exc.message)
+    return HttpResponseRedirect(fallback_url)
+
+
+def form_errors_text(form) -> str:  # noqa: ANN001 - any bound form
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            parts.append(f"{label}: {error}" if label else str(error))
+    return " ".join(parts)

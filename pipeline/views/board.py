@@ -1,0 +1,349 @@
+"""The pipeline board: the page, its polling, infinite scroll, and moves from it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import reswap, trigger_client_event
+
+from accounts.models import User
+from pipeline import services
+from pipeline.errors import RuleViolation, ServiceError
+from pipeline.forms import LoseForm, MoveForm, QuickAddForm, VersionForm
+from pipeline.models import Deal, Organization, Pipeline, Stage
+from pipeline.selectors.board import BoardFilters, board_columns, column_page
+from pipeline.selectors.visibility import deal_get_visible, organization_list_visible
+from pipeline.views._responses import form_errors_text, refused, toast
+
+BOARD = "pipeline/board.html"
+
+
+def _pipeline_for(request: HttpRequest, pipeline_id: int | None) -> Pipeline:
+    active = Pipeline.objects.filter(is_active=True)
+    if pipeline_id is not None:
+        return get_object_or_404(active, pk=pipeline_id)
+    user: User = request.user  # type: ignore[assignment]
+    if user.default_pipeline_id:
+        found = active.filter(pk=user.default_pipeline_id).first()
+        if found:
+            return found
+    found = active.order_by("position", "id").first()
+    if found is None:
+        raise Http404(_("No pipeline yet: an admin must create one first."))
+    return found
+
+
+def _board_url(pipeline: Pipeline, filters: BoardFilters | None = None) -> str:
+    url = reverse("pipeline:board", args=[pipeline.pk])
+    query = filters.as_query() if filters else {}
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _context(request: HttpRequest, pipeline: Pipeline, filters: BoardFilters) -> dict:
+    user: User = request.user  # type: ignore[assignment]
+    columns = board_columns(pipeline=pipeline, user=user, filters=filters)
+    return {
+        "pipeline": pipeline,
+        "pipelines": Pipeline.objects.filter(is_active=True).order_by("position", "id"),
+        "columns": columns,
+        "stages": [c.stage for c in columns],
+        "filters": filters,
+        "filter_query": urlencode(filters.as_query()),
+        "owners": User.objects.filter(is_active=True).order_by("first_name", "last_name"),
+        "board_version": pipeline.board_version,
+        "poll_seconds": settings.STAGECOACH_BOARD_POLL_SECONDS,
+        "base_currency": settings.DEFAULT_CURRENCY,
+    }
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def board(request: HttpRequest, pipeline_id: int | None = None) -> HttpResponse:
+    pipeline = _pipeline_for(request, pipeline_id)
+    filters = BoardFilters.from_query(request.GET, request.user)
+    context = _context(request, pipeline, filters)
+    context["lost_reasons"] = services_lost_reasons()
+    if request.htmx and request.htmx.target == "board":
+        return render(request, f"{BOARD}#board", context)
+    return render(request, BOARD, context)
+
+
+def services_lost_reasons():  # noqa: ANN201 - a queryset for the lose dialog
+    from pipeline.models import LostReason
+
+    return LostReason.objects.filter(is_active=True).order_by("position", "name")
+
+
+@require_GET
+@login_required
+def board_poll(request: HttpRequest, pipeline_id: int) -> HttpResponse:
+    """204 while nothing changed; otherwise the whole board as an out-of-band swap."""
+    pipeline = get_object_or_404(Pipeline, pk=pipeline_id)
+    try:
+        seen = int(request.GET.get("v", "-1"))
+    except ValueError:
+        seen = -1
+    if seen == pipeline.board_version:
+        return HttpResponse(status=204)
+    filters = BoardFilters.from_query(request.GET, request.user)
+    context = _context(request, pipeline, filters)
+    context["oob"] = True
+    return render(request, f"{BOARD}#board", context)
+
+
+@require_GET
+@login_required
+def column_more(request: HttpRequest, pipeline_id: int, stage_id: int) -> HttpResponse:
+    pipeline = get_object_or_404(Pipeline, pk=pipeline_id)
+    stage = get_object_or_404(Stage, pk=stage_id, pipeline=pipeline)
+    filters = BoardFilters.from_query(request.GET, request.user)
+    cards, cursor = column_page(
+        pipeline=pipeline,
+        stage=stage,
+        user=request.user,  # type: ignore[arg-type]
+        filters=filters,
+        cursor=request.GET.get("cursor", ""),
+    )
+    return render(
+        request,
+        f"{BOARD}#cards",
+        {
+            "cards": cards,
+            "next_cursor": cursor,
+            "pipeline": pipeline,
+            "stage": stage,
+            "stages": list(pipeline.stages.filter(is_active=True).order_by("position")),
+            "filter_query": urlencode(filters.as_query()),
+        },
+    )
+
+
+def _columns_html(
+    request: HttpRequest, pipeline: Pipeline, stage_ids: list[int], *, with_cards: bool
+) -> str:
+    """Out-of-band fragments for the given columns: the whole column, or just its header."""
+    user: User = request.user  # type: ignore[assignment]
+    filters = BoardFilters.from_query(request.POST or request.GET, user)
+    all_stages = list(pipeline.stages.filter(is_active=True).order_by("position"))
+    wanted = [s for s in all_stages if s.pk in stage_ids]
+    columns = board_columns(pipeline=pipeline, user=user, filters=filters, stages=wanted)
+    template = f"{BOARD}#column" if with_cards else f"{BOARD}#column_header"
+    return "".join(
+        render_to_string(
+            template,
+            {
+                "col": col,
+                "oob": True,
+                "pipeline": pipeline,
+                "stages": all_stages,
+                "filter_query": urlencode(filters.as_query()),
+            },
+            request=request,
+        )
+        for col in columns
+    )
+
+
+def _deal_or_refuse(request: HttpRequest, deal_id: int) -> Deal:
+    return deal_get_visible(request.user, deal_id)  # type: ignore[arg-type]
+
+
+@require_POST
+@login_required
+def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
+    """Move a deal to a stage. A drag keeps the card where it was dropped and refreshes both
+    column headers; the keyboard control and a refusal re-render both columns."""
+    try:
+        deal = _deal_or_refuse(request, deal_id)
+    except ServiceError as exc:
+        return refused(request, exc)
+    origin = deal.stage_id
+    fallback = _board_url(deal.pipeline, BoardFilters.from_query(request.POST, request.user))
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        exc = RuleViolation(form_errors_text(form), deal=deal)
+        return refused(
+            request,
+            exc,
+            fragments=_columns_html(request, deal.pipeline, [origin], with_cards=True),
+            fallback_url=fallback,
+        )
+    to_stage = (
+        Stage.objects.select_related("pipeline").filter(pk=form.cleaned_data["stage"]).first()
+    )
+    try:
+        if to_stage is None:
+            raise RuleViolation(
+                _("That stage does not exist any more; reload the board."), deal=deal
+            )
+        moved = services.deal_move(
+            deal=deal,
+            to_stage=to_stage,
+            expected_version=form.cleaned_data["version"],
+            actor=request.user,  # type: ignore[arg-type]
+            source="board",
+        )
+    except ServiceError as exc:
+        true_stage = exc.deal.stage_id if exc.deal else origin
+        touched = list(dict.fromkeys([origin, true_stage] + ([to_stage.pk] if to_stage else [])))
+        return refused(
+            request,
+            exc,
+            fragments=_columns_html(request, deal.pipeline, touched, with_cards=True),
+            fallback_url=fallback,
+        )
+    if not request.htmx:
+        messages.success(
+            request, _("Moved “%(deal)s” to %(stage)s.") % {"deal": moved, "stage": moved.stage}
+        )
+        return HttpResponseRedirect(fallback)
+    stage_ids = [origin, moved.stage_id]
+    if request.POST.get("mode") == "columns":
+        response = HttpResponse(_columns_html(request, moved.pipeline, stage_ids, with_cards=True))
+        reswap(response, "none")
+    else:
+        card = render_to_string(
+            f"{BOARD}#card",
+            {
+                "deal": _fresh_card(moved.pk),
+                "stages": _stages(moved.pipeline),
+                "pipeline": moved.pipeline,
+            },
+            request=request,
+        )
+        response = HttpResponse(
+            card + _columns_html(request, moved.pipeline, stage_ids, with_cards=False)
+        )
+    return trigger_client_event(
+        response,
+        "stagecoach:deal-moved",
+        {"deal": moved.pk, "from": origin, "to": moved.stage_id, "version": moved.version},
+    )
+
+
+def _fresh_card(deal_id: int) -> Deal:
+    return Deal.objects.select_related(
+        "owner", "organization", "person", "next_activity", "stage"
+    ).get(pk=deal_id)
+
+
+def _stages(pipeline: Pipeline) -> list[Stage]:
+    return list(pipeline.stages.filter(is_active=True).order_by("position"))
+
+
+def _close_view(request: HttpRequest, deal_id: int, *, won: bool) -> HttpResponse:
+    try:
+        deal = _deal_or_refuse(request, deal_id)
+    except ServiceError as exc:
+        return refused(request, exc)
+    fallback = request.POST.get("next") or _board_url(deal.pipeline)
+    if not fallback.startswith("/"):
+        fallback = _board_url(deal.pipeline)
+    form = VersionForm(request.POST) if won else LoseForm(request.POST)
+    if not form.is_valid():
+        return refused(
+            request,
+            RuleViolation(form_errors_text(form), deal=deal),
+            fragments=_columns_html(request, deal.pipeline, [deal.stage_id], with_cards=True),
+            fallback_url=fallback,
+        )
+    try:
+        if won:
+            closed = services.deal_win(
+                deal=deal,
+                expected_version=form.cleaned_data["version"],
+                actor=request.user,  # type: ignore[arg-type]
+                source="board",
+            )
+            text = _("“%(deal)s” is won. Well done!") % {"deal": deal}
+        else:
+            closed = services.deal_lose(
+                deal=deal,
+                expected_version=form.cleaned_data["version"],
+                actor=request.user,  # type: ignore[arg-type]
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+                source="board",
+            )
+            text = _("“%(deal)s” is marked as lost.") % {"deal": deal}
+    except ServiceError as exc:
+        return refused(
+            request,
+            exc,
+            fragments=_columns_html(request, deal.pipeline, [deal.stage_id], with_cards=True),
+            fallback_url=fallback,
+        )
+    if not request.htmx:
+        messages.success(request, text)
+        return HttpResponseRedirect(fallback)
+    # The card leaves the board: an empty main swap removes it; the header shows new totals.
+    response = HttpResponse(
+        _columns_html(request, closed.pipeline, [closed.stage_id], with_cards=False)
+        + toast(request, text, "success")
+    )
+    return trigger_client_event(
+        response, "stagecoach:deal-closed", {"deal": closed.pk, "status": closed.status}
+    )
+
+
+@require_POST
+@login_required
+def deal_win(request: HttpRequest, deal_id: int) -> HttpResponse:
+    return _close_view(request, deal_id, won=True)
+
+
+@require_POST
+@login_required
+def deal_lose(request: HttpRequest, deal_id: int) -> HttpResponse:
+    return _close_view(request, deal_id, won=False)
+
+
+@require_http_methods(["POST"])
+@login_required
+def deal_quick_add(request: HttpRequest, pipeline_id: int) -> HttpResponse:
+    pipeline = get_object_or_404(Pipeline, pk=pipeline_id, is_active=True)
+    form = QuickAddForm(request.POST)
+    fallback = _board_url(pipeline)
+    if not form.is_valid():
+        return refused(request, RuleViolation(form_errors_text(form)), fallback_url=fallback)
+    data = form.cleaned_data
+    stage = Stage.objects.filter(pk=data["stage"], pipeline=pipeline, is_active=True).first()
+    org_name = (data.get("organization") or "").strip()
+    organization = None
+    if org_name:
+        organization = organization_list_visible(request.user).filter(name__iexact=org_name).first()  # type: ignore[arg-type]
+    try:
+        if stage is None:
+            raise RuleViolation(_("Choose a stage of this pipeline."))
+        if org_name and organization is None:
+            organization = Organization.objects.create(name=org_name, owner=request.user)
+        deal = services.deal_create(
+            actor=request.user,  # type: ignore[arg-type]
+            title=data["title"],
+            pipeline_stage=stage,
+            value=data.get("value") or 0,
+            organization=organization,
+            source="board",
+        )
+    except ServiceError as exc:
+        return refused(request, exc, fallback_url=fallback)
+    text = _("Added “%(deal)s” to %(stage)s.") % {"deal": deal, "stage": stage}
+    if not request.htmx:
+        messages.success(request, text)
+        return HttpResponseRedirect(fallback)
+    response = HttpResponse(
+        _columns_html(request, pipeline, [stage.pk], with_cards=True)
+        + toast(request, text, "success")
+    )
+    reswap(response, "none")
+    return response

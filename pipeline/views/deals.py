@@ -1,0 +1,133 @@
+"""One deal: its page (or the board's side panel), edits, and its activities."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from accounts.models import User
+from pipeline import services
+from pipeline.errors import ServiceError
+from pipeline.forms import ActivityForm, DealEditForm
+from pipeline.models import LostReason, Stage
+from pipeline.selectors.deals import deal_open_activities, deal_timeline
+from pipeline.selectors.visibility import (
+    activity_list_visible,
+    deal_can_edit,
+    deal_get_visible,
+)
+from pipeline.views._responses import refused
+
+
+def _get(request: HttpRequest, deal_id: int):  # noqa: ANN202
+    try:
+        return deal_get_visible(request.user, deal_id)  # type: ignore[arg-type]
+    except ServiceError as exc:
+        raise Http404(exc.message) from exc
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@vary_on_headers("HX-Request")
+def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
+    deal = _get(request, deal_id)
+    user: User = request.user  # type: ignore[assignment]
+    can_edit = deal_can_edit(user, deal)
+    url = reverse("pipeline:deal_detail", args=[deal.pk])
+    if request.method == "POST":
+        form = DealEditForm(request.POST, instance=deal)
+        if form.is_valid():
+            changes = {name: form.cleaned_data[name] for name in DealEditForm.Meta.fields}
+            try:
+                services.deal_update(
+                    deal=deal,
+                    expected_version=form.cleaned_data["version"],
+                    actor=user,
+                    changes=changes,
+                )
+            except ServiceError as exc:
+                if request.htmx:
+                    return refused(request, exc)
+                messages.error(request, exc.message)
+                return HttpResponseRedirect(url)
+            messages.success(request, _("Saved."))
+            return HttpResponseRedirect(url)
+        status = 422
+    else:
+        form = DealEditForm(instance=deal, initial={"version": deal.version})
+        status = 200
+    context = {
+        "deal": deal,
+        "form": form,
+        "can_edit": can_edit,
+        "timeline": deal_timeline(deal=deal),
+        "open_activities": deal_open_activities(deal=deal),
+        "activity_form": ActivityForm(),
+        "lost_reasons": LostReason.objects.filter(is_active=True),
+        "stages": list(Stage.objects.filter(pipeline_id=deal.pipeline_id, is_active=True)),
+        "panel": bool(request.htmx),
+    }
+    template = "pipeline/deal_detail.html#panel" if request.htmx else "pipeline/deal_detail.html"
+    return render(request, template, context, status=status)
+
+
+@require_POST
+@login_required
+def deal_reopen(request: HttpRequest, deal_id: int) -> HttpResponse:
+    deal = _get(request, deal_id)
+    url = reverse("pipeline:deal_detail", args=[deal.pk])
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = deal.version
+    try:
+        services.deal_reopen(deal=deal, expected_version=version, actor=request.user, source="form")  # type: ignore[arg-type]
+    except ServiceError as exc:
+        return refused(request, exc, fallback_url=url)
+    messages.success(request, _("The deal is open again."))
+    return HttpResponseRedirect(url)
+
+
+@require_POST
+@login_required
+def activity_add(request: HttpRequest, deal_id: int) -> HttpResponse:
+    deal = _get(request, deal_id)
+    url = reverse("pipeline:deal_detail", args=[deal.pk])
+    form = ActivityForm(request.POST)
+    if not form.is_valid():
+        from pipeline.errors import RuleViolation
+        from pipeline.views._responses import form_errors_text
+
+        return refused(request, RuleViolation(form_errors_text(form)), fallback_url=url)
+    try:
+        services.activity_create(actor=request.user, deal=deal, **form.cleaned_data)  # type: ignore[arg-type]
+    except ServiceError as exc:
+        return refused(request, exc, fallback_url=url)
+    messages.success(request, _("Activity scheduled."))
+    return HttpResponseRedirect(url)
+
+
+@require_POST
+@login_required
+def activity_done(request: HttpRequest, activity_id: int) -> HttpResponse:
+    activity = (
+        activity_list_visible(request.user)  # type: ignore[arg-type]
+        .select_related("deal")
+        .filter(pk=activity_id)
+        .first()
+    )
+    if activity is None:
+        raise Http404(_("This activity does not exist or you may not see it."))
+    fallback = reverse("pipeline:deal_detail", args=[activity.deal_id]) if activity.deal_id else "/"
+    try:
+        services.activity_complete(activity=activity, actor=request.user, done=True)  # type: ignore[arg-type]
+    except ServiceError as exc:
+        return refused(request, exc, fallback_url=fallback)
+    messages.success(request, _("Marked as done. What is the next step?"))
+    return HttpResponseRedirect(fallback)

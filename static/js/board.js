@@ -1,0 +1,115 @@
+/* The board's drag and drop. Every move is one htmx request carrying the deal's version;
+   the server answers with the true state, so a refused move puts the card back where it is. */
+(function () {
+  "use strict";
+  let dragging = false;
+  let pending = null; // a card dropped on Lost, waiting for its reason
+
+  function setDisabled(disabled) {
+    document.querySelectorAll(".cards, .dropzone").forEach(function (el) {
+      if (el._sortable) el._sortable.option("disabled", disabled);
+    });
+  }
+
+  function send(url, card, values, swap) {
+    setDisabled(true);
+    return htmx.ajax("POST", url, { source: card, target: card, swap: swap, values: values })
+      .finally(function () { setDisabled(false); });
+  }
+
+  function putBack(evt) {
+    const ref = evt.from.children[evt.oldIndex] || null;
+    evt.from.insertBefore(evt.item, ref);
+  }
+
+  const common = {
+    group: { name: "deals", pull: true, put: true },
+    sort: false,
+    draggable: ".card",
+    filter: "select, button, input, textarea",
+    preventOnFilter: false,
+    animation: 120,
+    delayOnTouchOnly: true,
+    delay: 120,
+    onStart: function () { dragging = true; document.body.classList.add("is-dragging"); },
+    onEnd: function () { dragging = false; document.body.classList.remove("is-dragging"); },
+  };
+
+  function initColumns(root) {
+    root.querySelectorAll(".cards").forEach(function (list) {
+      if (list._sortable) return;
+      list._sortable = Sortable.create(list, Object.assign({}, common, {
+        // Posted from the destination list, which is where `add` fires on a cross-column drop.
+        onAdd: function (evt) {
+          const card = evt.item;
+          send(card.dataset.moveUrl, card, { stage: list.dataset.stageId, version: card.dataset.version }, "outerHTML");
+        },
+      }));
+    });
+  }
+
+  function initDropzones() {
+    document.querySelectorAll(".dropzone").forEach(function (zone) {
+      if (zone._sortable) return;
+      zone._sortable = Sortable.create(zone, {
+        group: { name: "deals", pull: false, put: true },
+        sort: false,
+        draggable: ".card",
+        onAdd: function (evt) {
+          const card = evt.item;
+          if (zone.dataset.drop === "won") {
+            // Back in its column until the server confirms; a refusal then leaves it there.
+            putBack(evt);
+            send(card.dataset.winUrl, card, { version: card.dataset.version }, "delete");
+          } else {
+            askLostReason(evt);
+          }
+        },
+      });
+    });
+  }
+
+  function askLostReason(evt) {
+    const dialog = document.getElementById("lose-dialog");
+    pending = evt;
+    document.getElementById("lose-deal-title").textContent = evt.item.dataset.title || "";
+    document.getElementById("lose-form").reset();
+    dialog.showModal();
+  }
+
+  function setupDialog() {
+    const dialog = document.getElementById("lose-dialog");
+    if (!dialog) return;
+    const form = document.getElementById("lose-form");
+    function cancel() {
+      if (pending) { putBack(pending); pending = null; }
+      if (dialog.open) dialog.close();
+    }
+    document.getElementById("lose-cancel").addEventListener("click", cancel);
+    dialog.addEventListener("cancel", function (e) { e.preventDefault(); cancel(); });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      const reason = form.elements.reason.value;
+      if (!reason) { form.elements.reason.focus(); return; }
+      const evt = pending; pending = null;
+      dialog.close();
+      // Back in its column while the server decides; removed only when the loss is saved.
+      putBack(evt);
+      const card = evt.item;
+      send(card.dataset.loseUrl, card, { version: card.dataset.version, reason: reason, note: form.elements.note.value }, "delete");
+    });
+  }
+
+  // Another user's change arrives through polling; never while a card is in the air.
+  document.body.addEventListener("htmx:beforeRequest", function (e) {
+    const el = e.detail.elt;
+    if (el && el.classList && el.classList.contains("poll") && (dragging || pending)) e.preventDefault();
+  });
+  htmx.onLoad(function () { initColumns(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    const board = document.getElementById("board");
+    if (board) initColumns(board);
+    initDropzones();
+    setupDialog();
+  });
+})();
