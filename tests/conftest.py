@@ -135,3 +135,82 @@ def make_deal(stages, rep):
         )
 
     return make
+
+
+def _require(flag: str) -> bool:
+    return os.environ.get(flag, "") not in ("", "0")
+
+
+@pytest.fixture
+def celery_worker_queue(transactional_db):
+    """A real Celery worker process on Redis, reading the test database.
+
+    Yields the name of a queue only this worker consumes. Skips (fails in CI) without
+    REDIS_URL, and on an in-memory SQLite test database, which another process cannot open.
+    """
+    import subprocess
+    import sys
+    import uuid
+
+    from django.db import connection
+
+    from config.celery import app
+
+    redis_url = os.environ.get("REDIS_URL")
+    reason = ""
+    db = connection.settings_dict
+    if not redis_url:
+        reason = "REDIS_URL is not set: the real-worker tests need Redis (CI sets it)"
+    elif connection.vendor == "postgresql":
+        database_url = (
+            f"postgres://{db['USER'] or 'postgres'}:{db['PASSWORD'] or ''}@"
+            f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        )
+    elif connection.vendor == "sqlite" and "memory" not in str(db["NAME"]) and db["NAME"]:
+        database_url = f"sqlite:///{db['NAME']}"
+    else:
+        reason = "the SQLite test database is in memory; set SQLITE_TEST_NAME to a file path"
+    if reason:
+        if _require("STAGECOACH_REQUIRE_WORKER"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DEBUG": "1",
+        "DB_CONN_MAX_AGE": "0",
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-P",
+            "solo",
+            "-Q",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"{queue}@%h",
+            "-l",
+            "warning",
+        ],
+        env=env,
+    )
+    app.conf.task_always_eager = False
+    try:
+        yield queue
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -98,9 +98,7 @@ def test_rep_cannot_move_a_colleagues_deal(make_deal, stages, teammate, rep):
     assert err.value.status_code == 403
 
 
-def test_manager_moves_team_deals_but_not_other_teams(
-    make_deal, stages, rep, outsider, manager
-):
+def test_manager_moves_team_deals_but_not_other_teams(make_deal, stages, rep, outsider, manager):
     mine = make_deal(owner=rep)
     services.deal_move(deal=mine, to_stage=stages[1], expected_version=1, actor=manager)
     theirs = make_deal(owner=outsider)
@@ -129,8 +127,12 @@ def test_entry_requirements_met_allow_the_move(make_deal, stages, rep):
     person = PersonFactory(is_decision_maker=True)
     deal = make_deal(person=person)
     services.activity_create(
-        actor=rep, type="meeting", subject="Needs analysis", due_date=deal.created_at.date(),
-        deal=deal, done=True,
+        actor=rep,
+        type="meeting",
+        subject="Needs analysis",
+        due_date=deal.created_at.date(),
+        deal=deal,
+        done=True,
     )
     moved = services.deal_move(deal=deal, to_stage=stages[2], expected_version=1, actor=rep)
     assert moved.stage == stages[2]

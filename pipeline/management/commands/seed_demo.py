@@ -592,7 +592,9 @@ class _Seeder:
             if outcome == Deal.Status.OPEN and rng.random() < 0.8:
                 activity_id += 1
                 t = rng.choice(list(ACTIVITY_SUBJECTS))
-                due = self.today + datetime.timedelta(days=rng.choice([-5, -2, -1, 0, 0, 1, 2, 3, 5, 7, 9, 14, 21]))
+                due = self.today + datetime.timedelta(
+                    days=rng.choice([-5, -2, -1, 0, 0, 1, 2, 3, 5, 7, 9, 14, 21])
+                )
                 activities.append(
                     Activity(
                         id=activity_id,
