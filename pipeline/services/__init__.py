@@ -6,6 +6,22 @@ from pipeline.services.activities import (
     activity_reschedule,
     deal_refresh_next_activity,
 )
+from pipeline.services.config import (
+    lost_reason_archive,
+    lost_reason_create,
+    lost_reason_restore,
+    lost_reason_update,
+    pipeline_archive,
+    pipeline_create,
+    pipeline_rename,
+    pipeline_restore,
+    stage_archive,
+    stage_create,
+    stage_move_step,
+    stage_reorder,
+    stage_restore,
+    stage_update,
+)
 from pipeline.services.deals import (
     deal_create,
     deal_lose,
@@ -19,6 +35,7 @@ from pipeline.services.deals import (
     deal_win,
 )
 from pipeline.services.leads import lead_convert
+from pipeline.services.reassign import owner_reassign_open_work
 from pipeline.services.totals import stage_totals_rebuild
 
 __all__ = [
@@ -37,5 +54,20 @@ __all__ = [
     "deal_update",
     "deal_win",
     "lead_convert",
+    "lost_reason_archive",
+    "lost_reason_create",
+    "lost_reason_restore",
+    "lost_reason_update",
+    "owner_reassign_open_work",
+    "pipeline_archive",
+    "pipeline_create",
+    "pipeline_rename",
+    "pipeline_restore",
+    "stage_archive",
+    "stage_create",
+    "stage_move_step",
+    "stage_reorder",
+    "stage_restore",
     "stage_totals_rebuild",
+    "stage_update",
 ]
