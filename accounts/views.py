@@ -73,7 +73,7 @@ def _base_url(request: HttpRequest) -> str:
 @admin_required
 def user_list(request: HttpRequest) -> HttpResponse:
     """Everyone with an account, and the invitation form."""
-    form = InviteForm(request.POST or None)
+    form = InviteForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -113,7 +113,7 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         "role": user.role,
         "team": user.team_id,
     }
-    form = UserEditForm(request.POST or None, initial=initial)
+    form = UserEditForm(request.POST if request.method == "POST" else None, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -209,7 +209,7 @@ def user_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def team_list(request: HttpRequest) -> HttpResponse:
-    form = TeamForm(request.POST or None)
+    form = TeamForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -236,7 +236,10 @@ def team_list(request: HttpRequest) -> HttpResponse:
 @admin_required
 def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
     team = get_object_or_404(Team, pk=team_id)
-    form = TeamForm(request.POST or None, initial={"name": team.name, "manager": team.manager_id})
+    form = TeamForm(
+        request.POST if request.method == "POST" else None,
+        initial={"name": team.name, "manager": team.manager_id},
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -266,7 +269,8 @@ def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
 def company_settings(request: HttpRequest) -> HttpResponse:
     current = CompanySettings.load()
     form = CompanySettingsForm(
-        request.POST or None, initial={"reps_see_all_deals": current.reps_see_all_deals}
+        request.POST if request.method == "POST" else None,
+        initial={"reps_see_all_deals": current.reps_see_all_deals},
     )
     if request.method == "POST" and form.is_valid():
         services.company_settings_update(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
@@ -287,7 +291,7 @@ def company_settings(request: HttpRequest) -> HttpResponse:
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """The user's own tokens. A new key is shown once, on the page that answers the POST."""
     user: User = request.user  # type: ignore[assignment]
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
     raw_key = ""
     created = None
     status = 200

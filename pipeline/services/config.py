@@ -395,6 +395,13 @@ def _move_all_deals(*, from_stage: Stage, to_stage: Stage, actor: User) -> None:
     in bulk because a busy stage may hold tens of thousands of deals.
     """
     now = timezone.now()
+    # Lock the deals first, so no deal service changes one between the totals and the move.
+    ids = list(
+        Deal.objects.select_for_update()
+        .filter(stage=from_stage)
+        .order_by("pk")
+        .values_list("pk", "status")
+    )
     # Board totals: open deals off the pool move with their currency sums.
     on_board = (
         Deal.objects.filter(stage=from_stage, status=Deal.Status.OPEN, parked_until__isnull=True)
@@ -406,12 +413,6 @@ def _move_all_deals(*, from_stage: Stage, to_stage: Stage, actor: User) -> None:
         value = row["v"] or Decimal("0")
         totals_add(from_stage.pk, row["currency"], -row["n"], -value)
         totals_add(to_stage.pk, row["currency"], row["n"], value)
-    ids = list(
-        Deal.objects.select_for_update()
-        .filter(stage=from_stage)
-        .order_by("pk")
-        .values_list("pk", "status")
-    )
     for start in range(0, len(ids), _MOVE_CHUNK):
         chunk = ids[start : start + _MOVE_CHUNK]
         pks = [pk for pk, _status in chunk]

@@ -147,6 +147,7 @@ def _columns_html(
                 "pipeline": pipeline,
                 "stages": all_stages,
                 "filter_query": urlencode(filters.as_query()),
+                "base_currency": settings.DEFAULT_CURRENCY,
             },
             request=request,
         )

@@ -40,7 +40,7 @@ def _actor(request: HttpRequest) -> User:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def pipeline_list(request: HttpRequest) -> HttpResponse:
-    form = PipelineCreateForm(request.POST or None)
+    form = PipelineCreateForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -248,7 +248,7 @@ def stage_edit(request: HttpRequest, stage_id: int) -> HttpResponse:
         "requirements": stage.requirements,
         "is_moment_of_truth": stage.is_moment_of_truth,
     }
-    form = StageForm(request.POST or None, initial=initial)
+    form = StageForm(request.POST if request.method == "POST" else None, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -282,7 +282,7 @@ def stage_edit(request: HttpRequest, stage_id: int) -> HttpResponse:
 def stage_archive(request: HttpRequest, stage_id: int) -> HttpResponse:
     """Asks where the stage's deals go (if it has any), then archives it."""
     stage = get_object_or_404(Stage.objects.select_related("pipeline"), pk=stage_id)
-    form = StageArchiveForm(request.POST or None, stage=stage)
+    form = StageArchiveForm(request.POST if request.method == "POST" else None, stage=stage)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -350,7 +350,7 @@ def stage_restore(request: HttpRequest, stage_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @admin_required
 def lost_reason_list(request: HttpRequest) -> HttpResponse:
-    form = NameForm(request.POST or None)
+    form = NameForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
