@@ -63,7 +63,10 @@ class StageForm(forms.Form):
 
 class StageArchiveForm(forms.Form):
     move_deals_to = forms.ModelChoiceField(
-        label=_("Move its deals to"), queryset=Stage.objects.none(), required=False
+        label=_("Move its deals to"),
+        queryset=Stage.objects.none(),
+        required=False,
+        empty_label=_("Choose a stage…"),
     )
 
     def __init__(self, *args: object, stage: Stage, **kwargs: object) -> None:

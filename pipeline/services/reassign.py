@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from pipeline.errors import NotAllowed, RuleViolation
 from pipeline.models import Activity, Deal, Lead, Organization, Person
-from pipeline.services.deals import deal_update
+from pipeline.services._common import board_touch
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,8 @@ def owner_reassign_open_work(*, from_user: User, to_user: User, actor: User) -> 
     organizations and people they own. Won and lost deals and done activities keep their
     owner: they record who did the work.
 
-    Deals go through `deal_update`, so each gets a new version and `updated_by = actor`; an
-    open board holding the old version is told who changed the deal.
+    Each deal gets a new version and `updated_by = actor`; an open board holding the old
+    version is told who changed the deal.
     """
     if not actor.is_admin:
         raise NotAllowed(_("Only an admin can reassign another user's work."))
@@ -40,17 +41,22 @@ def owner_reassign_open_work(*, from_user: User, to_user: User, actor: User) -> 
         raise RuleViolation(
             _("%(user)s is deactivated and cannot take over work.") % {"user": to_user}
         )
-    deal_ids = list(
-        Deal.objects.filter(owner=from_user, status=Deal.Status.OPEN)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    for deal_id in deal_ids:
-        locked = Deal.objects.only("pk", "version").get(pk=deal_id)
-        deal_update(
-            deal=locked, expected_version=locked.version, actor=actor, changes={"owner": to_user}
-        )
     now = timezone.now()
+    # Lock the deals, then one set-based UPDATE: a rep's book can hold thousands of deals.
+    # Each deal gets a new version and `updated_by = actor`, exactly as `deal_update` would
+    # record an owner change, so an open board holding the old version is told who changed
+    # it. Owner changes touch neither the history nor the board totals.
+    locked = list(
+        Deal.objects.select_for_update()
+        .filter(owner=from_user, status=Deal.Status.OPEN)
+        .order_by("pk")
+        .values_list("pk", "pipeline_id")
+    )  # under the lock, the UPDATE below matches exactly these rows
+    deals = Deal.objects.filter(owner=from_user, status=Deal.Status.OPEN).update(
+        owner=to_user, updated_by=actor, updated_at=now, version=F("version") + 1
+    )
+    for pipeline_id in sorted({pipeline for _pk, pipeline in locked}):
+        board_touch(pipeline_id)
     leads = Lead.objects.filter(owner=from_user, status=Lead.Status.OPEN).update(
         owner=to_user, updated_at=now
     )
@@ -62,7 +68,7 @@ def owner_reassign_open_work(*, from_user: User, to_user: User, actor: User) -> 
     )
     people = Person.objects.filter(owner=from_user).update(owner=to_user, updated_at=now)
     return ReassignResult(
-        deals=len(deal_ids),
+        deals=deals,
         leads=leads,
         activities=activities,
         organizations=organizations,

@@ -201,3 +201,20 @@ def test_deactivated_user_is_logged_out_and_cannot_log_in_again(
     response = client.get("/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert not client.login(username="rita", password="pw-for-tests-123")
+
+
+def test_reassignment_runs_in_constant_statements(
+    admin, rep, teammate, make_deal, django_assert_max_num_queries
+):
+    for i in range(25):
+        make_deal(title=f"D{i}")
+    # savepoint, lock deals, deal UPDATE, board touch (one pipeline), leads, activities,
+    # organizations, people, release: 9 for 25 deals as for 2500.
+    with django_assert_max_num_queries(9):
+        from pipeline.services import owner_reassign_open_work
+
+        result = owner_reassign_open_work(from_user=rep, to_user=teammate, actor=admin)
+    assert result.deals == 25
+    assert set(Deal.objects.values_list("owner_id", "version", "updated_by_id")) == {
+        (teammate.pk, 2, admin.pk)
+    }

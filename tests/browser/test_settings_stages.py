@@ -1,0 +1,83 @@
+"""Reordering stages in a real browser: drag and drop (SortableJS) and the keyboard buttons."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from pipeline.models import Stage
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM), reason="no Chromium at /usr/bin/chromium (CI installs it)"
+    ),
+]
+
+
+def _order(pipeline) -> list[str]:
+    return list(
+        Stage.objects.filter(pipeline=pipeline, is_active=True)
+        .order_by("position")
+        .values_list("name", flat=True)
+    )
+
+
+@pytest.fixture
+def page(live_server, admin, pipeline, stages):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking"]
+        )
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", "ada")
+        page.fill("#id_password", "pw-for-tests-123")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/**")
+        page.goto(f"{live_server.url}/settings/pipelines/{pipeline.pk}/")
+        yield page
+        browser.close()
+
+
+def test_drag_a_stage_by_its_handle(page, pipeline, stages):
+    rows = page.locator("#stage-list .stage-row")
+    source = rows.nth(3).locator(".drag-handle").bounding_box()
+    target = rows.nth(0).bounding_box()
+    page.mouse.move(source["x"] + 5, source["y"] + 5)
+    page.mouse.down()
+    for step in range(1, 11):
+        page.mouse.move(source["x"] + 5, source["y"] + 5 - (source["y"] - target["y"]) * step / 10)
+    page.mouse.move(target["x"] + 5, target["y"] + 3)
+    page.mouse.up()
+    page.wait_for_function(
+        "document.querySelector('#stage-list .stage-row .stage-title a').textContent.trim()"
+        " === 'Negotiation'"
+    )
+    page.wait_for_load_state("networkidle")
+    assert _order(pipeline) == ["Negotiation", "Lead in", "Qualified", "Proposal"]
+
+
+def test_keyboard_moves_a_stage_and_keeps_focus(page, pipeline, stages):
+    button = page.locator(f"#stage-{stages[2].pk}-up")
+    button.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "document.querySelectorAll('#stage-list .stage-row')[1].dataset.stageId"
+        f" === '{stages[2].pk}'"
+    )
+    assert _order(pipeline) == ["Lead in", "Proposal", "Qualified", "Negotiation"]
+    # htmx restores focus to the element with the same id, so Enter again moves it again.
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "document.querySelectorAll('#stage-list .stage-row')[0].dataset.stageId"
+        f" === '{stages[2].pk}'"
+    )
+    assert _order(pipeline) == ["Proposal", "Lead in", "Qualified", "Negotiation"]
