@@ -12,6 +12,9 @@
       handle: ".drag-handle",
       draggable: ".stage-row",
       animation: 120,
+      // Pointer events rather than native HTML5 drag: the same behaviour with mouse, touch
+      // and pen, and a ghost that follows the pointer inside the scrolling page.
+      forceFallback: true,
       onEnd: function (evt) {
         if (evt.oldIndex === evt.newIndex) return;
         const order = Array.from(el.querySelectorAll(".stage-row"))
