@@ -191,6 +191,23 @@ def user_invite(
     return user
 
 
+@transaction.atomic
+def user_invite_resend(*, user: User, actor: User, base_url: str) -> User:
+    """Mail a fresh invitation link to a user who has not chosen a password yet."""
+    _check_admin(actor)
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if not locked.is_active:
+        raise RuleViolation(_("%(user)s is deactivated; reactivate them first.") % {"user": locked})
+    if locked.has_usable_password():
+        raise RuleViolation(
+            _("%(user)s has already chosen a password; they can reset it from the login page.")
+            % {"user": locked}
+        )
+    inviter = str(actor)
+    transaction.on_commit(lambda: _send_invitation(locked.pk, base_url, inviter))
+    return locked
+
+
 def _other_active_admins(user: User) -> bool:
     return User.objects.filter(is_active=True, role=User.Role.ADMIN).exclude(pk=user.pk).exists()
 
@@ -221,7 +238,11 @@ def user_update(
                 _("%(user)s leads %(teams)s; give the team another manager first.")
                 % {"user": locked, "teams": ", ".join(led)}
             )
-    fields: dict[str, object] = {"role": role, "team": team, "is_staff": role == User.Role.ADMIN}
+    is_admin = role == User.Role.ADMIN
+    # A superuser counts as an admin everywhere, so leaving the admin role drops it too.
+    fields: dict[str, object] = {"role": role, "team": team, "is_staff": is_admin}
+    if not is_admin:
+        fields["is_superuser"] = False
     if first_name is not None:
         fields["first_name"] = first_name.strip()[:150]
     if last_name is not None:

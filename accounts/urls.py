@@ -17,6 +17,7 @@ urlpatterns = [
     path("users/<int:user_id>/", views.user_edit, name="user_edit"),
     path("users/<int:user_id>/deactivate/", views.user_deactivate, name="user_deactivate"),
     path("users/<int:user_id>/reactivate/", views.user_reactivate, name="user_reactivate"),
+    path("users/<int:user_id>/invite/", views.user_invite_resend, name="user_invite_resend"),
     path("teams/", views.team_list, name="team_list"),
     path("teams/<int:team_id>/", views.team_edit, name="team_edit"),
     path("company/", views.company_settings, name="company_settings"),

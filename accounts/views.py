@@ -196,6 +196,21 @@ def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @require_POST
 @admin_required
+def user_invite_resend(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = get_object_or_404(User, pk=user_id)
+    try:
+        services.user_invite_resend(user=user, actor=request.user, base_url=_base_url(request))  # type: ignore[arg-type]
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("A new invitation is on its way to %(email)s.") % {"email": user.email}
+        )
+    return HttpResponseRedirect(reverse("accounts:user_edit", args=[user.pk]))
+
+
+@require_POST
+@admin_required
 def user_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     user = get_object_or_404(User, pk=user_id)
     services.user_reactivate(user=user, actor=request.user)  # type: ignore[arg-type]

@@ -144,6 +144,7 @@ RULES: dict[str, Rule] = {
         data=lambda w: {"reassign_to": w.deal.owner.team.manager_id},
     ),
     "accounts:user_reactivate": Rule("post", admin_only(302), kwargs=_rep_id),
+    "accounts:user_invite_resend": Rule("post", admin_only(302), kwargs=_rep_id),
     "accounts:team_list": Rule("get", admin_only(200)),
     "accounts:team_edit": Rule("get", admin_only(200), kwargs=_team),
     "accounts:company_settings": Rule("get", admin_only(200)),

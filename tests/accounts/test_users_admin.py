@@ -218,3 +218,23 @@ def test_reassignment_runs_in_constant_statements(
     assert set(Deal.objects.values_list("owner_id", "version", "updated_by_id")) == {
         (teammate.pk, 2, admin.pk)
     }
+
+
+def test_an_invitation_can_be_sent_again_until_a_password_is_chosen(
+    client, admin, rep, django_capture_on_commit_callbacks
+):
+    invited = services.user_invite(actor=admin, email="late@example.com", base_url="http://x/")
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:user_invite_resend", args=[invited.pk]))
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [["late@example.com"]]
+    with pytest.raises(RuleViolation, match="already chosen a password"):
+        services.user_invite_resend(user=rep, actor=admin, base_url="http://x/")
+
+
+def test_leaving_the_admin_role_drops_superuser_powers(admin, rep):
+    other = User.objects.create_user("root", role="admin", is_superuser=True, is_staff=True)
+    services.user_update(user=other, actor=admin, role="rep", team=None)
+    fresh = User.objects.get(pk=other.pk)
+    assert (fresh.is_superuser, fresh.is_staff, fresh.is_admin) == (False, False, False)
