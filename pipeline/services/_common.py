@@ -15,16 +15,17 @@ from pipeline.models import Deal, Pipeline, StageChange, StageTotal
 
 
 def deal_lock(deal_id: int) -> Deal:
-    """Reload the deal under a row lock (PostgreSQL); SQLite relies on IMMEDIATE transactions
-    and the conditional version update."""
-    try:
-        return (
-            Deal.objects.select_for_update(of=("self",))
-            .select_related("stage", "pipeline", "owner", "updated_by")
-            .get(pk=deal_id)
-        )
-    except Deal.DoesNotExist as exc:
-        raise NotVisible(_("This deal does not exist or you may not see it.")) from exc
+    """Lock the deal row (PostgreSQL; SQLite relies on IMMEDIATE transactions and the
+    conditional version update), then load it with what the services need.
+
+    The lock takes no joins on purpose: when a concurrent writer changed the row, PostgreSQL
+    re-checks the join conditions against the old rows of the joined tables, and a deal whose
+    stage just changed would drop out of the result as if it did not exist.
+    """
+    locked = Deal.objects.select_for_update().filter(pk=deal_id).values_list("pk", flat=True)
+    if not list(locked):
+        raise NotVisible(_("This deal does not exist or you may not see it."))
+    return Deal.objects.select_related("stage", "pipeline", "owner", "updated_by").get(pk=deal_id)
 
 
 def describe_last_change(deal: Deal) -> str:

@@ -61,7 +61,6 @@ def _context(request: HttpRequest, pipeline: Pipeline, filters: BoardFilters) ->
         "owners": User.objects.filter(is_active=True).order_by("first_name", "last_name"),
         "board_version": pipeline.board_version,
         "poll_seconds": settings.STAGECOACH_BOARD_POLL_SECONDS,
-        "base_currency": settings.DEFAULT_CURRENCY,
     }
 
 
