@@ -339,6 +339,9 @@ class StageTotal(models.Model):
     """
 
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="totals")
+    # Per owner, so that a rep's board, a manager's team board and the owner filter read their
+    # totals from here too instead of summing every deal.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     currency = models.CharField(max_length=3)
     open_count = models.IntegerField(default=0)
     open_value = models.DecimalField(default=Decimal("0"), **MONEY)
@@ -348,12 +351,12 @@ class StageTotal(models.Model):
         verbose_name_plural = _("stage totals")
         constraints = [
             models.UniqueConstraint(
-                fields=["stage", "currency"], name="pipeline_stagetotal_stage_currency_unique"
+                fields=["stage", "owner", "currency"], name="pipeline_stagetotal_unique"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.stage_id} {self.currency}: {self.open_count} / {self.open_value}"
+        return f"{self.stage_id}/{self.owner_id} {self.currency}: {self.open_count}"
 
 
 class StageChange(models.Model):

@@ -22,9 +22,9 @@ from pipeline.services._common import (
     board_touch,
     check_version,
     deal_lock,
-    on_board,
     record_change,
-    totals_add,
+    totals_move,
+    totals_snapshot,
     write_deal,
 )
 
@@ -202,7 +202,7 @@ def deal_create(
         source=source,
         timestamp=created,
     )
-    totals_add(stage.pk, deal.currency, 1, deal.value)
+    totals_move(None, totals_snapshot(deal))
     board_touch(stage.pipeline_id)
     return deal
 
@@ -240,12 +240,9 @@ def deal_update(
             fields[name] = raw
     if not fields:
         return locked
-    old_value, old_currency = locked.value, locked.currency
-    counted = on_board(locked)
+    before = totals_snapshot(locked)
     write_deal(locked, expected_version, actor, **fields)
-    if counted and (old_value != locked.value or old_currency != locked.currency):
-        totals_add(locked.stage_id, old_currency, -1, -old_value)
-        totals_add(locked.stage_id, locked.currency, 1, locked.value)
+    totals_move(before, totals_snapshot(locked))
     board_touch(locked.pipeline_id)
     return locked
 
@@ -286,6 +283,7 @@ def deal_move(
         if missing:
             raise _requirements_error(locked, to_stage, missing)
     from_stage_id = locked.stage_id
+    before = totals_snapshot(locked)
     now = timezone.now()
     write_deal(
         locked, expected_version, actor, stage=to_stage, stage_entered_at=now, updated_at=now
@@ -300,9 +298,7 @@ def deal_move(
         source=source,
         timestamp=now,
     )
-    if on_board(locked):
-        totals_add(from_stage_id, locked.currency, -1, -locked.value)
-        totals_add(to_stage.pk, locked.currency, 1, locked.value)
+    totals_move(before, totals_snapshot(locked))
     board_touch(locked.pipeline_id)
     return locked
 
@@ -326,7 +322,7 @@ def _close(
             _("This deal is already %(status)s.") % {"status": locked.get_status_display().lower()},
             deal=locked,
         )
-    counted = on_board(locked)
+    before = totals_snapshot(locked)
     now = timezone.now()
     when = closed_at or now
     write_deal(
@@ -352,8 +348,7 @@ def _close(
         lost_reason_id=lost_reason.pk if lost_reason else None,
         note=note,
     )
-    if counted:
-        totals_add(locked.stage_id, locked.currency, -1, -locked.value)
+    totals_move(before, totals_snapshot(locked))
     board_touch(locked.pipeline_id)
     return locked
 
@@ -416,6 +411,7 @@ def deal_reopen(*, deal: Deal, expected_version: int, actor: User, source: str =
             deal=locked,
         )
     from_status = locked.status
+    before = totals_snapshot(locked)
     now = timezone.now()
     write_deal(
         locked,
@@ -438,7 +434,7 @@ def deal_reopen(*, deal: Deal, expected_version: int, actor: User, source: str =
         source=source,
         timestamp=now,
     )
-    totals_add(locked.stage_id, locked.currency, 1, locked.value)
+    totals_move(before, totals_snapshot(locked))
     board_touch(locked.pipeline_id)
     return locked
 
@@ -453,10 +449,9 @@ def deal_park(*, deal: Deal, until: datetime.date, expected_version: int, actor:
         raise RuleViolation(_("Only open deals can be parked."), deal=locked)
     if until <= timezone.localdate():
         raise RuleViolation(_("Choose a revisit date in the future."), deal=locked)
-    counted = on_board(locked)
+    before = totals_snapshot(locked)
     write_deal(locked, expected_version, actor, parked_until=until)
-    if counted:
-        totals_add(locked.stage_id, locked.currency, -1, -locked.value)
+    totals_move(before, totals_snapshot(locked))
     board_touch(locked.pipeline_id)
     return locked
 
@@ -469,9 +464,9 @@ def deal_unpark(*, deal: Deal, actor: User | None) -> Deal:
         deal_check_edit(actor, locked)
     if locked.parked_until is None:
         return locked
+    before = totals_snapshot(locked)
     write_deal(locked, locked.version, actor, parked_until=None)
-    if on_board(locked):
-        totals_add(locked.stage_id, locked.currency, 1, locked.value)
+    totals_move(before, totals_snapshot(locked))
     board_touch(locked.pipeline_id)
     return locked
 

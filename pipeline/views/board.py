@@ -20,9 +20,10 @@ from pipeline import services
 from pipeline.errors import RuleViolation, ServiceError
 from pipeline.forms import LoseForm, MoveForm, QuickAddForm, VersionForm
 from pipeline.models import Deal, Organization, Pipeline, Stage
-from pipeline.selectors.board import BoardFilters, board_columns, column_page
+from pipeline.selectors.board import BoardFilters, board_columns, card_get, column_page
 from pipeline.selectors.visibility import deal_get_visible, organization_list_visible
 from pipeline.views._responses import form_errors_text, refused, toast
+from pipeline.views.cards import card_html, card_ui, cards_html
 
 BOARD = "pipeline/board.html"
 
@@ -51,6 +52,9 @@ def _board_url(pipeline: Pipeline, filters: BoardFilters | None = None) -> str:
 def _context(request: HttpRequest, pipeline: Pipeline, filters: BoardFilters) -> dict:
     user: User = request.user  # type: ignore[assignment]
     columns = board_columns(pipeline=pipeline, user=user, filters=filters)
+    ui = card_ui(request, [c.stage for c in columns])
+    for col in columns:
+        col.cards_html = cards_html(col.cards, ui)
     return {
         "pipeline": pipeline,
         "pipelines": Pipeline.objects.filter(is_active=True).order_by("position", "id"),
@@ -113,15 +117,15 @@ def column_more(request: HttpRequest, pipeline_id: int, stage_id: int) -> HttpRe
         filters=filters,
         cursor=request.GET.get("cursor", ""),
     )
+    ui = card_ui(request, _stages(pipeline))
     return render(
         request,
         f"{BOARD}#cards",
         {
-            "cards": cards,
+            "cards_html": cards_html(cards, ui),
             "next_cursor": cursor,
             "pipeline": pipeline,
             "stage": stage,
-            "stages": list(pipeline.stages.filter(is_active=True).order_by("position")),
             "filter_query": urlencode(filters.as_query()),
         },
     )
@@ -136,6 +140,9 @@ def _columns_html(
     all_stages = list(pipeline.stages.filter(is_active=True).order_by("position"))
     wanted = [s for s in all_stages if s.pk in stage_ids]
     columns = board_columns(pipeline=pipeline, user=user, filters=filters, stages=wanted)
+    ui = card_ui(request, all_stages)
+    for col in columns:
+        col.cards_html = cards_html(col.cards, ui)
     template = f"{BOARD}#column" if with_cards else f"{BOARD}#column_header"
     return "".join(
         render_to_string(
@@ -144,7 +151,6 @@ def _columns_html(
                 "col": col,
                 "oob": True,
                 "pipeline": pipeline,
-                "stages": all_stages,
                 "filter_query": urlencode(filters.as_query()),
             },
             request=request,
@@ -211,15 +217,7 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
         response = HttpResponse(_columns_html(request, moved.pipeline, stage_ids, with_cards=True))
         reswap(response, "none")
     else:
-        card = render_to_string(
-            f"{BOARD}#card",
-            {
-                "deal": _fresh_card(moved.pk),
-                "stages": _stages(moved.pipeline),
-                "pipeline": moved.pipeline,
-            },
-            request=request,
-        )
+        card = card_html(card_get(moved.pk), card_ui(request, _stages(moved.pipeline)))
         response = HttpResponse(
             card + _columns_html(request, moved.pipeline, stage_ids, with_cards=False)
         )
@@ -228,12 +226,6 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
         "stagecoach:deal-moved",
         {"deal": moved.pk, "from": origin, "to": moved.stage_id, "version": moved.version},
     )
-
-
-def _fresh_card(deal_id: int) -> Deal:
-    return Deal.objects.select_related(
-        "owner", "organization", "person", "next_activity", "stage"
-    ).get(pk=deal_id)
 
 
 def _stages(pipeline: Pipeline) -> list[Stage]:

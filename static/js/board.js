@@ -11,6 +11,12 @@
     });
   }
 
+  function dealUrl(card, action) {
+    // data-deal-url is the URL of deal 0 ("/deals/0/"): swap in this card's id.
+    const base = document.getElementById("board").dataset.dealUrl.replace(/0\/$/, "");
+    return base + card.dataset.dealId + "/" + action + "/";
+  }
+
   function send(url, card, values, swap) {
     setDisabled(true);
     return htmx.ajax("POST", url, { source: card, target: card, swap: swap, values: values })
@@ -42,7 +48,7 @@
         // Posted from the destination list, which is where `add` fires on a cross-column drop.
         onAdd: function (evt) {
           const card = evt.item;
-          send(card.dataset.moveUrl, card, { stage: list.dataset.stageId, version: card.dataset.version }, "outerHTML");
+          send(dealUrl(card, "move"), card, { stage: list.dataset.stageId, version: card.dataset.version }, "outerHTML");
         },
       }));
     });
@@ -60,7 +66,7 @@
           if (zone.dataset.drop === "won") {
             // Back in its column until the server confirms; a refusal then leaves it there.
             putBack(evt);
-            send(card.dataset.winUrl, card, { version: card.dataset.version }, "delete");
+            send(dealUrl(card, "win"), card, { version: card.dataset.version }, "delete");
           } else {
             askLostReason(evt);
           }
@@ -96,7 +102,7 @@
       // Back in its column while the server decides; removed only when the loss is saved.
       putBack(evt);
       const card = evt.item;
-      send(card.dataset.loseUrl, card, { version: card.dataset.version, reason: reason, note: form.elements.note.value }, "delete");
+      send(dealUrl(card, "lose"), card, { version: card.dataset.version, reason: reason, note: form.elements.note.value }, "delete");
     });
   }
 
