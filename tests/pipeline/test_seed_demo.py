@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Count, Sum
 
 from accounts.models import User
-from pipeline.models import Activity, Deal, StageChange, StageTotal
+from pipeline.models import Activity, Deal, StageTotal
 
 pytestmark = pytest.mark.django_db
 
