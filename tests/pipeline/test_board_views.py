@@ -369,3 +369,37 @@ def test_deal_edit_with_stale_version_does_not_overwrite(client, rep, manager, m
     assert response.status_code == 302
     assert Deal.objects.get(pk=deal.pk).title == "Manager's"
     assert "Mona Manager changed this deal" in client.get(url).content.decode()
+
+
+def test_move_query_count_is_constant(client, rep, admin, pipeline, other_pipeline):
+    client.force_login(admin)
+    small_stages = _build(2, 1, other_pipeline, rep)
+    big_stages = _build(8, 200, pipeline, rep)
+
+    def count(stages):
+        deal = Deal.objects.filter(stage=stages[0]).order_by("id").first()
+        with CaptureQueriesContext(connection) as ctx:
+            assert _move(client, deal, stages[1], deal.version).status_code == 200
+        return len(ctx.captured_queries)
+
+    small = count(small_stages)
+    # Queries: session, user, deal (visible), stage; in the transaction: lock, load, history
+    # lookups for nothing, update, history insert, two totals updates, board version; then the
+    # card, the stages and the two column headers' totals (+ savepoints of the test).
+    assert small <= 24
+    assert count(big_stages) == small
+
+
+def test_deal_edit_matches_the_organization_by_name(client, rep, make_deal):
+    from tests.factories import OrganizationFactory
+
+    acme = OrganizationFactory(name="Acme Oy")
+    deal = make_deal(title="Edit me")
+    client.force_login(rep)
+    url = reverse("pipeline:deal_detail", args=[deal.pk])
+    form = {"title": "Edit me", "value": "10", "currency": "EUR", "owner": rep.pk, "version": 1}
+    bad = client.post(url, {**form, "organization": "Acme Inc"})
+    assert bad.status_code == 422
+    assert "No organization is called “Acme Inc”" in bad.content.decode()
+    assert client.post(url, {**form, "organization": "acme oy"}).status_code == 302
+    assert Deal.objects.get(pk=deal.pk).organization == acme
