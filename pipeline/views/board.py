@@ -221,10 +221,12 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
         response = HttpResponse(
             card + _columns_html(request, moved.pipeline, stage_ids, with_cards=False)
         )
+    # After the swap settles, so that listeners find the card where it now is.
     return trigger_client_event(
         response,
         "stagecoach:deal-moved",
         {"deal": moved.pk, "from": origin, "to": moved.stage_id, "version": moved.version},
+        after="settle",
     )
 
 

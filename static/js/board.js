@@ -106,6 +106,18 @@
     });
   }
 
+  // A keyboard move re-renders both columns: keep the focus on the moved deal's control.
+  let keyboardMove = null;
+  document.body.addEventListener("change", function (e) {
+    if (e.target.classList && e.target.classList.contains("move-select")) keyboardMove = e.target.id;
+  });
+  document.body.addEventListener("stagecoach:deal-moved", function (e) {
+    if (!keyboardMove) return;
+    const select = document.getElementById("move-" + e.detail.deal);
+    keyboardMove = null;
+    if (select) select.focus();
+  });
+
   // Another user's change arrives through polling; never while a card is in the air.
   document.body.addEventListener("htmx:beforeRequest", function (e) {
     const el = e.detail.elt;

@@ -67,6 +67,10 @@ def test_keyboard_move_control(login, rep, make_deal, stages):
         select.select_option(str(stages[2].pk))
     _column(page, stages[2]).locator(f'[data-deal-id="{deal.pk}"]').wait_for()
     assert Deal.objects.get(pk=deal.pk).stage_id == stages[2].pk
+    # The focus follows the deal to its new column, so the keyboard user can go on.
+    page.wait_for_function(
+        f"document.activeElement && document.activeElement.id === 'move-{deal.pk}'"
+    )
 
 
 def test_conflicting_move_from_a_second_browser_is_explained(

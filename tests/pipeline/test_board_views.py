@@ -124,7 +124,7 @@ def test_move_answers_with_the_card_and_both_headers(client, rep, make_deal, sta
     assert f'data-deal-id="{deal.pk}"' in html and 'data-version="2"' in html
     assert f'id="column-header-{stages[0].pk}" hx-swap-oob="outerHTML"' in html
     assert f'id="column-header-{stages[2].pk}" hx-swap-oob="outerHTML"' in html
-    event = json.loads(response["HX-Trigger"])["stagecoach:deal-moved"]
+    event = json.loads(response["HX-Trigger-After-Settle"])["stagecoach:deal-moved"]
     assert event == {"deal": deal.pk, "from": stages[0].pk, "to": stages[2].pk, "version": 2}
     deal.refresh_from_db()
     assert deal.stage == stages[2]
