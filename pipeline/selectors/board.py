@@ -274,6 +274,7 @@ def board_columns(
     filters: BoardFilters,
     stages: list[Stage] | None = None,
     page: int | None = None,
+    with_cards: bool = True,
 ) -> list[Column]:
     """Every active stage of the pipeline (or `stages`) with totals and its first cards.
 
@@ -321,6 +322,9 @@ def board_columns(
         col.weighted.add(
             currency, (total * col.stage.probability_fraction).quantize(Decimal("0.01"))
         )
+
+    if not with_cards:
+        return list(columns.values())
 
     # Cards: three bounded index scans per column pick the candidates; one statement ranks
     # them per column and returns the first page of each.

@@ -139,7 +139,9 @@ def _columns_html(
     filters = BoardFilters.from_query(request.POST or request.GET, user)
     all_stages = list(pipeline.stages.filter(is_active=True).order_by("position"))
     wanted = [s for s in all_stages if s.pk in stage_ids]
-    columns = board_columns(pipeline=pipeline, user=user, filters=filters, stages=wanted)
+    columns = board_columns(
+        pipeline=pipeline, user=user, filters=filters, stages=wanted, with_cards=with_cards
+    )
     ui = card_ui(request, all_stages)
     for col in columns:
         col.cards_html = cards_html(col.cards, ui)
