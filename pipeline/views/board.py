@@ -19,7 +19,7 @@ from accounts.models import User
 from pipeline import services
 from pipeline.errors import RuleViolation, ServiceError
 from pipeline.forms import LoseForm, MoveForm, QuickAddForm, VersionForm
-from pipeline.models import Deal, Organization, Pipeline, Stage
+from pipeline.models import Deal, LostReason, Organization, Pipeline, Stage
 from pipeline.selectors.board import BoardFilters, board_columns, card_get, column_page
 from pipeline.selectors.visibility import deal_get_visible, organization_list_visible
 from pipeline.views._responses import form_errors_text, refused, toast
@@ -75,16 +75,10 @@ def board(request: HttpRequest, pipeline_id: int | None = None) -> HttpResponse:
     pipeline = _pipeline_for(request, pipeline_id)
     filters = BoardFilters.from_query(request.GET, request.user)
     context = _context(request, pipeline, filters)
-    context["lost_reasons"] = services_lost_reasons()
+    context["lost_reasons"] = LostReason.objects.filter(is_active=True).order_by("position", "name")
     if request.htmx and request.htmx.target == "board":
         return render(request, f"{BOARD}#board", context)
     return render(request, BOARD, context)
-
-
-def services_lost_reasons():  # noqa: ANN201 - a queryset for the lose dialog
-    from pipeline.models import LostReason
-
-    return LostReason.objects.filter(is_active=True).order_by("position", "name")
 
 
 @require_GET
