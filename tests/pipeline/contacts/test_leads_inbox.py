@@ -15,7 +15,6 @@ from pipeline.tasks import unpark_due_deals
 pytestmark = pytest.mark.django_db
 
 
-
 def _days(n: int) -> datetime.date:
     return timezone.localdate() + datetime.timedelta(days=n)
 
@@ -98,6 +97,7 @@ def test_inbox_tabs_and_actions(client, rep, stages, other_pipeline):
         reverse("pipeline:lead_park", args=[later.pk]), {"until": _days(5).isoformat()}
     )
     assert response.status_code == 302
+
     def rows(**query):
         text = client.get(url, query).text
         return {pk for pk in (keep.pk, drop.pk, later.pk) if f'id="lead-{pk}"' in text}
