@@ -45,6 +45,14 @@ class ActivityFilters:
         return out
 
 
+def next_workday(today: datetime.date | None = None) -> datetime.date:
+    """The default date offered for a next step: tomorrow, or Monday after a Friday."""
+    day = (today or timezone.localdate()) + datetime.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    return day
+
+
 def week_start(day: datetime.date) -> datetime.date:
     """The Monday of `day`'s week."""
     return day - datetime.timedelta(days=day.weekday())

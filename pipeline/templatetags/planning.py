@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 
 from django import template
-from django.utils import timezone
 
 from pipeline.models import Activity
+from pipeline.selectors.activities import next_workday
 
 register = template.Library()
 
@@ -17,10 +17,6 @@ def activity_types() -> list[tuple[str, str]]:
     return list(Activity.Type.choices)
 
 
-@register.simple_tag
-def next_workday() -> datetime.date:
-    """The default date offered for a next step: tomorrow, or Monday after a Friday."""
-    day = timezone.localdate() + datetime.timedelta(days=1)
-    while day.weekday() >= 5:
-        day += datetime.timedelta(days=1)
-    return day
+@register.simple_tag(name="next_workday")
+def next_workday_tag() -> datetime.date:
+    return next_workday()

@@ -39,6 +39,7 @@ from pipeline.selectors.activities import (
     activity_week,
     goal_progress,
     goal_table,
+    next_workday,
     owners_choosable,
     week_start,
 )
@@ -144,7 +145,13 @@ def _detail_page(
         "edit_form": edit_form
         or ActivityEditForm(initial=ActivityEditForm.initial_for(activity), owners=owners),
         "finish_form": finish_form
-        or FinishForm(initial={"next_type": activity.type, "schedule_next": True}),
+        or FinishForm(
+            initial={
+                "next_type": activity.type,
+                "schedule_next": True,
+                "next_due_date": next_workday(),
+            }
+        ),
         "reschedule_form": reschedule_form
         or RescheduleForm(initial={"due_date": activity.due_date, "due_time": activity.due_time}),
         "home": _home_of(activity),
