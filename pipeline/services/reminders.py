@@ -27,6 +27,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -94,7 +95,7 @@ def _activity_email(activity: Activity, template: str, subject: str) -> Callable
     return build
 
 
-def _open_activities() -> object:
+def _open_activities() -> QuerySet[Activity]:
     return (
         Activity.objects.filter(done_at__isnull=True, owner__is_active=True)
         .exclude(owner__email="")
@@ -109,7 +110,7 @@ def reminders_send_due(*, today: datetime.date) -> int:
 
     claimed = 0
     tomorrow = today + datetime.timedelta(days=1)
-    eve = _open_activities().filter(  # type: ignore[attr-defined]
+    eve = _open_activities().filter(
         due_date=tomorrow, type__in=[Activity.Type.MEETING, Activity.Type.DEMO]
     )
     for activity in eve.order_by("owner_id", "due_time", "id"):
@@ -125,7 +126,7 @@ def reminders_send_due(*, today: datetime.date) -> int:
             activity=activity,
             build=_activity_email(activity, "pipeline/email/reminder_eve.txt", subject),
         )
-    calls = _open_activities().filter(due_date=today, type=Activity.Type.CALL)  # type: ignore[attr-defined]
+    calls = _open_activities().filter(due_date=today, type=Activity.Type.CALL)
     for activity in calls.order_by("owner_id", "due_time", "id"):
         subject = _("Today: call “%(subject)s”") % {"subject": activity.subject}
         claimed += _claim(

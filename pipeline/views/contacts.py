@@ -94,7 +94,10 @@ def _save_contact(request: HttpRequest, *, kind: str, obj: Person | Organization
     if request.method == "GET":
         initial = form_class.initial_for(obj) if obj else {"owner": user.pk}  # type: ignore[arg-type]
         if kind == "person" and obj is None and request.GET.get("organization"):
-            org = Organization.objects.filter(pk=request.GET["organization"][:12]).first()
+            try:
+                org = organization_get_visible(user, request.GET["organization"][:12])
+            except ServiceError:
+                org = None
             if org is not None:
                 initial["organization_name"] = org.name
         return _form_page(

@@ -17,10 +17,14 @@ from accounts.models import User
 from pipeline import services
 from pipeline.contact_forms import ConvertForm, LeadFilterForm, LeadForm, ParkForm
 from pipeline.errors import DuplicateFound, ServiceError
-from pipeline.models import Lead, Organization, Person
+from pipeline.models import Lead, Person
 from pipeline.selectors.activities import owners_choosable
 from pipeline.selectors.leads import lead_counts, lead_get_visible, lead_list, lead_sources
-from pipeline.selectors.visibility import deal_get_visible
+from pipeline.selectors.visibility import (
+    deal_get_visible,
+    organization_list_visible,
+    person_list_visible,
+)
 from pipeline.services import leads as lead_services
 from pipeline.views._responses import form_errors_text, refused
 
@@ -76,10 +80,14 @@ def lead_new(request: HttpRequest) -> HttpResponse:
     owners = owners_choosable(user)
     if request.method == "GET":
         initial: dict = {"owner": user.pk}
-        for key, model in (("organization", Organization), ("person", Person)):
+        visible = {
+            "organization": organization_list_visible(user),
+            "person": person_list_visible(user),
+        }
+        for key, qs in visible.items():
             raw = request.GET.get(key, "")
             if raw.isdigit():
-                found = model.objects.filter(pk=int(raw)).first()
+                found = qs.filter(pk=int(raw)).first()
                 if found is not None:
                     initial[key] = found.pk
                     initial[f"new_{key}_name"] = found.name

@@ -120,3 +120,25 @@ def test_board_quick_add_goes_through_the_organization_service(client, rep, pipe
     orgs = list(Organization.objects.all())
     assert len(orgs) == 1 and orgs[0].owner == rep
     assert orgs[0].deals.count() == 2
+
+
+def test_htmx_search_answers_with_the_list_only(client, rep):
+    person_create(actor=rep, name="Anna Berg", email="anna@acme.test")
+    client.force_login(rep)
+    response = client.get(
+        reverse("pipeline:people"),
+        {"q": "anna"},
+        headers={"HX-Request": "true", "HX-Target": "contact-list"},
+    )
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith('<div id="contact-list">')
+    assert "Anna Berg" in response.text and "<html" not in response.text
+    assert "HX-Request" in response["Vary"]
+
+
+def test_new_person_form_prefills_the_organization(client, rep):
+    acme = organization_create(actor=rep, name="Acme")
+    client.force_login(rep)
+    page = client.get(reverse("pipeline:person_new"), {"organization": acme.pk})
+    assert 'value="Acme"' in page.text
+    assert client.get(reverse("pipeline:person_new"), {"organization": "x"}).status_code == 200
