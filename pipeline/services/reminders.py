@@ -142,9 +142,7 @@ def reminders_send_due(*, today: datetime.date) -> int:
     for activity in (
         _open_activities()
         .filter(due_date__lt=today)
-        .order_by(  # type: ignore[attr-defined]
-            "owner_id", "due_date", "due_time", "id"
-        )
+        .order_by("owner_id", "due_date", "due_time", "id")
     ):
         overdue[activity.owner_id].append(activity)
         owners[activity.owner_id] = activity.owner
