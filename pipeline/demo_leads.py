@@ -19,7 +19,7 @@ TOPICS = ["Inbound enquiry", "Expansion", "New site", "Pilot interest"]
 SOURCES = ["Website form", "Trade fair", "Referral", "Cold outreach", "Webinar", "LinkedIn"]
 LEAD_COUNT = 36
 # Weekly targets Maria sets for each rep: (metric, target).
-GOALS = [("call", 20), ("meeting", 6), ("demo", 4), ("new_deal", 5)]
+GOALS = [("new_conv", 10), ("call", 20), ("meeting", 6), ("demo", 4), ("new_deal", 5)]
 
 
 def seed_leads_and_goals(*, seed: int = 6) -> int:

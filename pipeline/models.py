@@ -598,6 +598,8 @@ class ActivityGoal(models.Model):
         DEMO = "demo", _("Demos")
         TASK = "task", _("Tasks")
         NEW_DEAL = "new_deal", _("New deals")
+        # People talked to (done call, meeting or demo) for the first time this week.
+        NEW_CONVERSATION = "new_conv", _("New conversations")
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -626,7 +628,9 @@ class ActivityGoal(models.Model):
                 fields=["owner", "metric"], name="pipeline_activitygoal_owner_metric_unique"
             ),
             models.CheckConstraint(
-                condition=Q(metric__in=["call", "meeting", "email", "demo", "task", "new_deal"]),
+                condition=Q(
+                    metric__in=["call", "meeting", "email", "demo", "task", "new_deal", "new_conv"]
+                ),
                 name="pipeline_activitygoal_metric_valid",
             ),
         ]

@@ -7,13 +7,15 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from pipeline.models import Activity, ActivityGoal, Deal
 from pipeline.selectors.visibility import activity_list_visible, owner_ids_editable
 
+# What counts as talking to someone, for the "new conversations" goal.
+CONVERSATION_TYPES = [Activity.Type.CALL, Activity.Type.MEETING, Activity.Type.DEMO]
 # Done activities shown at the bottom of "My activities" (the newest).
 DONE_LIMIT = 50
 # What the calendar feed covers: recent history and everything planned.
@@ -152,8 +154,9 @@ def _week_bounds(today: datetime.date) -> tuple[datetime.datetime, datetime.date
 
 
 def goal_counts(*, owner_ids: list[int], today: datetime.date) -> dict[int, dict[str, int]]:
-    """Per owner: activities done this week by type, and deals created this week
-    ("new_deal"). Two grouped queries whatever the number of owners."""
+    """Per owner: activities done this week by type, deals created this week ("new_deal")
+    and people talked to for the first time ("new_conv"). Three grouped queries whatever
+    the number of owners."""
     start, end = _week_bounds(today)
     counts: dict[int, dict[str, int]] = {pk: {} for pk in owner_ids}
     rows = (
@@ -170,6 +173,23 @@ def goal_counts(*, owner_ids: list[int], today: datetime.date) -> dict[int, dict
     )
     for row in deals:
         counts[row["owner_id"]][ActivityGoal.Metric.NEW_DEAL] = row["n"]
+    # A new conversation: a person whose first done call, meeting or demo with this owner
+    # falls in the week.
+    firsts = (
+        Activity.objects.filter(
+            owner_id__in=owner_ids,
+            person__isnull=False,
+            done_at__isnull=False,
+            type__in=CONVERSATION_TYPES,
+        )
+        .values("owner_id", "person_id")
+        .annotate(first=Min("done_at"))
+        .filter(first__gte=start, first__lt=end)
+        .values_list("owner_id", flat=True)
+    )
+    metric = ActivityGoal.Metric.NEW_CONVERSATION
+    for owner_id in firsts:
+        counts[owner_id][metric] = counts[owner_id].get(metric, 0) + 1
     return counts
 
 

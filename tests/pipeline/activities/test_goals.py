@@ -60,3 +60,21 @@ def test_goals_page(client, rep, manager, teammate, anna, schedule):
     client.force_login(rep)
     mine = client.get(reverse("pipeline:my_activities")).text
     assert "<strong>1</strong> / 10" in mine
+
+
+def test_new_conversations_count_people_not_activities(rep, manager, acme, schedule, today):
+    from pipeline.services.contacts import person_create
+
+    activity_goal_set(actor=manager, owner=rep, metric="new_conv", weekly_target=3)
+    anna = person_create(actor=rep, name="Anna", organization=acme)
+    bob = person_create(actor=rep, name="Bob", organization=acme)
+    carl = person_create(actor=rep, name="Carl", organization=acme)
+    schedule(person=anna, type="call", done=True)
+    schedule(person=bob, type="call", done=True)
+    schedule(person=bob, type="demo", done=True)  # same person: still one conversation
+    schedule(person=carl, type="email", done=True)  # an email is not a conversation
+    schedule(organization=acme, type="meeting", done=True)  # nobody in particular
+    # Hand count: Anna and Bob = 2 of 3.
+    assert [(g.metric, g.done, g.target) for g in goal_progress(owner=rep)] == [("new_conv", 2, 3)]
+    next_week = goal_progress(owner=rep, today=today + datetime.timedelta(days=7))
+    assert next_week[0].done == 0
