@@ -142,3 +142,36 @@ def test_new_person_form_prefills_the_organization(client, rep):
     page = client.get(reverse("pipeline:person_new"), {"organization": acme.pk})
     assert 'value="Acme"' in page.text
     assert client.get(reverse("pipeline:person_new"), {"organization": "x"}).status_code == 200
+
+
+def test_person_page_costs_the_same_with_more_history(
+    client, rep, make_deal, django_assert_max_num_queries
+):
+    from pipeline.services import activity_create
+    from pipeline.services.contacts import note_create
+
+    anna = person_create(actor=rep, name="Anna", email="anna@acme.test")
+    client.force_login(rep)
+    url = reverse("pipeline:person_detail", args=[anna.pk])
+
+    def add_history(n):
+        for i in range(n):
+            deal = make_deal(title=f"Deal {i}", person=anna)
+            activity_create(
+                actor=rep,
+                type="call",
+                subject=f"Call {i}",
+                due_date=deal.created_at.date(),
+                deal=deal,
+            )
+            note_create(actor=rep, body=f"Note {i}", person=anna)
+
+    add_history(1)
+    client.get(url)
+    # session, user, person, company settings (deal visibility), deals, activities, notes.
+    with django_assert_max_num_queries(7):
+        client.get(url)
+    add_history(10)
+    with django_assert_max_num_queries(7):
+        response = client.get(url)
+    assert "Deal 9" in response.text and "Note 9" in response.text
