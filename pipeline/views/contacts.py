@@ -224,6 +224,8 @@ def organization_detail(request: HttpRequest, organization_id: int) -> HttpRespo
 @require_POST
 @login_required
 def contact_note(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    if kind not in ("person", "organization"):
+        raise Http404(_("Notes belong to a person or an organization."))
     if kind == "person":
         obj: Person | Organization = _person(request, pk)
         url = reverse("pipeline:person_detail", args=[pk])

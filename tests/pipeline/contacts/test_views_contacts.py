@@ -175,3 +175,12 @@ def test_person_page_costs_the_same_with_more_history(
     with django_assert_max_num_queries(7):
         response = client.get(url)
     assert "Deal 9" in response.text and "Note 9" in response.text
+
+
+def test_notes_need_a_known_kind_and_a_body(client, rep):
+    anna = person_create(actor=rep, name="Anna", email="anna@acme.test")
+    client.force_login(rep)
+    assert client.post(f"/contacts/deal/{anna.pk}/notes/", {"body": "x"}).status_code == 404
+    empty = client.post(reverse("pipeline:contact_note", args=["person", anna.pk]), {"body": ""})
+    assert empty.status_code == 302  # plain form: back to the page with the message
+    assert not anna.notes_set.exists()
