@@ -26,7 +26,7 @@ from pipeline.selectors.visibility import (
     person_list_visible,
 )
 from pipeline.services import leads as lead_services
-from pipeline.views._responses import form_errors_text, refused
+from pipeline.views._responses import form_errors_text, refused_page
 
 PAGE_SIZE = 50
 
@@ -161,25 +161,12 @@ def lead_convert(request: HttpRequest, lead_id: int) -> HttpResponse:
             value=form.cleaned_data["value"],
         )
     except ServiceError as exc:
-        return _refused_page(request, exc, back)
+        return refused_page(request, exc, back)
     messages.success(
         request,
         _("“%(t)s” is now a deal in %(stage)s.") % {"t": deal.title, "stage": deal.stage.name},
     )
     return HttpResponseRedirect(reverse("pipeline:deal_detail", args=[deal.pk]))
-
-
-def _refused_page(request: HttpRequest, exc: ServiceError, back: str) -> HttpResponse:
-    """A plain page with the message and the right 4xx, with a way back (htmx gets the
-    usual toast)."""
-    if request.htmx:
-        return refused(request, exc, fallback_url=back)
-    return render(
-        request,
-        "pipeline/refused.html",
-        {"message": exc.message, "back": back},
-        status=exc.status_code,
-    )
 
 
 @require_POST
@@ -190,7 +177,7 @@ def lead_archive(request: HttpRequest, lead_id: int) -> HttpResponse:
     try:
         lead_services.lead_archive(lead=lead, actor=_user(request))
     except ServiceError as exc:
-        return _refused_page(request, exc, back)
+        return refused_page(request, exc, back)
     messages.success(request, _("“%(t)s” is archived.") % {"t": lead.title})
     return HttpResponseRedirect(back)
 
@@ -203,7 +190,7 @@ def lead_restore(request: HttpRequest, lead_id: int) -> HttpResponse:
     try:
         lead_services.lead_restore(lead=lead, actor=_user(request))
     except ServiceError as exc:
-        return _refused_page(request, exc, back)
+        return refused_page(request, exc, back)
     messages.success(request, _("“%(t)s” is back in the inbox.") % {"t": lead.title})
     return HttpResponseRedirect(back)
 
@@ -222,7 +209,7 @@ def lead_park(request: HttpRequest, lead_id: int) -> HttpResponse:
         until = form.cleaned_data["until"]
         lead_services.lead_park(lead=lead, actor=_user(request), until=until)
     except ServiceError as exc:
-        return _refused_page(request, exc, back)
+        return refused_page(request, exc, back)
     messages.success(
         request,
         _("“%(t)s” waits in the future pool until %(d)s.")
@@ -241,7 +228,7 @@ def lead_unpark(request: HttpRequest, lead_id: int) -> HttpResponse:
             lead=lead, actor=_user(request), today=timezone.localdate(), follow_up=False
         )
     except ServiceError as exc:
-        return _refused_page(request, exc, back)
+        return refused_page(request, exc, back)
     messages.success(request, _("“%(t)s” is back in the inbox.") % {"t": lead.title})
     return HttpResponseRedirect(back)
 
@@ -271,7 +258,7 @@ def deal_park(request: HttpRequest, deal_id: int) -> HttpResponse:
             actor=_user(request),
         )
     except ServiceError as exc:
-        return _refused_page(request, exc, url)
+        return refused_page(request, exc, url)
     messages.success(
         request,
         _("The deal leaves the board until %(d)s; it will come back with a follow-up task.")
@@ -291,6 +278,6 @@ def deal_unpark(request: HttpRequest, deal_id: int) -> HttpResponse:
     try:
         services.deal_unpark(deal=deal, actor=_user(request))
     except ServiceError as exc:
-        return _refused_page(request, exc, url)
+        return refused_page(request, exc, url)
     messages.success(request, _("The deal is back on the board."))
     return HttpResponseRedirect(url)

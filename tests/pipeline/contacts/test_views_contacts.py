@@ -182,5 +182,5 @@ def test_notes_need_a_known_kind_and_a_body(client, rep):
     client.force_login(rep)
     assert client.post(f"/contacts/deal/{anna.pk}/notes/", {"body": "x"}).status_code == 404
     empty = client.post(reverse("pipeline:contact_note", args=["person", anna.pk]), {"body": ""})
-    assert empty.status_code == 302  # plain form: back to the page with the message
+    assert empty.status_code == 422 and "Write something in the note" in empty.text
     assert not anna.notes_set.exists()
