@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.models import User
-from pipeline.activity_forms import ActivityScheduleForm
 from pipeline.contact_forms import NoteForm, OrganizationForm, PersonForm
 from pipeline.errors import DuplicateFound, ServiceError
 from pipeline.models import Organization, Person
@@ -191,7 +190,8 @@ def _detail(request: HttpRequest, *, kind: str, obj: Person | Organization, page
         "deals": page.deals,
         "open_activities": page.open_activities,
         "timeline": page.timeline,
-        "activity_form": ActivityScheduleForm(owners=owners_choosable(user)),
+        # Managers may plan for their reps; a rep's activities are their own.
+        "assign_owners": owners_choosable(user) if (user.is_manager or user.is_admin) else None,
         "note_form": NoteForm(),
         "here": request.get_full_path(),
     }

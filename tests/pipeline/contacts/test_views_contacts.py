@@ -184,3 +184,19 @@ def test_notes_need_a_known_kind_and_a_body(client, rep):
     empty = client.post(reverse("pipeline:contact_note", args=["person", anna.pk]), {"body": ""})
     assert empty.status_code == 422 and "Write something in the note" in empty.text
     assert not anna.notes_set.exists()
+
+
+def test_a_manager_plans_an_activity_for_a_rep_from_a_person_page(client, manager, rep, outsider):
+    from pipeline.models import Activity
+
+    anna = person_create(actor=rep, name="Anna", email="anna@acme.test")
+    client.force_login(manager)
+    page = client.get(reverse("pipeline:person_detail", args=[anna.pk])).text
+    assert 'name="owner"' in page and "Rita Rep" in page and "Olga" not in page
+    data = {"type": "call", "due_date": "2030-01-15", "person": anna.pk, "owner": rep.pk}
+    assert client.post(reverse("pipeline:activity_schedule"), data).status_code == 302
+    assert Activity.objects.get().owner == rep
+    refused = client.post(reverse("pipeline:activity_schedule"), data | {"owner": outsider.pk})
+    assert refused.status_code == 422 and "Select a valid choice" in refused.text
+    client.force_login(rep)
+    assert 'name="owner"' not in client.get(reverse("pipeline:person_detail", args=[anna.pk])).text
