@@ -219,6 +219,8 @@ STAGECOACH_IDLE_DAYS = env_int("STAGECOACH_IDLE_DAYS", 30)
 STAGECOACH_BOARD_PAGE_SIZE = env_int("STAGECOACH_BOARD_PAGE_SIZE", 50)
 # Seconds between the board's checks for other users' changes.
 STAGECOACH_BOARD_POLL_SECONDS = env_int("STAGECOACH_BOARD_POLL_SECONDS", 8)
+# The address users reach the app at, for links in reminder emails and the calendar feed.
+STAGECOACH_BASE_URL = env_str("STAGECOACH_BASE_URL", "http://127.0.0.1:8000") or ""
 
 LOGGING = {
     "version": 1,

@@ -99,6 +99,7 @@ class Card:
     owner_username: str
     organization: str | None
     person: str | None
+    activity_id: int | None
     activity_type: str | None
     activity_subject: str | None
     rotting_days: int | None
@@ -129,6 +130,7 @@ _CARD_FIELDS = (
     "owner__username",
     "organization__name",
     "person__name",
+    "next_activity_id",
     "next_activity__type",
     "next_activity__subject",
     "stage__rotting_days",

@@ -27,6 +27,7 @@ from pipeline.services._common import (
     totals_snapshot,
     write_deal,
 )
+from pipeline.services.activities import activity_create
 
 _DONE_TYPES = {
     Stage.Requirement.DONE_CALL: Activity.Type.CALL,
@@ -474,14 +475,37 @@ def deal_unpark(*, deal: Deal, actor: User | None) -> Deal:
 def deal_unpark_due(*, today: datetime.date) -> int:
     """Return every deal whose revisit date has come to the board; returns how many.
 
-    Each deal is unparked in its own transaction, so a crash part-way loses nothing and a
-    re-run picks up exactly the rest.
+    Each deal comes back with a follow-up task for its owner, due `today`, in the same
+    transaction as the unpark. Each deal is its own transaction and re-checks the deal under
+    the lock, so a crash part-way loses nothing, a re-run picks up exactly the rest, and a
+    re-delivered task never adds a second follow-up.
     """
     count = 0
     due = Deal.objects.filter(
         status=Deal.Status.OPEN, parked_until__isnull=False, parked_until__lte=today
     ).values_list("pk", flat=True)
     for deal_id in list(due.iterator()):
-        deal_unpark(deal=Deal(pk=deal_id), actor=None)
-        count += 1
+        count += _deal_return_from_pool(deal_id, today)
     return count
+
+
+@transaction.atomic
+def _deal_return_from_pool(deal_id: int, today: datetime.date) -> int:
+    locked = deal_lock(deal_id)
+    if (
+        locked.status != Deal.Status.OPEN
+        or locked.parked_until is None
+        or locked.parked_until > today
+    ):
+        return 0
+    deal_unpark(deal=locked, actor=None)
+    activity_create(
+        actor=locked.owner,
+        owner=locked.owner,
+        type=Activity.Type.TASK,
+        subject=_("Follow up: back from the future pool"),
+        due_date=today,
+        deal=locked,
+        done=False,
+    )
+    return 1

@@ -17,11 +17,12 @@ from django_htmx.http import reswap, trigger_client_event
 
 from accounts.models import User
 from pipeline import services
-from pipeline.errors import RuleViolation, ServiceError
+from pipeline.errors import DuplicateFound, RuleViolation, ServiceError
 from pipeline.forms import LoseForm, MoveForm, QuickAddForm, VersionForm
-from pipeline.models import Deal, LostReason, Organization, Pipeline, Stage
+from pipeline.models import Deal, LostReason, Pipeline, Stage
 from pipeline.selectors.board import BoardFilters, board_columns, card_get, column_page
 from pipeline.selectors.visibility import deal_get_visible, organization_list_visible
+from pipeline.services.contacts import organization_create
 from pipeline.views._responses import form_errors_text, refused, toast
 from pipeline.views.cards import card_html, card_ui, cards_html
 
@@ -315,7 +316,10 @@ def deal_quick_add(request: HttpRequest, pipeline_id: int) -> HttpResponse:
         if stage is None:
             raise RuleViolation(_("Choose a stage of this pipeline."))
         if org_name and organization is None:
-            organization = Organization.objects.create(name=org_name, owner=request.user)
+            try:
+                organization = organization_create(actor=request.user, name=org_name)  # type: ignore[arg-type]
+            except DuplicateFound as dup:  # same name written differently: link that one
+                organization = dup.existing[0]
         deal = services.deal_create(
             actor=request.user,  # type: ignore[arg-type]
             title=data["title"],

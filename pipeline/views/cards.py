@@ -30,6 +30,8 @@ from pipeline.templatetags.crm import money_formatter
 @dataclass
 class CardUI:
     deal_url: str  # "/deals/"; a card's URLs are deal_url + id + "/…"
+    activity_url: str  # "/activities/"; the next activity's page is activity_url + id + "/"
+    back: str  # "?next=<this board>", so finishing an activity returns to the board
     csrf: str
     options: dict[int, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
@@ -71,9 +73,13 @@ def card_ui(request: HttpRequest, stages: list[Stage]) -> CardUI:
         "no_next": escape(_("No next step scheduled")),
         "rotting": escape(_("rotting")),
         "today": escape(_("today")),
+        "complete": escape(_("Complete or reschedule")),
     }
+    board = reverse("pipeline:board", args=[stages[0].pipeline_id]) if stages else "/"
     return CardUI(
         deal_url=reverse("pipeline:deal_detail", args=[0])[: -len("0/")],
+        activity_url=reverse("pipeline:activity_detail", args=[0])[: -len("0/")],
+        back=f"?next={escape(board)}",
         csrf=escape(get_token(request)),
         options=options,
         labels=labels,
@@ -95,7 +101,8 @@ def card_html(c: Card, ui: CardUI) -> str:
         nxt = (
             f'<div class="next next-{state}" title="{labels["next_activity"]}">'
             f'<span class="act-type act-{c.activity_type}">{ui.types[c.activity_type]}</span> '
-            f"{escape(c.activity_subject or '')} · {when}</div>"
+            f'<a href="{ui.activity_url}{c.activity_id}/{ui.back}" title="{labels["complete"]}">'
+            f"{escape(c.activity_subject or '')}</a> · {when}</div>"
         )
     elif c.status == "open":
         nxt = f'<div class="next next-none">{labels["no_next"]}</div>'
