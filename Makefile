@@ -1,11 +1,11 @@
 # Stagecoach: the two commands are `make run` and `make test` (see README.md).
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export DEBUG ?= 1
 
-.PHONY: run test install assets migrate lint format check-deploy bench-board clean
+.PHONY: run test install assets migrate lint typecheck format check-deploy bench-board clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed: install it, or run 'make PYTHON=python3 ...'"; exit 1; }
@@ -44,6 +44,11 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Type checking with django-stubs. Not yet part of `make test`: the code base still has type
+# errors to clean up (see the closing notes); run it on the files you touch.
+typecheck: install
+	$(VENV)/bin/mypy accounts pipeline metrics config
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -14,11 +14,21 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
-    # 05:00 every day: parked deals whose revisit date is today return to the board before
-    # reps start work. Expires before the next run so a backlog never runs twice.
+    # 05:00 every day: parked deals and leads whose revisit date is today return to the board
+    # and the inbox, each with a follow-up task, before reps start work.
+    # Expires before the next run so a backlog never runs twice.
     "unpark-due-deals": {
         "task": "pipeline.tasks.unpark_due_deals",
         "schedule": crontab(hour=5, minute=0),
         "options": {"expires": 20 * 3600},
+    },
+    # 07:00 every day: reminder emails — tomorrow's meetings and demos, today's calls, one digest
+    # per rep with overdue activities — after the 05:00 unpark has added its follow-ups and
+    # before the working day. Each reminder is claimed once, so a second run sends nothing;
+    # expires before the next morning so a stale backlog never sends yesterday's reminders.
+    "send-activity-reminders": {
+        "task": "pipeline.tasks.send_activity_reminders",
+        "schedule": crontab(hour=7, minute=0),
+        "options": {"expires": 6 * 3600},
     },
 }

@@ -71,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "pipeline.context_processors.crm",
             ],
         },
     },
@@ -135,7 +136,7 @@ if len(DEFAULT_CURRENCY) != 3 or not DEFAULT_CURRENCY.isalpha():
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Front-end libraries come from npm (package-lock.json) and are served from node_modules.
@@ -244,6 +245,8 @@ STAGECOACH_IDLE_DAYS = env_int("STAGECOACH_IDLE_DAYS", 30)
 STAGECOACH_BOARD_PAGE_SIZE = env_int("STAGECOACH_BOARD_PAGE_SIZE", 50)
 # Seconds between the board's checks for other users' changes.
 STAGECOACH_BOARD_POLL_SECONDS = env_int("STAGECOACH_BOARD_POLL_SECONDS", 8)
+# The address users reach the app at, for links in reminder emails and the calendar feed.
+STAGECOACH_BASE_URL = env_str("STAGECOACH_BASE_URL", "http://127.0.0.1:8000") or ""
 
 LOGGING = {
     "version": 1,

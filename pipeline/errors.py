@@ -47,3 +47,17 @@ class RuleViolation(ServiceError):
     ) -> None:
         super().__init__(message, deal=deal)
         self.missing = missing or []
+
+
+class DuplicateFound(ServiceError):
+    """A person with this email or an organization with this name exists already (409).
+
+    `existing` holds the matching records so the form can offer them instead; the caller
+    may retry with `allow_duplicate=True` when the user really wants a second record.
+    """
+
+    status_code = 409
+
+    def __init__(self, message: str, *, existing: list) -> None:  # noqa: ANN401
+        super().__init__(message)
+        self.existing = existing

@@ -39,21 +39,58 @@ class QuickAddForm(forms.Form):
     organization = forms.CharField(label=_("Organization"), max_length=200, required=False)
 
 
-class DealEditForm(forms.ModelForm):
+class DealEditForm(forms.Form):
+    """Edit a deal's fields. The organization is typed by name (a company may have tens of
+    thousands, too many for a select); the contact is chosen among that organization's people."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    value = forms.DecimalField(label=_("Value"), min_value=0, max_digits=14, decimal_places=2)
+    currency = forms.CharField(label=_("Currency"), min_length=3, max_length=3)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None)
+    organization = forms.CharField(label=_("Organization"), max_length=200, required=False)
+    person = forms.ModelChoiceField(label=_("Contact person"), queryset=None, required=False)
+    expected_close_date = forms.DateField(
+        label=_("Expected close date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    class Meta:
-        model = Deal
-        fields = [
-            "title",
-            "value",
-            "currency",
-            "owner",
-            "organization",
-            "person",
-            "expected_close_date",
-        ]
-        widgets = {"expected_close_date": forms.DateInput(attrs={"type": "date"})}
+    def __init__(self, *args, deal: Deal, organizations, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        initial = kwargs.pop("initial", {}) or {}
+        initial = {
+            "title": deal.title,
+            "value": deal.value,
+            "currency": deal.currency,
+            "owner": deal.owner_id,
+            "organization": deal.organization.name if deal.organization_id else "",
+            "person": deal.person_id,
+            "expected_close_date": deal.expected_close_date,
+            "version": deal.version,
+            **initial,
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        from accounts.models import User
+        from pipeline.models import Person
+
+        self._organizations = organizations
+        self.fields["owner"].queryset = User.objects.filter(is_active=True)
+        people = Person.objects.filter(organization_id=deal.organization_id)[:500]
+        self.fields["person"].queryset = Person.objects.filter(
+            pk__in=[*[p.pk for p in people], *([deal.person_id] if deal.person_id else [])]
+        )
+
+    def clean_organization(self):  # noqa: ANN201
+        name = self.cleaned_data["organization"].strip()
+        if not name:
+            return None
+        found = self._organizations.filter(name__iexact=name).order_by("id").first()
+        if found is None:
+            raise forms.ValidationError(
+                _("No organization is called “%(name)s”. Check the spelling or create it first."),
+                params={"name": name},
+            )
+        return found
 
 
 class ActivityForm(forms.Form):

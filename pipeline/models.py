@@ -345,6 +345,9 @@ class StageTotal(models.Model):
     """
 
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="totals")
+    # Per owner, so that a rep's board, a manager's team board and the owner filter read their
+    # totals from here too instead of summing every deal.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     currency = models.CharField(max_length=3)
     open_count = models.IntegerField(default=0)
     open_value = models.DecimalField(default=Decimal("0"), **MONEY)
@@ -354,12 +357,12 @@ class StageTotal(models.Model):
         verbose_name_plural = _("stage totals")
         constraints = [
             models.UniqueConstraint(
-                fields=["stage", "currency"], name="pipeline_stagetotal_stage_currency_unique"
+                fields=["stage", "owner", "currency"], name="pipeline_stagetotal_unique"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.stage_id} {self.currency}: {self.open_count} / {self.open_value}"
+        return f"{self.stage_id}/{self.owner_id} {self.currency}: {self.open_count}"
 
 
 class StageChange(models.Model):
@@ -589,3 +592,125 @@ class Lead(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- Issue 6: activity goals, calendar feeds and sent reminders ---------------------------------
+
+
+class ActivityGoal(models.Model):
+    """A weekly target a manager sets for one rep: so many done calls, demos, new deals, …"""
+
+    class Metric(models.TextChoices):
+        CALL = "call", _("Calls")
+        MEETING = "meeting", _("Meetings")
+        EMAIL = "email", _("Emails")
+        DEMO = "demo", _("Demos")
+        TASK = "task", _("Tasks")
+        NEW_DEAL = "new_deal", _("New deals")
+        # People talked to (done call, meeting or demo) for the first time this week.
+        NEW_CONVERSATION = "new_conv", _("New conversations")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rep"),
+        on_delete=models.CASCADE,
+        related_name="activity_goals",
+    )
+    metric = models.CharField(_("metric"), max_length=10, choices=Metric)
+    weekly_target = models.PositiveIntegerField(_("weekly target"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["owner", "metric"]
+        verbose_name = _("activity goal")
+        verbose_name_plural = _("activity goals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "metric"], name="pipeline_activitygoal_owner_metric_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    metric__in=["call", "meeting", "email", "demo", "task", "new_deal", "new_conv"]
+                ),
+                name="pipeline_activitygoal_metric_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.metric}: {self.weekly_target}/week"
+
+
+class CalendarFeed(models.Model):
+    """A user's secret iCalendar address. Rotating replaces the token; revoking deletes the
+    row, and the old address answers 404 from then on."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"feed of {self.user_id}"
+
+
+class ReminderSent(models.Model):
+    """One row per reminder email, claimed before the email leaves (at most once).
+
+    `key` names the reminder ("eve:<activity>:<date>", "call:<activity>:<date>",
+    "digest:<user>:<date>"); the unique constraint makes a second claim fail. `sent_at` is
+    set once the mail backend accepted the message, so rows with `sent_at` NULL are
+    reminders that were claimed but lost (worker died, SMTP refused) and are never retried.
+    """
+
+    class Kind(models.TextChoices):
+        EVE = "eve", _("Day before a meeting or demo")
+        CALL = "call", _("Morning of a call")
+        DIGEST = "digest", _("Overdue digest")
+
+    key = models.CharField(_("key"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    activity = models.ForeignKey(
+        Activity,
+        verbose_name=_("activity"),
+        on_delete=models.SET_NULL,
+        related_name="reminders",
+        null=True,
+        blank=True,
+    )
+    day = models.DateField(_("for day"))
+    claimed_at = models.DateTimeField(_("claimed at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-claimed_at", "-id"]
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(fields=["key"], name="pipeline_remindersent_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -8,11 +8,24 @@ from celery import shared_task
 from django.utils import timezone
 
 from pipeline import services
+from pipeline.services.leads import lead_unpark_due
+from pipeline.services.reminders import reminders_send_due
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=540)
 def unpark_due_deals(day: str | None = None) -> int:
-    """Bring parked deals whose revisit date has come back to the board. Idempotent: a deal
-    already back is not touched again, so a re-delivered task is harmless."""
+    """Bring parked deals and leads whose revisit date has come back to the board and the
+    inbox, each with a follow-up task for its owner; returns how many came back. Idempotent:
+    one already back is not touched again, so a re-delivered task is harmless."""
     today = datetime.date.fromisoformat(day) if day else timezone.localdate()
-    return services.deal_unpark_due(today=today)
+    return services.deal_unpark_due(today=today) + lead_unpark_due(today=today)
+
+
+# The claim row is committed before each email leaves, so a re-delivered task (acks_late after
+# a worker died) skips what was already claimed: reminders go out at most once.
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=900, soft_time_limit=840)
+def send_activity_reminders(day: str | None = None) -> int:
+    """Morning reminders for `day`: tomorrow's meetings and demos, today's calls, and one
+    digest per rep with overdue activities. Returns how many were claimed by this run."""
+    today = datetime.date.fromisoformat(day) if day else timezone.localdate()
+    return reminders_send_due(today=today)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pipeline.views import board, deals, settings
+from pipeline.views import activities, board, contacts, deals, leads, settings
 
 app_name = "pipeline"
 
@@ -21,6 +21,51 @@ urlpatterns = [
     path("deals/<int:deal_id>/reopen/", deals.deal_reopen, name="deal_reopen"),
     path("deals/<int:deal_id>/activities/", deals.activity_add, name="activity_add"),
     path("activities/<int:activity_id>/done/", deals.activity_done, name="activity_done"),
+    # Issue 6: people, organizations, leads, activities
+    path("people/", contacts.people, name="people"),
+    path("people/new/", contacts.person_new, name="person_new"),
+    path("people/<int:person_id>/", contacts.person_detail, name="person_detail"),
+    path("people/<int:person_id>/edit/", contacts.person_edit, name="person_edit"),
+    path("organizations/", contacts.organizations, name="organizations"),
+    path("organizations/new/", contacts.organization_new, name="organization_new"),
+    path(
+        "organizations/<int:organization_id>/",
+        contacts.organization_detail,
+        name="organization_detail",
+    ),
+    path(
+        "organizations/<int:organization_id>/edit/",
+        contacts.organization_edit,
+        name="organization_edit",
+    ),
+    path("contacts/<str:kind>/<int:pk>/notes/", contacts.contact_note, name="contact_note"),
+    path("leads/", leads.lead_inbox, name="lead_inbox"),
+    path("leads/new/", leads.lead_new, name="lead_new"),
+    path("leads/<int:lead_id>/convert/", leads.lead_convert, name="lead_convert"),
+    path("leads/<int:lead_id>/archive/", leads.lead_archive, name="lead_archive"),
+    path("leads/<int:lead_id>/restore/", leads.lead_restore, name="lead_restore"),
+    path("leads/<int:lead_id>/park/", leads.lead_park, name="lead_park"),
+    path("leads/<int:lead_id>/unpark/", leads.lead_unpark, name="lead_unpark"),
+    path("deals/<int:deal_id>/park/", leads.deal_park, name="deal_park"),
+    path("deals/<int:deal_id>/unpark/", leads.deal_unpark, name="deal_unpark"),
+    path("activities/", activities.my_activities, name="my_activities"),
+    path("activities/calendar/", activities.activity_calendar, name="activity_calendar"),
+    path("activities/goals/", activities.activity_goals, name="activity_goals"),
+    path("activities/schedule/", activities.activity_schedule, name="activity_schedule"),
+    path("activities/feed/", activities.calendar_feed_settings, name="calendar_feed_settings"),
+    path("activities/<int:activity_id>/", activities.activity_detail, name="activity_detail"),
+    path(
+        "activities/<int:activity_id>/finish/", activities.activity_finish, name="activity_finish"
+    ),
+    path(
+        "activities/<int:activity_id>/reschedule/",
+        activities.activity_reschedule,
+        name="activity_reschedule",
+    ),
+    path(
+        "activities/<int:activity_id>/reopen/", activities.activity_reopen, name="activity_reopen"
+    ),
+    path("calendar/<str:token>.ics", activities.calendar_feed, name="calendar_feed"),
     # Issue 5: admin settings for pipelines, stages and lost reasons.
     path("settings/pipelines/", settings.pipeline_list, name="settings_pipelines"),
     path(

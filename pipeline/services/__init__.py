@@ -22,6 +22,13 @@ from pipeline.services.config import (
     stage_restore,
     stage_update,
 )
+from pipeline.services.contacts import (
+    note_create,
+    organization_create,
+    organization_update,
+    person_create,
+    person_update,
+)
 from pipeline.services.deals import (
     deal_create,
     deal_lose,
@@ -34,14 +41,41 @@ from pipeline.services.deals import (
     deal_update,
     deal_win,
 )
-from pipeline.services.leads import lead_convert
+from pipeline.services.leads import (
+    lead_archive,
+    lead_convert,
+    lead_create,
+    lead_park,
+    lead_restore,
+    lead_unpark,
+    lead_unpark_due,
+)
+from pipeline.services.planning import (
+    activity_finish,
+    activity_goal_set,
+    activity_goals_save,
+    activity_move,
+    activity_reopen,
+    activity_update,
+    calendar_feed_revoke,
+    calendar_feed_rotate,
+)
 from pipeline.services.reassign import owner_reassign_open_work
+from pipeline.services.reminders import reminders_send_due
 from pipeline.services.totals import stage_totals_rebuild
 
 __all__ = [
     "activity_complete",
     "activity_create",
+    "activity_finish",
+    "activity_goal_set",
+    "activity_goals_save",
+    "activity_move",
+    "activity_reopen",
     "activity_reschedule",
+    "activity_update",
+    "calendar_feed_revoke",
+    "calendar_feed_rotate",
     "deal_create",
     "deal_lose",
     "deal_missing_requirements",
@@ -53,16 +87,28 @@ __all__ = [
     "deal_unpark_due",
     "deal_update",
     "deal_win",
+    "lead_archive",
     "lead_convert",
+    "lead_create",
+    "lead_park",
+    "lead_restore",
+    "lead_unpark",
+    "lead_unpark_due",
     "lost_reason_archive",
     "lost_reason_create",
     "lost_reason_restore",
     "lost_reason_update",
+    "note_create",
+    "organization_create",
+    "organization_update",
     "owner_reassign_open_work",
+    "person_create",
+    "person_update",
     "pipeline_archive",
     "pipeline_create",
     "pipeline_rename",
     "pipeline_restore",
+    "reminders_send_due",
     "stage_archive",
     "stage_create",
     "stage_move_step",

@@ -15,16 +15,17 @@ from pipeline.models import Deal, Pipeline, StageChange, StageTotal
 
 
 def deal_lock(deal_id: int) -> Deal:
-    """Reload the deal under a row lock (PostgreSQL); SQLite relies on IMMEDIATE transactions
-    and the conditional version update."""
-    try:
-        return (
-            Deal.objects.select_for_update(of=("self",))
-            .select_related("stage", "pipeline", "owner", "updated_by")
-            .get(pk=deal_id)
-        )
-    except Deal.DoesNotExist as exc:
-        raise NotVisible(_("This deal does not exist or you may not see it.")) from exc
+    """Lock the deal row (PostgreSQL; SQLite relies on IMMEDIATE transactions and the
+    conditional version update), then load it with what the services need.
+
+    The lock takes no joins on purpose: when a concurrent writer changed the row, PostgreSQL
+    re-checks the join conditions against the old rows of the joined tables, and a deal whose
+    stage just changed would drop out of the result as if it did not exist.
+    """
+    locked = Deal.objects.select_for_update().filter(pk=deal_id).values_list("pk", flat=True)
+    if not list(locked):
+        raise NotVisible(_("This deal does not exist or you may not see it."))
+    return Deal.objects.select_related("stage", "pipeline", "owner", "updated_by").get(pk=deal_id)
 
 
 def describe_last_change(deal: Deal) -> str:
@@ -114,16 +115,35 @@ def record_change(
     )
 
 
-def totals_add(stage_id: int, currency: str, count: int, value: Decimal) -> None:
-    """Shift a stage's open totals. Update first (the common case, one query); create the row
-    only when it is missing, ignoring a concurrent creator, then update."""
-    if count == 0 and value == 0:
+TotalsKey = tuple  # (stage_id, owner_id, currency, value) of a deal counted on the board
+
+
+def totals_snapshot(deal: Deal) -> TotalsKey | None:
+    """Where the deal counts in the board totals, or None when it does not (closed, parked)."""
+    if not on_board(deal):
+        return None
+    return (deal.stage_id, deal.owner_id, deal.currency, deal.value)
+
+
+def totals_move(before: TotalsKey | None, after: TotalsKey | None) -> None:
+    """Shift the StageTotal rows from where the deal counted to where it counts now."""
+    if before == after:
         return
-    rows = StageTotal.objects.filter(stage_id=stage_id, currency=currency)
+    if before is not None:
+        _totals_add(*before[:3], -1, -before[3])
+    if after is not None:
+        _totals_add(*after[:3], 1, after[3])
+
+
+def _totals_add(stage_id: int, owner_id: int, currency: str, count: int, value: Decimal) -> None:
+    """Update first (the common case, one query); create the row only when it is missing,
+    ignoring a concurrent creator, then update."""
+    rows = StageTotal.objects.filter(stage_id=stage_id, owner_id=owner_id, currency=currency)
     if rows.update(open_count=F("open_count") + count, open_value=F("open_value") + value):
         return
     StageTotal.objects.bulk_create(
-        [StageTotal(stage_id=stage_id, currency=currency)], ignore_conflicts=True
+        [StageTotal(stage_id=stage_id, owner_id=owner_id, currency=currency)],
+        ignore_conflicts=True,
     )
     rows.update(open_count=F("open_count") + count, open_value=F("open_value") + value)
 

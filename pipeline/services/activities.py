@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from pipeline.errors import RuleViolation
+from pipeline.errors import NotAllowed, RuleViolation
 from pipeline.models import Activity, Deal, Organization, Person
-from pipeline.selectors.visibility import deal_check_edit
+from pipeline.selectors.visibility import deal_check_edit, owner_ids_editable
 from pipeline.services._common import board_touch
 
 
@@ -62,6 +62,10 @@ def activity_create(
         raise RuleViolation(_("The duration must be between 1 minute and 24 hours."))
     if deal is not None:
         deal_check_edit(actor, deal)
+    if owner is not None and owner.pk != actor.pk:
+        editable = owner_ids_editable(actor)
+        if editable is not None and owner.pk not in editable:
+            raise NotAllowed(_("You cannot schedule activities for %(owner)s.") % {"owner": owner})
     now = timezone.now()
     if done is None:
         done = due_date < timezone.localdate()

@@ -22,11 +22,12 @@ from pipeline.services._common import (
     board_touch,
     check_version,
     deal_lock,
-    on_board,
     record_change,
-    totals_add,
+    totals_move,
+    totals_snapshot,
     write_deal,
 )
+from pipeline.services.activities import activity_create
 
 _DONE_TYPES = {
     Stage.Requirement.DONE_CALL: Activity.Type.CALL,
@@ -202,7 +203,7 @@ def deal_create(
         source=source,
         timestamp=created,
     )
-    totals_add(stage.pk, deal.currency, 1, deal.value)
+    totals_move(None, totals_snapshot(deal))
     board_touch(stage.pipeline_id)
     return deal
 
@@ -240,12 +241,9 @@ def deal_update(
             fields[name] = raw
     if not fields:
         return locked
-    old_value, old_currency = locked.value, locked.currency
-    counted = on_board(locked)
+    before = totals_snapshot(locked)
     write_deal(locked, expected_version, actor, **fields)
-    if counted and (old_value != locked.value or old_currency != locked.currency):
-        totals_add(locked.stage_id, old_currency, -1, -old_value)
-        totals_add(locked.stage_id, locked.currency, 1, locked.value)
+    totals_move(before, totals_snapshot(locked))
     board_touch(locked.pipeline_id)
     return locked
 
@@ -286,6 +284,7 @@ def deal_move(
         if missing:
             raise _requirements_error(locked, to_stage, missing)
     from_stage_id = locked.stage_id
+    before = totals_snapshot(locked)
     now = timezone.now()
     write_deal(
         locked, expected_version, actor, stage=to_stage, stage_entered_at=now, updated_at=now
@@ -300,9 +299,7 @@ def deal_move(
         source=source,
         timestamp=now,
     )
-    if on_board(locked):
-        totals_add(from_stage_id, locked.currency, -1, -locked.value)
-        totals_add(to_stage.pk, locked.currency, 1, locked.value)
+    totals_move(before, totals_snapshot(locked))
     board_touch(locked.pipeline_id)
     return locked
 
@@ -326,7 +323,7 @@ def _close(
             _("This deal is already %(status)s.") % {"status": locked.get_status_display().lower()},
             deal=locked,
         )
-    counted = on_board(locked)
+    before = totals_snapshot(locked)
     now = timezone.now()
     when = closed_at or now
     write_deal(
@@ -352,8 +349,7 @@ def _close(
         lost_reason_id=lost_reason.pk if lost_reason else None,
         note=note,
     )
-    if counted:
-        totals_add(locked.stage_id, locked.currency, -1, -locked.value)
+    totals_move(before, totals_snapshot(locked))
     board_touch(locked.pipeline_id)
     return locked
 
@@ -416,6 +412,7 @@ def deal_reopen(*, deal: Deal, expected_version: int, actor: User, source: str =
             deal=locked,
         )
     from_status = locked.status
+    before = totals_snapshot(locked)
     now = timezone.now()
     write_deal(
         locked,
@@ -438,7 +435,7 @@ def deal_reopen(*, deal: Deal, expected_version: int, actor: User, source: str =
         source=source,
         timestamp=now,
     )
-    totals_add(locked.stage_id, locked.currency, 1, locked.value)
+    totals_move(before, totals_snapshot(locked))
     board_touch(locked.pipeline_id)
     return locked
 
@@ -453,10 +450,9 @@ def deal_park(*, deal: Deal, until: datetime.date, expected_version: int, actor:
         raise RuleViolation(_("Only open deals can be parked."), deal=locked)
     if until <= timezone.localdate():
         raise RuleViolation(_("Choose a revisit date in the future."), deal=locked)
-    counted = on_board(locked)
+    before = totals_snapshot(locked)
     write_deal(locked, expected_version, actor, parked_until=until)
-    if counted:
-        totals_add(locked.stage_id, locked.currency, -1, -locked.value)
+    totals_move(before, totals_snapshot(locked))
     board_touch(locked.pipeline_id)
     return locked
 
@@ -469,9 +465,9 @@ def deal_unpark(*, deal: Deal, actor: User | None) -> Deal:
         deal_check_edit(actor, locked)
     if locked.parked_until is None:
         return locked
+    before = totals_snapshot(locked)
     write_deal(locked, locked.version, actor, parked_until=None)
-    if on_board(locked):
-        totals_add(locked.stage_id, locked.currency, 1, locked.value)
+    totals_move(before, totals_snapshot(locked))
     board_touch(locked.pipeline_id)
     return locked
 
@@ -479,14 +475,37 @@ def deal_unpark(*, deal: Deal, actor: User | None) -> Deal:
 def deal_unpark_due(*, today: datetime.date) -> int:
     """Return every deal whose revisit date has come to the board; returns how many.
 
-    Each deal is unparked in its own transaction, so a crash part-way loses nothing and a
-    re-run picks up exactly the rest.
+    Each deal comes back with a follow-up task for its owner, due `today`, in the same
+    transaction as the unpark. Each deal is its own transaction and re-checks the deal under
+    the lock, so a crash part-way loses nothing, a re-run picks up exactly the rest, and a
+    re-delivered task never adds a second follow-up.
     """
     count = 0
     due = Deal.objects.filter(
         status=Deal.Status.OPEN, parked_until__isnull=False, parked_until__lte=today
     ).values_list("pk", flat=True)
     for deal_id in list(due.iterator()):
-        deal_unpark(deal=Deal(pk=deal_id), actor=None)
-        count += 1
+        count += _deal_return_from_pool(deal_id, today)
     return count
+
+
+@transaction.atomic
+def _deal_return_from_pool(deal_id: int, today: datetime.date) -> int:
+    locked = deal_lock(deal_id)
+    if (
+        locked.status != Deal.Status.OPEN
+        or locked.parked_until is None
+        or locked.parked_until > today
+    ):
+        return 0
+    deal_unpark(deal=locked, actor=None)
+    activity_create(
+        actor=locked.owner,
+        owner=locked.owner,
+        type=Activity.Type.TASK,
+        subject=_("Follow up: back from the future pool"),
+        due_date=today,
+        deal=locked,
+        done=False,
+    )
+    return 1

@@ -22,11 +22,14 @@ def stage_totals_rebuild(*, pipeline: Pipeline | None = None) -> int:
     rows = [
         StageTotal(
             stage_id=row["stage_id"],
+            owner_id=row["owner_id"],
             currency=row["currency"],
             open_count=row["n"],
             open_value=row["total"] or Decimal("0"),
         )
-        for row in deals.values("stage_id", "currency").annotate(n=Count("id"), total=Sum("value"))
+        for row in deals.values("stage_id", "owner_id", "currency").annotate(
+            n=Count("id"), total=Sum("value")
+        )
     ]
     StageTotal.objects.bulk_create(rows)
     return len(rows)

@@ -28,19 +28,33 @@ def money_whole(value: Decimal | int | None, currency: str = "") -> str:
     return _money(value, currency, whole=True)
 
 
+def money_formatter():  # noqa: ANN201 - returns a formatting function
+    """A money formatter bound to the active locale's separators, for formatting many amounts
+    in one request (the board) without looking the locale up for each."""
+    thousands = formats.get_format("THOUSAND_SEPARATOR")
+    decimal_sep = formats.get_format("DECIMAL_SEPARATOR")
+
+    def fmt(value: Decimal | int | None, currency: str, whole: bool = False) -> str:
+        if value is None:
+            return ""
+        amount = Decimal(value)
+        if whole:
+            amount = amount.quantize(Decimal("1"))
+        places = 0 if currency in _NO_MINOR or amount == amount.to_integral() else 2
+        text = f"{amount:,.{places}f}"
+        if thousands != "," or decimal_sep != ".":
+            text = text.replace(",", "\0").replace(".", decimal_sep).replace("\0", thousands)
+        if currency in _PREFIX:
+            return f"{_PREFIX[currency]}{text}"
+        if currency in _SUFFIX:
+            return f"{text}{_SUFFIX[currency]}"
+        return f"{text} {currency}".strip()
+
+    return fmt
+
+
 def _money(value: Decimal | int | None, currency: str, *, whole: bool) -> str:
-    if value is None:
-        return ""
-    amount = Decimal(value)
-    if whole:
-        amount = amount.quantize(Decimal("1"))
-    places = 0 if currency in _NO_MINOR or amount == amount.to_integral() else 2
-    text = formats.number_format(amount, decimal_pos=places, use_l10n=True, force_grouping=True)
-    if currency in _PREFIX:
-        return f"{_PREFIX[currency]}{text}"
-    if currency in _SUFFIX:
-        return f"{text}{_SUFFIX[currency]}"
-    return f"{text} {currency}".strip()
+    return money_formatter()(value, currency, whole)
 
 
 @register.filter

@@ -39,3 +39,18 @@ def form_errors_text(form) -> str:  # noqa: ANN001 - any bound form
         for error in errors:
             parts.append(f"{label}: {error}" if label else str(error))
     return " ".join(parts)
+
+
+def refused_page(request: HttpRequest, exc: ServiceError, back: str) -> HttpResponse:
+    """Like `refused`, but a plain form gets a small page with the message and the real 4xx
+    (and a link back) instead of a redirect, so bad input never looks like success."""
+    from django.shortcuts import render
+
+    if request.htmx:
+        return refused(request, exc, fallback_url=back)
+    return render(
+        request,
+        "pipeline/refused.html",
+        {"message": exc.message, "back": back},
+        status=exc.status_code,
+    )

@@ -17,12 +17,14 @@ from django_htmx.http import reswap, trigger_client_event
 
 from accounts.models import User
 from pipeline import services
-from pipeline.errors import RuleViolation, ServiceError
+from pipeline.errors import DuplicateFound, RuleViolation, ServiceError
 from pipeline.forms import LoseForm, MoveForm, QuickAddForm, VersionForm
-from pipeline.models import Deal, Organization, Pipeline, Stage
-from pipeline.selectors.board import BoardFilters, board_columns, column_page
+from pipeline.models import Deal, LostReason, Pipeline, Stage
+from pipeline.selectors.board import BoardFilters, board_columns, card_get, column_page
 from pipeline.selectors.visibility import deal_get_visible, organization_list_visible
+from pipeline.services.contacts import organization_create
 from pipeline.views._responses import form_errors_text, refused, toast
+from pipeline.views.cards import card_html, card_ui, cards_html
 
 BOARD = "pipeline/board.html"
 
@@ -51,6 +53,9 @@ def _board_url(pipeline: Pipeline, filters: BoardFilters | None = None) -> str:
 def _context(request: HttpRequest, pipeline: Pipeline, filters: BoardFilters) -> dict:
     user: User = request.user  # type: ignore[assignment]
     columns = board_columns(pipeline=pipeline, user=user, filters=filters)
+    ui = card_ui(request, [c.stage for c in columns])
+    for col in columns:
+        col.cards_html = cards_html(col.cards, ui)
     return {
         "pipeline": pipeline,
         "pipelines": Pipeline.objects.filter(is_active=True).order_by("position", "id"),
@@ -61,7 +66,6 @@ def _context(request: HttpRequest, pipeline: Pipeline, filters: BoardFilters) ->
         "owners": User.objects.filter(is_active=True).order_by("first_name", "last_name"),
         "board_version": pipeline.board_version,
         "poll_seconds": settings.STAGECOACH_BOARD_POLL_SECONDS,
-        "base_currency": settings.DEFAULT_CURRENCY,
     }
 
 
@@ -72,16 +76,10 @@ def board(request: HttpRequest, pipeline_id: int | None = None) -> HttpResponse:
     pipeline = _pipeline_for(request, pipeline_id)
     filters = BoardFilters.from_query(request.GET, request.user)
     context = _context(request, pipeline, filters)
-    context["lost_reasons"] = services_lost_reasons()
+    context["lost_reasons"] = LostReason.objects.filter(is_active=True).order_by("position", "name")
     if request.htmx and request.htmx.target == "board":
         return render(request, f"{BOARD}#board", context)
     return render(request, BOARD, context)
-
-
-def services_lost_reasons():  # noqa: ANN201 - a queryset for the lose dialog
-    from pipeline.models import LostReason
-
-    return LostReason.objects.filter(is_active=True).order_by("position", "name")
 
 
 @require_GET
@@ -114,15 +112,15 @@ def column_more(request: HttpRequest, pipeline_id: int, stage_id: int) -> HttpRe
         filters=filters,
         cursor=request.GET.get("cursor", ""),
     )
+    ui = card_ui(request, _stages(pipeline))
     return render(
         request,
         f"{BOARD}#cards",
         {
-            "cards": cards,
+            "cards_html": cards_html(cards, ui),
             "next_cursor": cursor,
             "pipeline": pipeline,
             "stage": stage,
-            "stages": list(pipeline.stages.filter(is_active=True).order_by("position")),
             "filter_query": urlencode(filters.as_query()),
         },
     )
@@ -136,7 +134,12 @@ def _columns_html(
     filters = BoardFilters.from_query(request.POST or request.GET, user)
     all_stages = list(pipeline.stages.filter(is_active=True).order_by("position"))
     wanted = [s for s in all_stages if s.pk in stage_ids]
-    columns = board_columns(pipeline=pipeline, user=user, filters=filters, stages=wanted)
+    columns = board_columns(
+        pipeline=pipeline, user=user, filters=filters, stages=wanted, with_cards=with_cards
+    )
+    ui = card_ui(request, all_stages)
+    for col in columns:
+        col.cards_html = cards_html(col.cards, ui)
     template = f"{BOARD}#column" if with_cards else f"{BOARD}#column_header"
     return "".join(
         render_to_string(
@@ -145,7 +148,6 @@ def _columns_html(
                 "col": col,
                 "oob": True,
                 "pipeline": pipeline,
-                "stages": all_stages,
                 "filter_query": urlencode(filters.as_query()),
                 "base_currency": settings.DEFAULT_CURRENCY,
             },
@@ -213,29 +215,17 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
         response = HttpResponse(_columns_html(request, moved.pipeline, stage_ids, with_cards=True))
         reswap(response, "none")
     else:
-        card = render_to_string(
-            f"{BOARD}#card",
-            {
-                "deal": _fresh_card(moved.pk),
-                "stages": _stages(moved.pipeline),
-                "pipeline": moved.pipeline,
-            },
-            request=request,
-        )
+        card = card_html(card_get(moved.pk), card_ui(request, _stages(moved.pipeline)))
         response = HttpResponse(
             card + _columns_html(request, moved.pipeline, stage_ids, with_cards=False)
         )
+    # After the swap settles, so that listeners find the card where it now is.
     return trigger_client_event(
         response,
         "stagecoach:deal-moved",
         {"deal": moved.pk, "from": origin, "to": moved.stage_id, "version": moved.version},
+        after="settle",
     )
-
-
-def _fresh_card(deal_id: int) -> Deal:
-    return Deal.objects.select_related(
-        "owner", "organization", "person", "next_activity", "stage"
-    ).get(pk=deal_id)
 
 
 def _stages(pipeline: Pipeline) -> list[Stage]:
@@ -327,7 +317,10 @@ def deal_quick_add(request: HttpRequest, pipeline_id: int) -> HttpResponse:
         if stage is None:
             raise RuleViolation(_("Choose a stage of this pipeline."))
         if org_name and organization is None:
-            organization = Organization.objects.create(name=org_name, owner=request.user)
+            try:
+                organization = organization_create(actor=request.user, name=org_name)  # type: ignore[arg-type]
+            except DuplicateFound as dup:  # same name written differently: link that one
+                organization = dup.existing[0]
         deal = services.deal_create(
             actor=request.user,  # type: ignore[arg-type]
             title=data["title"],

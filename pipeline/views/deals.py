@@ -21,6 +21,7 @@ from pipeline.selectors.visibility import (
     activity_list_visible,
     deal_can_edit,
     deal_get_visible,
+    organization_list_visible,
 )
 from pipeline.views._responses import refused
 
@@ -40,10 +41,11 @@ def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     can_edit = deal_can_edit(user, deal)
     url = reverse("pipeline:deal_detail", args=[deal.pk])
+    organizations = organization_list_visible(user)
     if request.method == "POST":
-        form = DealEditForm(request.POST, instance=deal)
+        form = DealEditForm(request.POST, deal=deal, organizations=organizations)
         if form.is_valid():
-            changes = {name: form.cleaned_data[name] for name in DealEditForm.Meta.fields}
+            changes = {k: v for k, v in form.cleaned_data.items() if k != "version"}
             try:
                 services.deal_update(
                     deal=deal,
@@ -60,7 +62,7 @@ def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
             return HttpResponseRedirect(url)
         status = 422
     else:
-        form = DealEditForm(instance=deal, initial={"version": deal.version})
+        form = DealEditForm(deal=deal, organizations=organizations)
         status = 200
     context = {
         "deal": deal,

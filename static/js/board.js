@@ -11,6 +11,12 @@
     });
   }
 
+  function dealUrl(card, action) {
+    // data-deal-url is the URL of deal 0 ("/deals/0/"): swap in this card's id.
+    const base = document.getElementById("board").dataset.dealUrl.replace(/0\/$/, "");
+    return base + card.dataset.dealId + "/" + action + "/";
+  }
+
   function send(url, card, values, swap) {
     setDisabled(true);
     return htmx.ajax("POST", url, { source: card, target: card, swap: swap, values: values })
@@ -42,7 +48,7 @@
         // Posted from the destination list, which is where `add` fires on a cross-column drop.
         onAdd: function (evt) {
           const card = evt.item;
-          send(card.dataset.moveUrl, card, { stage: list.dataset.stageId, version: card.dataset.version }, "outerHTML");
+          send(dealUrl(card, "move"), card, { stage: list.dataset.stageId, version: card.dataset.version }, "outerHTML");
         },
       }));
     });
@@ -60,7 +66,7 @@
           if (zone.dataset.drop === "won") {
             // Back in its column until the server confirms; a refusal then leaves it there.
             putBack(evt);
-            send(card.dataset.winUrl, card, { version: card.dataset.version }, "delete");
+            send(dealUrl(card, "win"), card, { version: card.dataset.version }, "delete");
           } else {
             askLostReason(evt);
           }
@@ -96,9 +102,21 @@
       // Back in its column while the server decides; removed only when the loss is saved.
       putBack(evt);
       const card = evt.item;
-      send(card.dataset.loseUrl, card, { version: card.dataset.version, reason: reason, note: form.elements.note.value }, "delete");
+      send(dealUrl(card, "lose"), card, { version: card.dataset.version, reason: reason, note: form.elements.note.value }, "delete");
     });
   }
+
+  // A keyboard move re-renders both columns: keep the focus on the moved deal's control.
+  let keyboardMove = null;
+  document.body.addEventListener("change", function (e) {
+    if (e.target.classList && e.target.classList.contains("move-select")) keyboardMove = e.target.id;
+  });
+  document.body.addEventListener("stagecoach:deal-moved", function (e) {
+    if (!keyboardMove) return;
+    const select = document.getElementById("move-" + e.detail.deal);
+    keyboardMove = null;
+    if (select) select.focus();
+  });
 
   // Another user's change arrives through polling; never while a card is in the air.
   document.body.addEventListener("htmx:beforeRequest", function (e) {

@@ -11,7 +11,18 @@ from django.core.cache import cache
 from accounts.models import ApiToken
 from accounts.services import api_token_create
 from pipeline import services
-from pipeline.models import Activity, Deal, LostReason, Stage
+from pipeline.models import (
+    Activity,
+    CalendarFeed,
+    Deal,
+    Lead,
+    LostReason,
+    Organization,
+    Person,
+    Stage,
+)
+from pipeline.services import contacts as contact_services
+from pipeline.services import planning
 
 
 @dataclass
@@ -21,6 +32,10 @@ class World:
     stages: list[Stage]
     lost_reason: LostReason
     token: ApiToken
+    organization: Organization
+    person: Person
+    lead: Lead
+    feed: CalendarFeed
 
 
 @pytest.fixture(autouse=True)
@@ -43,4 +58,20 @@ def world(make_deal, stages, rep, teammate, outsider, manager, other_manager, ad
     )
     deal.refresh_from_db()
     token, _key = api_token_create(user=rep, name="Zapier")
-    return World(deal=deal, activity=activity, stages=stages, lost_reason=lost_reason, token=token)
+    organization = contact_services.organization_create(actor=rep, name="Acme")
+    person = contact_services.person_create(
+        actor=rep, name="Dana Decider", organization=organization
+    )
+    lead = services.lead_create(actor=rep, title="Inbound from the website", person=person)
+    feed = planning.calendar_feed_rotate(actor=rep)
+    return World(
+        deal=deal,
+        activity=activity,
+        stages=stages,
+        lost_reason=lost_reason,
+        token=token,
+        organization=organization,
+        person=person,
+        lead=lead,
+        feed=feed,
+    )

@@ -116,6 +116,53 @@ def _team(w):  # noqa: ANN001, ANN202
     return {"team_id": w.deal.owner.team_id}
 
 
+def _in_days(days: int) -> str:
+    return (datetime.date.today() + datetime.timedelta(days=days)).isoformat()
+
+
+def _person(w):  # noqa: ANN001, ANN202
+    return {"person_id": w.person.pk}
+
+
+def _organization(w):  # noqa: ANN001, ANN202
+    return {"organization_id": w.organization.pk}
+
+
+def _lead(w):  # noqa: ANN001, ANN202
+    return {"lead_id": w.lead.pk}
+
+
+def _archived_lead(w):  # noqa: ANN001, ANN202
+    services.lead_archive(lead=w.lead, actor=w.lead.owner)
+    return _lead(w)
+
+
+def _parked_lead(w):  # noqa: ANN001, ANN202
+    services.lead_park(
+        lead=w.lead, actor=w.lead.owner, until=datetime.date.today() + datetime.timedelta(9)
+    )
+    return _lead(w)
+
+
+def _parked_deal(w):  # noqa: ANN001, ANN202
+    services.deal_park(
+        deal=w.deal,
+        until=datetime.date.today() + datetime.timedelta(days=9),
+        expected_version=w.deal.version,
+        actor=w.deal.owner,
+    )
+    return _deal(w)
+
+
+def _activity(w):  # noqa: ANN001, ANN202
+    return {"activity_id": w.activity.pk}
+
+
+def _done_activity(w):  # noqa: ANN001, ANN202
+    services.activity_complete(activity=w.activity, actor=w.deal.owner, done=True)
+    return _activity(w)
+
+
 RULES: dict[str, Rule] = {
     "healthz": Rule("get", public(200)),
     # Django's admin guards itself (staff only); one representative page is checked, the
@@ -199,6 +246,66 @@ RULES: dict[str, Rule] = {
     "pipeline:activity_done": Rule(
         "post", deal_editors(302), kwargs=lambda w: {"activity_id": w.activity.pk}
     ),
+    # --- Contacts (issue 6): a shared address book, everyone signed in
+    "pipeline:people": Rule("get", everyone(200)),
+    "pipeline:organizations": Rule("get", everyone(200)),
+    "pipeline:person_new": Rule("get", everyone(200)),
+    "pipeline:organization_new": Rule("get", everyone(200)),
+    "pipeline:person_detail": Rule("get", everyone(200), kwargs=_person),
+    "pipeline:person_edit": Rule("get", everyone(200), kwargs=_person),
+    "pipeline:organization_detail": Rule("get", everyone(200), kwargs=_organization),
+    "pipeline:organization_edit": Rule("get", everyone(200), kwargs=_organization),
+    "pipeline:contact_note": Rule(
+        "post",
+        everyone(302),
+        kwargs=lambda w: {"kind": "person", "pk": w.person.pk},
+        data=lambda w: {"body": "Prefers calls in the morning."},
+    ),
+    # --- Leads (issue 6): Rita's lead, like her deals
+    "pipeline:lead_inbox": Rule("get", everyone(200)),
+    "pipeline:lead_new": Rule("get", everyone(200)),
+    "pipeline:lead_convert": Rule(
+        "post",
+        deal_editors(302),
+        kwargs=_lead,
+        data=lambda w: {"stage": w.stages[0].pk, "title": "", "value": "500"},
+    ),
+    "pipeline:lead_archive": Rule("post", deal_editors(302), kwargs=_lead),
+    "pipeline:lead_restore": Rule("post", deal_editors(302), kwargs=_archived_lead),
+    "pipeline:lead_park": Rule(
+        "post", deal_editors(302), kwargs=_lead, data=lambda w: {"until": _in_days(30)}
+    ),
+    "pipeline:lead_unpark": Rule("post", deal_editors(302), kwargs=_parked_lead),
+    "pipeline:deal_park": Rule(
+        "post", deal_editors(302), kwargs=_deal, data=lambda w: {"until": _in_days(30)}
+    ),
+    "pipeline:deal_unpark": Rule("post", deal_editors(302), kwargs=_parked_deal),
+    # --- Activities (issue 6)
+    "pipeline:my_activities": Rule("get", everyone(200)),
+    "pipeline:activity_calendar": Rule("get", everyone(200)),
+    # Setting reps' weekly goals is a manager's page: a rep may not open it.
+    "pipeline:activity_goals": Rule("get", {**everyone(200), "rep": 403, "teammate": 403}),
+    "pipeline:activity_schedule": Rule(
+        "post",
+        deal_editors(302),
+        data=lambda w: {
+            "type": "call",
+            "subject": "Follow up",
+            "due_date": _in_days(3),
+            "deal": w.deal.pk,
+        },
+    ),
+    "pipeline:calendar_feed_settings": Rule("get", everyone(200)),
+    "pipeline:activity_detail": Rule("get", deal_editors(200), kwargs=_activity),
+    "pipeline:activity_finish": Rule(
+        "post", deal_editors(302), kwargs=_activity, data=lambda w: {"outcome": "Reached"}
+    ),
+    "pipeline:activity_reschedule": Rule(
+        "post", deal_editors(302), kwargs=_activity, data=lambda w: {"due_date": _in_days(5)}
+    ),
+    "pipeline:activity_reopen": Rule("post", deal_editors(302), kwargs=_done_activity),
+    # The secret calendar address is its own key: no login, the same for everyone.
+    "pipeline:calendar_feed": Rule("get", public(200), kwargs=lambda w: {"token": w.feed.token}),
     # --- Settings: admins only
     "pipeline:settings_pipelines": Rule("get", admin_only(200)),
     "pipeline:settings_pipeline": Rule("get", admin_only(200), kwargs=_pipeline),

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import pytest
 
 from pipeline.models import Stage
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM), reason="no Chromium at /usr/bin/chromium (CI installs it)"
-    ),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _order(pipeline) -> list[str]:
@@ -28,23 +18,10 @@ def _order(pipeline) -> list[str]:
 
 
 @pytest.fixture
-def page(live_server, admin, pipeline, stages):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking"]
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.fill("#id_username", "ada")
-        page.fill("#id_password", "pw-for-tests-123")
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/**")
-        page.goto(f"{live_server.url}/settings/pipelines/{pipeline.pk}/")
-        yield page
-        browser.close()
+def page(login, live_server, admin, pipeline, stages):
+    page = login(admin)
+    page.goto(f"{live_server.url}/settings/pipelines/{pipeline.pk}/")
+    return page
 
 
 def test_drag_a_stage_by_its_handle(page, pipeline, stages):

@@ -1,0 +1,65 @@
+"""Demo data for the leads inbox and weekly goals (called once from `seed_demo`).
+
+Deterministic (its own seeded random generator) and small: a few dozen leads whatever the
+number of deals, so `seed_demo --deals 100000` stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.utils import timezone
+
+from accounts.models import User
+from pipeline.models import ActivityGoal, Lead, Organization, Person
+
+TOPICS = ["Inbound enquiry", "Expansion", "New site", "Pilot interest"]
+SOURCES = ["Website form", "Trade fair", "Referral", "Cold outreach", "Webinar", "LinkedIn"]
+LEAD_COUNT = 36
+# Weekly targets Maria sets for each rep: (metric, target).
+GOALS = [("new_conv", 10), ("call", 20), ("meeting", 6), ("demo", 4), ("new_deal", 5)]
+
+
+def seed_leads_and_goals(*, seed: int = 6) -> int:
+    """Leads in the inbox, in the future pool and archived, for the demo reps; weekly goals
+    set by the first manager. Returns how many leads were added."""
+    rng = random.Random(seed)
+    reps = list(User.objects.filter(role=User.Role.REP, is_active=True).order_by("id")[:6])
+    manager = User.objects.filter(role=User.Role.MANAGER).order_by("id").first()
+    orgs = list(Organization.objects.order_by("-id")[:LEAD_COUNT])
+    if not reps or not orgs:
+        return 0
+    today = timezone.localdate()
+    now = timezone.now().replace(microsecond=0)
+    leads = []
+    for i, org in enumerate(orgs):
+        person = Person.objects.filter(organization=org).order_by("id").first()
+        status, parked = Lead.Status.OPEN, None
+        if i % 6 == 4:
+            parked = today + datetime.timedelta(days=rng.randint(7, 120))
+        elif i % 9 == 8:
+            status = Lead.Status.ARCHIVED
+        leads.append(
+            Lead(
+                title=f"{org.name}: {rng.choice(TOPICS)}",
+                source=rng.choice(SOURCES),
+                organization=org,
+                person=person,
+                owner=reps[i % len(reps)],
+                expected_value=Decimal(rng.randrange(2000, 60000, 500)),
+                status=status,
+                parked_until=parked,
+                created_at=now - datetime.timedelta(days=rng.randint(0, 20), hours=i),
+                updated_at=now,
+            )
+        )
+    Lead.objects.bulk_create(leads)
+    if manager is not None:
+        ActivityGoal.objects.bulk_create(
+            ActivityGoal(owner=rep, metric=metric, weekly_target=target, set_by=manager)
+            for rep in reps
+            for metric, target in GOALS
+        )
+    return len(leads)

@@ -1,0 +1,68 @@
+"""Reads for the leads inbox, scoped by `lead_list_visible`."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from accounts.models import User
+from pipeline.errors import NotVisible
+from pipeline.models import Lead
+from pipeline.selectors.visibility import lead_list_visible
+
+VIEWS = {
+    # Open leads waiting for a decision: the inbox.
+    "inbox": Q(status=Lead.Status.OPEN, parked_until__isnull=True),
+    # Open leads parked until a revisit date: the future pool.
+    "parked": Q(status=Lead.Status.OPEN, parked_until__isnull=False),
+    "archived": Q(status=Lead.Status.ARCHIVED),
+    "converted": Q(status=Lead.Status.CONVERTED),
+}
+
+
+def lead_list(
+    *, user: User, view: str = "inbox", q: str = "", owner: str = "", source: str = ""
+) -> QuerySet[Lead]:
+    qs = lead_list_visible(user).filter(VIEWS.get(view, VIEWS["inbox"]))
+    if owner == "mine":
+        qs = qs.filter(owner=user)
+    elif owner.isdigit():
+        qs = qs.filter(owner_id=int(owner))
+    if source:
+        qs = qs.filter(source__iexact=source)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(title__icontains=q)
+            | Q(person__name__icontains=q)
+            | Q(person__email__icontains=q)
+            | Q(organization__name__icontains=q)
+        )
+    order = ("parked_until", "-created_at", "-id") if view == "parked" else ("-created_at", "-id")
+    return qs.select_related("owner", "person", "organization", "converted_deal").order_by(*order)
+
+
+def lead_counts(*, user: User) -> dict[str, int]:
+    """How many leads each tab holds, in one grouped query."""
+    agg = lead_list_visible(user).aggregate(
+        **{name: Count("id", filter=cond) for name, cond in VIEWS.items()}
+    )
+    return {name: agg[name] or 0 for name in VIEWS}
+
+
+def lead_sources(*, user: User) -> list[str]:
+    return sorted(
+        {s for s in lead_list_visible(user).values_list("source", flat=True).distinct() if s}
+    )
+
+
+def lead_get_visible(user: User, lead_id: int | str) -> Lead:
+    try:
+        return (
+            lead_list_visible(user)
+            .select_related("owner", "person", "organization", "converted_deal")
+            .get(pk=int(lead_id))
+        )
+    except (Lead.DoesNotExist, ValueError, TypeError) as exc:
+        from django.utils.translation import gettext as _
+
+        raise NotVisible(_("This lead does not exist or you may not see it.")) from exc

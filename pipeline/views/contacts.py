@@ -1,0 +1,247 @@
+"""People and organizations: lists with search, create and edit pages, and detail pages with
+their deals, activities, notes and a timeline."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from accounts.models import User
+from pipeline.contact_forms import NoteForm, OrganizationForm, PersonForm
+from pipeline.errors import DuplicateFound, ServiceError
+from pipeline.models import Organization, Person
+from pipeline.selectors.activities import owners_choosable
+from pipeline.selectors.contacts import (
+    organization_get_visible,
+    organization_list,
+    organization_page,
+    person_get_visible,
+    person_list,
+    person_page,
+)
+from pipeline.services import contacts as contact_services
+from pipeline.views._responses import refused_page
+
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _list(request: HttpRequest, *, kind: str, qs, template: str) -> HttpResponse:  # noqa: ANN001
+    q = (request.GET.get("q") or "").strip()[:100]
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "q": q, "kind": kind, "q_query": urlencode({"q": q}) if q else ""}
+    if request.htmx and request.htmx.target == "contact-list":
+        return render(request, f"{template}#list", context)
+    return render(request, template, context)
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def people(request: HttpRequest) -> HttpResponse:
+    qs = person_list(user=_user(request), q=(request.GET.get("q") or "")[:100])
+    return _list(request, kind="people", qs=qs, template="pipeline/contacts.html")
+
+
+@require_GET
+@login_required
+@vary_on_headers("HX-Request")
+def organizations(request: HttpRequest) -> HttpResponse:
+    qs = organization_list(user=_user(request), q=(request.GET.get("q") or "")[:100])
+    return _list(request, kind="organizations", qs=qs, template="pipeline/contacts.html")
+
+
+def _form_page(
+    request: HttpRequest,
+    *,
+    form,  # noqa: ANN001
+    kind: str,
+    obj: Person | Organization | None,
+    duplicates: list | None = None,
+    duplicate_message: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "pipeline/contact_form.html",
+        {
+            "form": form,
+            "kind": kind,
+            "obj": obj,
+            "duplicates": duplicates or [],
+            "duplicate_message": duplicate_message,
+        },
+        status=status,
+    )
+
+
+def _save_contact(request: HttpRequest, *, kind: str, obj: Person | Organization | None):  # noqa: ANN202
+    user = _user(request)
+    form_class = PersonForm if kind == "person" else OrganizationForm
+    owners = owners_choosable(user)
+    if request.method == "GET":
+        initial = form_class.initial_for(obj) if obj else {"owner": user.pk}  # type: ignore[arg-type]
+        if kind == "person" and obj is None and request.GET.get("organization"):
+            try:
+                org = organization_get_visible(user, request.GET["organization"][:12])
+            except ServiceError:
+                org = None
+            if org is not None:
+                initial["organization_name"] = org.name
+        return _form_page(
+            request, form=form_class(initial=initial, owners=owners), kind=kind, obj=obj
+        )
+    form = form_class(request.POST, owners=owners)
+    if not form.is_valid():
+        return _form_page(request, form=form, kind=kind, obj=obj, status=422)
+    allow = form.cleaned_data.get("allow_duplicate", False)
+    values = form.values()
+    try:
+        if kind == "person":
+            if obj is None:
+                saved = contact_services.person_create(actor=user, allow_duplicate=allow, **values)
+            else:
+                saved = contact_services.person_update(
+                    person=obj, actor=user, changes=values, allow_duplicate=allow
+                )
+            url = reverse("pipeline:person_detail", args=[saved.pk])
+        else:
+            if obj is None:
+                saved = contact_services.organization_create(
+                    actor=user, allow_duplicate=allow, **values
+                )
+            else:
+                saved = contact_services.organization_update(
+                    organization=obj, actor=user, changes=values, allow_duplicate=allow
+                )
+            url = reverse("pipeline:organization_detail", args=[saved.pk])
+    except DuplicateFound as exc:
+        # A clear choice, not a silent merge: open the existing record, or save anyway.
+        return _form_page(
+            request,
+            form=form,
+            kind=kind,
+            obj=obj,
+            duplicates=exc.existing,
+            duplicate_message=exc.message,
+            status=exc.status_code,
+        )
+    except ServiceError as exc:
+        form.add_error(None, exc.message)
+        return _form_page(request, form=form, kind=kind, obj=obj, status=exc.status_code)
+    messages.success(request, _("Saved “%(name)s”.") % {"name": saved.name})
+    return HttpResponseRedirect(url)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def person_new(request: HttpRequest) -> HttpResponse:
+    return _save_contact(request, kind="person", obj=None)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def organization_new(request: HttpRequest) -> HttpResponse:
+    return _save_contact(request, kind="organization", obj=None)
+
+
+def _person(request: HttpRequest, person_id: int) -> Person:
+    try:
+        return person_get_visible(_user(request), person_id)
+    except ServiceError as exc:
+        raise Http404(exc.message) from exc
+
+
+def _organization(request: HttpRequest, organization_id: int) -> Organization:
+    try:
+        return organization_get_visible(_user(request), organization_id)
+    except ServiceError as exc:
+        raise Http404(exc.message) from exc
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+    return _save_contact(request, kind="person", obj=_person(request, person_id))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def organization_edit(request: HttpRequest, organization_id: int) -> HttpResponse:
+    return _save_contact(request, kind="organization", obj=_organization(request, organization_id))
+
+
+def _detail(request: HttpRequest, *, kind: str, obj: Person | Organization, page) -> HttpResponse:  # noqa: ANN001
+    user = _user(request)
+    context = {
+        "kind": kind,
+        "obj": obj,
+        "deals": page.deals,
+        "open_activities": page.open_activities,
+        "timeline": page.timeline,
+        # Managers may plan for their reps; a rep's activities are their own.
+        "assign_owners": owners_choosable(user) if (user.is_manager or user.is_admin) else None,
+        "note_form": NoteForm(),
+        "here": request.get_full_path(),
+    }
+    if kind == "organization":
+        context["people"] = list(obj.people.order_by("name"))  # type: ignore[union-attr]
+    return render(request, "pipeline/contact_detail.html", context)
+
+
+@require_GET
+@login_required
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = _person(request, person_id)
+    return _detail(
+        request, kind="person", obj=person, page=person_page(user=_user(request), person=person)
+    )
+
+
+@require_GET
+@login_required
+def organization_detail(request: HttpRequest, organization_id: int) -> HttpResponse:
+    org = _organization(request, organization_id)
+    return _detail(
+        request,
+        kind="organization",
+        obj=org,
+        page=organization_page(user=_user(request), organization=org),
+    )
+
+
+@require_POST
+@login_required
+def contact_note(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    if kind not in ("person", "organization"):
+        raise Http404(_("Notes belong to a person or an organization."))
+    if kind == "person":
+        obj: Person | Organization = _person(request, pk)
+        url = reverse("pipeline:person_detail", args=[pk])
+        about = {"person": obj}
+    else:
+        obj = _organization(request, pk)
+        url = reverse("pipeline:organization_detail", args=[pk])
+        about = {"organization": obj}
+    form = NoteForm(request.POST)
+    try:
+        if not form.is_valid():
+            from pipeline.errors import RuleViolation
+
+            raise RuleViolation(_("Write something in the note (at most 10,000 characters)."))
+        contact_services.note_create(actor=_user(request), body=form.cleaned_data["body"], **about)  # type: ignore[arg-type]
+    except ServiceError as exc:
+        return refused_page(request, exc, url)
+    messages.success(request, _("Note added."))
+    return HttpResponseRedirect(url)

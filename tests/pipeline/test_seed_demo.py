@@ -1,0 +1,68 @@
+"""Demo data: deterministic, and the same shape of history the services write."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.db.models import Count, Sum
+
+from accounts.models import User
+from pipeline.models import Activity, Deal, StageTotal
+
+pytestmark = pytest.mark.django_db
+
+
+def _seed(**kw):
+    call_command("seed_demo", deals=kw.pop("deals", 300), seed=kw.pop("seed", 3), **kw)
+
+
+def test_seed_builds_a_consistent_history():
+    _seed()
+    assert Deal.objects.count() == 300
+    assert set(Deal.objects.values_list("status", flat=True)) == {"open", "won", "lost"}
+    assert (
+        User.objects.filter(role="manager").exists()
+        and User.objects.filter(role="rep").count() == 5
+    )
+    for deal in Deal.objects.annotate(n=Count("stage_changes")).iterator():
+        history = list(deal.stage_changes.order_by("timestamp", "id"))
+        assert history[0].from_stage_id is None and history[0].to_status == "open"
+        assert (history[-1].to_stage_id, history[-1].to_status) == (deal.stage_id, deal.status)
+        assert deal.version >= deal.n
+        if deal.status == "lost":
+            assert deal.lost_reason_id and history[-1].lost_reason_id == deal.lost_reason_id
+        if deal.next_activity_id:
+            nxt = Activity.objects.get(pk=deal.next_activity_id)
+            assert nxt.done_at is None and nxt.due_date == deal.next_activity_date
+    fresh = dict(
+        Deal.objects.filter(status="open", parked_until__isnull=True)
+        .values_list("stage_id")
+        .annotate(n=Count("id"))
+    )
+    kept = dict(StageTotal.objects.values_list("stage_id").annotate(n=Sum("open_count")))
+    assert kept == fresh
+
+
+def test_seed_is_deterministic():
+    def snapshot():
+        return list(
+            Deal.objects.order_by("id").values_list(
+                "title", "value", "status", "stage__name", "owner__username", "created_at__date"
+            )
+        )
+
+    with transaction.atomic():
+        _seed(deals=50, seed=9)
+        first = snapshot()
+        transaction.set_rollback(True)
+    assert not Deal.objects.exists()
+    _seed(deals=50, seed=9)
+    assert snapshot() == first
+
+
+def test_seed_refuses_a_database_with_deals_and_if_empty_skips():
+    _seed(deals=5)
+    with pytest.raises(CommandError, match="empty database"):
+        _seed(deals=5)
+    _seed(deals=5, if_empty=True)
+    assert Deal.objects.count() == 5
