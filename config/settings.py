@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "config.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -179,12 +180,37 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Sent by config.middleware.SecurityHeadersMiddleware on every response. Inline handlers and
+# htmx's hx-on need 'unsafe-inline'/'unsafe-eval'; everything else comes from this origin only.
+STAGECOACH_CONTENT_SECURITY_POLICY = env_str(
+    "STAGECOACH_CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
+# Login throttling (accounts/throttle.py): failures allowed per username and per client
+# address within the lockout window, counted in the cache.
+STAGECOACH_LOGIN_MAX_FAILURES_PER_USER = env_int("STAGECOACH_LOGIN_MAX_FAILURES_PER_USER", 5)
+STAGECOACH_LOGIN_MAX_FAILURES_PER_IP = env_int("STAGECOACH_LOGIN_MAX_FAILURES_PER_IP", 20)
+STAGECOACH_LOGIN_LOCKOUT_SECONDS = env_int("STAGECOACH_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# Behind a reverse proxy: the META key of the header carrying the client address, e.g.
+# HTTP_X_REAL_IP. Empty: REMOTE_ADDR.
+STAGECOACH_CLIENT_IP_HEADER = env_str("STAGECOACH_CLIENT_IP_HEADER", "") or ""
+# Invitation and password-reset links stay valid this long (seconds).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
 
 # --- Django REST framework -------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.PersonalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Service errors (403/404/409/422 with a message for the user) answer as in the UI.
+    "EXCEPTION_HANDLER": "config.drf.exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

@@ -96,6 +96,12 @@ class Stage(models.Model):
                 condition=Q(win_probability__gte=0) & Q(win_probability__lte=100),
                 name="pipeline_stage_probability_range",
             ),
+            # Issue 5: one moment of truth per pipeline (the metrics report conversion from it).
+            models.UniqueConstraint(
+                fields=["pipeline"],
+                condition=Q(is_moment_of_truth=True),
+                name="pipeline_stage_one_moment_of_truth",
+            ),
         ]
 
     def __str__(self) -> str:

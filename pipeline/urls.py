@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pipeline.views import activities, board, contacts, deals, leads
+from pipeline.views import activities, board, contacts, deals, leads, settings
 
 app_name = "pipeline"
 
@@ -66,4 +66,44 @@ urlpatterns = [
         "activities/<int:activity_id>/reopen/", activities.activity_reopen, name="activity_reopen"
     ),
     path("calendar/<str:token>.ics", activities.calendar_feed, name="calendar_feed"),
+    # Issue 5: admin settings for pipelines, stages and lost reasons.
+    path("settings/pipelines/", settings.pipeline_list, name="settings_pipelines"),
+    path(
+        "settings/pipelines/<int:pipeline_id>/",
+        settings.pipeline_detail,
+        name="settings_pipeline",
+    ),
+    path(
+        "settings/pipelines/<int:pipeline_id>/archive/",
+        settings.pipeline_archive,
+        name="settings_pipeline_archive",
+    ),
+    path(
+        "settings/pipelines/<int:pipeline_id>/stages/",
+        settings.stage_add,
+        name="settings_stage_add",
+    ),
+    path(
+        "settings/pipelines/<int:pipeline_id>/stages/order/",
+        settings.stage_reorder,
+        name="settings_stage_reorder",
+    ),
+    path("settings/stages/<int:stage_id>/", settings.stage_edit, name="settings_stage"),
+    path("settings/stages/<int:stage_id>/step/", settings.stage_step, name="settings_stage_step"),
+    path(
+        "settings/stages/<int:stage_id>/archive/",
+        settings.stage_archive,
+        name="settings_stage_archive",
+    ),
+    path(
+        "settings/stages/<int:stage_id>/restore/",
+        settings.stage_restore,
+        name="settings_stage_restore",
+    ),
+    path("settings/lost-reasons/", settings.lost_reason_list, name="settings_lost_reasons"),
+    path(
+        "settings/lost-reasons/<int:reason_id>/",
+        settings.lost_reason_edit,
+        name="settings_lost_reason",
+    ),
 ]

@@ -6,6 +6,22 @@ from pipeline.services.activities import (
     activity_reschedule,
     deal_refresh_next_activity,
 )
+from pipeline.services.config import (
+    lost_reason_archive,
+    lost_reason_create,
+    lost_reason_restore,
+    lost_reason_update,
+    pipeline_archive,
+    pipeline_create,
+    pipeline_rename,
+    pipeline_restore,
+    stage_archive,
+    stage_create,
+    stage_move_step,
+    stage_reorder,
+    stage_restore,
+    stage_update,
+)
 from pipeline.services.contacts import (
     note_create,
     organization_create,
@@ -44,6 +60,7 @@ from pipeline.services.planning import (
     calendar_feed_revoke,
     calendar_feed_rotate,
 )
+from pipeline.services.reassign import owner_reassign_open_work
 from pipeline.services.reminders import reminders_send_due
 from pipeline.services.totals import stage_totals_rebuild
 
@@ -83,5 +100,20 @@ __all__ = [
     "person_create",
     "person_update",
     "reminders_send_due",
+    "lost_reason_archive",
+    "lost_reason_create",
+    "lost_reason_restore",
+    "lost_reason_update",
+    "owner_reassign_open_work",
+    "pipeline_archive",
+    "pipeline_create",
+    "pipeline_rename",
+    "pipeline_restore",
+    "stage_archive",
+    "stage_create",
+    "stage_move_step",
+    "stage_reorder",
+    "stage_restore",
     "stage_totals_rebuild",
+    "stage_update",
 ]

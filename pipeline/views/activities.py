@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -312,7 +313,7 @@ def activity_goals(request: HttpRequest) -> HttpResponse:
     Inputs are named `goal-<rep id>-<metric>`."""
     user = _user(request)
     if not (user.is_manager or user.is_admin):
-        raise Http404(_("Only managers set activity goals."))
+        raise PermissionDenied(_("Only managers and admins set activity goals."))
     errors: list[str] = []
     if request.method == "POST":
         targets: dict[tuple[int, str], int] = {}

@@ -149,6 +149,7 @@ def _columns_html(
                 "oob": True,
                 "pipeline": pipeline,
                 "filter_query": urlencode(filters.as_query()),
+                "base_currency": settings.DEFAULT_CURRENCY,
             },
             request=request,
         )

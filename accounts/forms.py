@@ -1,0 +1,107 @@
+"""Forms parse requests for the accounts views; the rules live in accounts/services.py."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from accounts import throttle
+from accounts.models import Team, User
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Django's login form, refusing to even check a password once the username or the
+    client address has failed too often (see accounts/throttle.py)."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "throttled": _(
+            "Too many failed log-in attempts. For your security, logging in is paused for "
+            "%(minutes)d minutes; you can also reset your password by email."
+        ),
+    }
+
+    locked = False
+
+    def clean(self) -> dict:
+        username = self.cleaned_data.get("username") or ""
+        ip = throttle.client_ip(self.request) if self.request else "unknown"
+        if throttle.login_is_locked(username=username, ip=ip):
+            self.locked = True
+            raise ValidationError(
+                self.error_messages["throttled"],
+                code="throttled",
+                params={"minutes": max(1, settings.STAGECOACH_LOGIN_LOCKOUT_SECONDS // 60)},
+            )
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            throttle.login_failure_record(username=username, ip=ip)
+            raise
+        throttle.login_success_clear(username=username)
+        return cleaned
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        required=False,
+        help_text=_("Optional; taken from the email address when empty."),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=User.Role.choices, initial=User.Role.REP)
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.order_by("name"), required=False
+    )
+
+
+class UserEditForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=User.Role.choices)
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.order_by("name"), required=False
+    )
+
+
+class DeactivateForm(forms.Form):
+    reassign_to = forms.ModelChoiceField(
+        label=_("Give their open deals, leads and activities to"),
+        queryset=User.objects.none(),
+        error_messages={"required": _("Choose who takes over their open work.")},
+    )
+
+    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["reassign_to"].queryset = User.objects.filter(is_active=True).exclude(
+            pk=user.pk
+        )
+
+
+class TeamForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    manager = forms.ModelChoiceField(
+        label=_("Manager"),
+        queryset=User.objects.filter(is_active=True, role=User.Role.MANAGER),
+        required=False,
+    )
+
+
+class CompanySettingsForm(forms.Form):
+    reps_see_all_deals = forms.BooleanField(
+        label=_("Reps see their colleagues' deals (read-only)"), required=False
+    )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        error_messages={"required": _("Name the token after where you will use it.")},
+    )

@@ -1,0 +1,380 @@
+"""Writes for users, teams, company settings and personal API tokens.
+
+Every service checks its actor, runs in one transaction and sends mail only after commit.
+Errors are the same `ServiceError` classes the pipeline uses, so views and the API answer
+them the same way (403, 404, 422 with a message for the user).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from accounts.models import ApiToken, CompanySettings, Team, User
+from pipeline.errors import NotAllowed, RuleViolation
+
+# Every key starts with this, so a leaked key is recognisable (secret scanners, logs).
+TOKEN_PREFIX = "sc_"
+# `last_used_at` is written at most this often per token, so the API does not write on
+# every request.
+TOKEN_TOUCH_SECONDS = 60
+
+
+def _check_admin(actor: User) -> None:
+    if not actor.is_admin:
+        raise NotAllowed(_("Only an admin can manage users, teams and company settings."))
+
+
+# --- Company settings -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def company_settings_update(*, actor: User, reps_see_all_deals: bool) -> CompanySettings:
+    _check_admin(actor)
+    current = CompanySettings.load()
+    CompanySettings.objects.filter(pk=current.pk).update(
+        reps_see_all_deals=bool(reps_see_all_deals), updated_at=timezone.now()
+    )
+    current.reps_see_all_deals = bool(reps_see_all_deals)
+    return current
+
+
+# --- Teams ------------------------------------------------------------------------------------
+
+
+def _clean_team(name: str, manager: User | None, *, exclude_id: int | None = None) -> str:
+    name = " ".join(str(name or "").split())
+    if not name:
+        raise RuleViolation(_("The team needs a name."))
+    if len(name) > 100:
+        raise RuleViolation(_("The name is too long: at most 100 characters."))
+    clash = Team.objects.filter(name__iexact=name)
+    if exclude_id:
+        clash = clash.exclude(pk=exclude_id)
+    if clash.exists():
+        raise RuleViolation(_("A team called %(name)s already exists.") % {"name": name})
+    if manager is not None and (not manager.is_active or manager.role != User.Role.MANAGER):
+        raise RuleViolation(
+            _("%(user)s cannot lead a team: give them the manager role first.") % {"user": manager}
+        )
+    return name
+
+
+@transaction.atomic
+def team_create(*, actor: User, name: str, manager: User | None = None) -> Team:
+    _check_admin(actor)
+    return Team.objects.create(name=_clean_team(name, manager), manager=manager)
+
+
+@transaction.atomic
+def team_update(*, team: Team, actor: User, name: str, manager: User | None) -> Team:
+    _check_admin(actor)
+    name = _clean_team(name, manager, exclude_id=team.pk)
+    Team.objects.filter(pk=team.pk).update(name=name, manager=manager)
+    team.name, team.manager = name, manager
+    return team
+
+
+# --- Users ------------------------------------------------------------------------------------
+
+
+def _clean_role(role: str) -> str:
+    if role not in User.Role.values:
+        raise RuleViolation(
+            _("Unknown role %(role)s; choose rep, manager or admin.") % {"role": role}
+        )
+    return role
+
+
+def _username_from_email(email: str) -> str:
+    base = re.sub(r"[^\w.@+-]", "", email.split("@")[0].lower())[:140] or "user"
+    candidate, n = base, 1
+    while User.objects.filter(username__iexact=candidate).exists():
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+def set_password_url(user: User, *, base_url: str) -> str:
+    """An absolute link where `user` chooses a password (also what a reset mail contains).
+
+    The token is Django's password-reset token: it stops working once the password is set,
+    and after PASSWORD_RESET_TIMEOUT.
+    """
+    path = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return base_url.rstrip("/") + path
+
+
+def _send_invitation(user_id: int, base_url: str, inviter: str) -> None:
+    user = User.objects.get(pk=user_id)
+    context = {
+        "user": user,
+        "inviter": inviter,
+        "url": set_password_url(user, base_url=base_url),
+        "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+    }
+    send_mail(
+        subject=_("%(inviter)s invited you to Stagecoach") % {"inviter": inviter},
+        message=render_to_string("accounts/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+@transaction.atomic
+def user_invite(
+    *,
+    actor: User,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    role: str = User.Role.REP,
+    team: Team | None = None,
+    username: str = "",
+    base_url: str,
+) -> User:
+    """Create an account without a password and mail its owner a link to choose one."""
+    _check_admin(actor)
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise RuleViolation(_("Enter a valid email address to send the invitation to.")) from exc
+    if User.objects.filter(email__iexact=email).exists():
+        raise RuleViolation(_("%(email)s already has an account.") % {"email": email})
+    username = (username or "").strip()
+    if username:
+        if not re.fullmatch(r"[\w.@+-]{1,150}", username):
+            raise RuleViolation(
+                _("A username may contain only letters, digits and @ . + - _ characters.")
+            )
+        if User.objects.filter(username__iexact=username).exists():
+            raise RuleViolation(_("The username %(u)s is taken.") % {"u": username})
+    else:
+        username = _username_from_email(email)
+    user = User(
+        username=username,
+        email=email,
+        first_name=(first_name or "").strip()[:150],
+        last_name=(last_name or "").strip()[:150],
+        role=_clean_role(role),
+        team=team,
+        is_staff=role == User.Role.ADMIN,
+    )
+    user.set_unusable_password()
+    user.save(force_insert=True)
+    inviter = str(actor)
+    transaction.on_commit(lambda: _send_invitation(user.pk, base_url, inviter))
+    return user
+
+
+@transaction.atomic
+def user_invite_resend(*, user: User, actor: User, base_url: str) -> User:
+    """Mail a fresh invitation link to a user who has not chosen a password yet."""
+    _check_admin(actor)
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if not locked.is_active:
+        raise RuleViolation(_("%(user)s is deactivated; reactivate them first.") % {"user": locked})
+    if locked.has_usable_password():
+        raise RuleViolation(
+            _("%(user)s has already chosen a password; they can reset it from the login page.")
+            % {"user": locked}
+        )
+    inviter = str(actor)
+    transaction.on_commit(lambda: _send_invitation(locked.pk, base_url, inviter))
+    return locked
+
+
+def _other_active_admins(user: User) -> bool:
+    return User.objects.filter(is_active=True, role=User.Role.ADMIN).exclude(pk=user.pk).exists()
+
+
+@transaction.atomic
+def user_update(
+    *,
+    user: User,
+    actor: User,
+    role: str,
+    team: Team | None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+) -> User:
+    """Set a user's role and team (and name). The last active admin keeps the admin role."""
+    _check_admin(actor)
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    role = _clean_role(role)
+    demoted = locked.role == User.Role.ADMIN and role != User.Role.ADMIN
+    if demoted and locked.is_active and not _other_active_admins(locked):
+        raise RuleViolation(
+            _("%(user)s is the only admin; make someone else an admin first.") % {"user": locked}
+        )
+    if locked.role == User.Role.MANAGER and role != User.Role.MANAGER:
+        led = list(Team.objects.filter(manager=locked).values_list("name", flat=True))
+        if led:
+            raise RuleViolation(
+                _("%(user)s leads %(teams)s; give the team another manager first.")
+                % {"user": locked, "teams": ", ".join(led)}
+            )
+    is_admin = role == User.Role.ADMIN
+    # A superuser counts as an admin everywhere, so leaving the admin role drops it too.
+    fields: dict[str, object] = {"role": role, "team": team, "is_staff": is_admin}
+    if not is_admin:
+        fields["is_superuser"] = False
+    if first_name is not None:
+        fields["first_name"] = first_name.strip()[:150]
+    if last_name is not None:
+        fields["last_name"] = last_name.strip()[:150]
+    User.objects.filter(pk=locked.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(user, name, value)
+    return user
+
+
+@dataclass(frozen=True)
+class DeactivationResult:
+    user: User
+    reassigned_to: User
+    deals: int
+    leads: int
+    activities: int
+    teams: int
+    tokens: int
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, reassign_to: User, actor: User) -> DeactivationResult:
+    """Deactivate a user and, in the same transaction, hand their open work to `reassign_to`.
+
+    Open deals (each through `deal_update`, recording the actor), open leads, not-done
+    activities, owned organizations and people move; teams they manage go to `reassign_to`
+    when that user is a manager; their API tokens are revoked. Nothing is deleted.
+    """
+    from pipeline.services.reassign import owner_reassign_open_work
+
+    _check_admin(actor)
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.pk == actor.pk:
+        raise RuleViolation(_("You cannot deactivate yourself; ask another admin."))
+    if not locked.is_active:
+        raise RuleViolation(_("%(user)s is already deactivated.") % {"user": locked})
+    if locked.role == User.Role.ADMIN and not _other_active_admins(locked):
+        raise RuleViolation(_("The last active admin cannot be deactivated."))
+    led = Team.objects.filter(manager=locked)
+    if led.exists() and reassign_to.role != User.Role.MANAGER:
+        raise RuleViolation(
+            _(
+                "%(user)s leads %(teams)s: choose a manager to take over, or change the team's "
+                "manager first."
+            )
+            % {"user": locked, "teams": ", ".join(led.values_list("name", flat=True))}
+        )
+    work = owner_reassign_open_work(from_user=locked, to_user=reassign_to, actor=actor)
+    teams = led.update(manager=reassign_to)
+    now = timezone.now()
+    tokens = ApiToken.objects.filter(user=locked, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_by=actor
+    )
+    User.objects.filter(pk=locked.pk).update(is_active=False)
+    user.is_active = False
+    return DeactivationResult(
+        user=user,
+        reassigned_to=reassign_to,
+        deals=work.deals,
+        leads=work.leads,
+        activities=work.activities,
+        teams=teams,
+        tokens=tokens,
+    )
+
+
+@transaction.atomic
+def user_reactivate(*, user: User, actor: User) -> User:
+    _check_admin(actor)
+    User.objects.filter(pk=user.pk).update(is_active=True)
+    user.is_active = True
+    return user
+
+
+# --- Personal API tokens ----------------------------------------------------------------------
+
+
+def api_token_hash(raw_key: str) -> str:
+    # The key carries 256 random bits, so a fast hash is enough: there is nothing to guess.
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token for `user`; returns it with the raw key, which is never stored."""
+    name = " ".join(str(name or "").split())
+    if not name:
+        raise RuleViolation(_("Name the token after where you will use it, e.g. “Zapier”."))
+    if len(name) > 100:
+        raise RuleViolation(_("The name is too long: at most 100 characters."))
+    if not user.is_active:
+        raise RuleViolation(_("A deactivated user cannot have API tokens."))
+    raw_key = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=raw_key[:10], key_hash=api_token_hash(raw_key)
+    )
+    return token, raw_key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
+    """Revoke a token (its owner or an admin). Revoking twice changes nothing."""
+    if token.user_id != actor.pk and not actor.is_admin:
+        raise NotAllowed(_("Only its owner or an admin can revoke this token."))
+    now = timezone.now()
+    if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_by=actor
+    ):
+        token.revoked_at, token.revoked_by = now, actor
+    return token
+
+
+def api_token_authenticate(raw_key: str) -> ApiToken | None:
+    """The active token for a raw key, with its active user; None when unknown or revoked.
+
+    Marks the token used at most once a minute (one conditional UPDATE, no read-modify-write).
+    """
+    if not raw_key or not raw_key.startswith(TOKEN_PREFIX) or len(raw_key) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=api_token_hash(raw_key), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    stale = now - datetime.timedelta(seconds=TOKEN_TOUCH_SECONDS)
+    if token.last_used_at is None or token.last_used_at < stale:
+        ApiToken.objects.filter(pk=token.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale)
+        ).update(last_used_at=now)
+        token.last_used_at = now
+    return token

@@ -1,0 +1,357 @@
+"""The front door (log in, log out, password reset), the users and teams admin, the company
+settings and personal API tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import services
+from accounts.decorators import admin_required
+from accounts.forms import (
+    ApiTokenForm,
+    CompanySettingsForm,
+    DeactivateForm,
+    InviteForm,
+    TeamForm,
+    ThrottledAuthenticationForm,
+    UserEditForm,
+)
+from accounts.models import ApiToken, CompanySettings, Team, User
+from accounts.selectors import user_list_for_admin
+from pipeline.errors import ServiceError
+
+# --- Front door ---------------------------------------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form: ThrottledAuthenticationForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        # 429 tells scripts and monitoring the lockout apart from a wrong password (200).
+        response.status_code = 429 if form.locked else 200
+        return response
+
+
+login_view = LoginView.as_view()
+logout_view = auth_views.LogoutView.as_view()
+password_reset = auth_views.PasswordResetView.as_view(
+    template_name="accounts/password_reset.html",
+    email_template_name="accounts/email/password_reset.txt",
+    subject_template_name="accounts/email/password_reset_subject.txt",
+    success_url=reverse_lazy("accounts:password_reset_done"),
+)
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="accounts/password_reset_done.html"
+)
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    template_name="accounts/password_reset_confirm.html",
+    success_url=reverse_lazy("accounts:password_reset_complete"),
+)
+password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
+    template_name="accounts/password_reset_complete.html"
+)
+
+
+# --- Users --------------------------------------------------------------------------------------
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/")
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    """Everyone with an account, and the invitation form."""
+    form = InviteForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                user = services.user_invite(
+                    actor=request.user,  # type: ignore[arg-type]
+                    base_url=_base_url(request),
+                    **form.cleaned_data,
+                )
+            except ServiceError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status_code
+            else:
+                messages.success(
+                    request,
+                    _("Invitation sent to %(email)s. They choose their password from the link.")
+                    % {"email": user.email},
+                )
+                return HttpResponseRedirect(reverse("accounts:user_list"))
+        else:
+            status = 422
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"users": user_list_for_admin(), "form": form, "tab": "users"},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = get_object_or_404(User, pk=user_id)
+    initial = {
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "role": user.role,
+        "team": user.team_id,
+    }
+    form = UserEditForm(request.POST if request.method == "POST" else None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.user_update(user=user, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            except ServiceError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status_code
+            else:
+                messages.success(request, _("Saved %(user)s.") % {"user": user})
+                return HttpResponseRedirect(reverse("accounts:user_list"))
+        else:
+            status = 422
+    return render(
+        request,
+        "accounts/user_edit.html",
+        {
+            "subject": user,
+            "form": form,
+            "deactivate_form": DeactivateForm(user=user),
+            "tab": "users",
+        },
+        status=status,
+    )
+
+
+@require_POST
+@admin_required
+def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = get_object_or_404(User, pk=user_id)
+    form = DeactivateForm(request.POST, user=user)
+    error = ""
+    status = 422
+    if form.is_valid():
+        try:
+            result = services.user_deactivate(
+                user=user,
+                reassign_to=form.cleaned_data["reassign_to"],
+                actor=request.user,  # type: ignore[arg-type]
+            )
+        except ServiceError as exc:
+            error, status = exc.message, exc.status_code
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(user)s is deactivated. %(to)s now owns their %(deals)d open deals, "
+                    "%(leads)d leads and %(activities)d open activities."
+                )
+                % {
+                    "user": user,
+                    "to": result.reassigned_to,
+                    "deals": result.deals,
+                    "leads": result.leads,
+                    "activities": result.activities,
+                },
+            )
+            return HttpResponseRedirect(reverse("accounts:user_list"))
+    if error:
+        form.add_error(None, error)
+    return render(
+        request,
+        "accounts/user_edit.html",
+        {
+            "subject": user,
+            "form": UserEditForm(
+                initial={
+                    "first_name": user.first_name,
+                    "last_name": user.last_name,
+                    "role": user.role,
+                    "team": user.team_id,
+                }
+            ),
+            "deactivate_form": form,
+            "tab": "users",
+        },
+        status=status,
+    )
+
+
+@require_POST
+@admin_required
+def user_invite_resend(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = get_object_or_404(User, pk=user_id)
+    try:
+        services.user_invite_resend(user=user, actor=request.user, base_url=_base_url(request))  # type: ignore[arg-type]
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("A new invitation is on its way to %(email)s.") % {"email": user.email}
+        )
+    return HttpResponseRedirect(reverse("accounts:user_edit", args=[user.pk]))
+
+
+@require_POST
+@admin_required
+def user_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = get_object_or_404(User, pk=user_id)
+    services.user_reactivate(user=user, actor=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("%(user)s can log in again.") % {"user": user})
+    return HttpResponseRedirect(reverse("accounts:user_edit", args=[user.pk]))
+
+
+# --- Teams --------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def team_list(request: HttpRequest) -> HttpResponse:
+    form = TeamForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                team = services.team_create(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            except ServiceError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status_code
+            else:
+                messages.success(request, _("Team %(team)s created.") % {"team": team})
+                return HttpResponseRedirect(reverse("accounts:team_list"))
+        else:
+            status = 422
+    teams = Team.objects.select_related("manager").prefetch_related("members").order_by("name")
+    return render(
+        request,
+        "accounts/team_list.html",
+        {"teams": teams, "form": form, "tab": "teams"},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
+    team = get_object_or_404(Team, pk=team_id)
+    form = TeamForm(
+        request.POST if request.method == "POST" else None,
+        initial={"name": team.name, "manager": team.manager_id},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.team_update(team=team, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            except ServiceError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status_code
+            else:
+                messages.success(request, _("Saved team %(team)s.") % {"team": team})
+                return HttpResponseRedirect(reverse("accounts:team_list"))
+        else:
+            status = 422
+    return render(
+        request,
+        "accounts/team_edit.html",
+        {"team": team, "form": form, "tab": "teams"},
+        status=status,
+    )
+
+
+# --- Company settings ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def company_settings(request: HttpRequest) -> HttpResponse:
+    current = CompanySettings.load()
+    form = CompanySettingsForm(
+        request.POST if request.method == "POST" else None,
+        initial={"reps_see_all_deals": current.reps_see_all_deals},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.company_settings_update(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        messages.success(request, _("Company settings saved."))
+        return HttpResponseRedirect(reverse("accounts:company_settings"))
+    return render(
+        request,
+        "accounts/company_settings.html",
+        {"form": form, "settings_row": current, "tab": "company"},
+    )
+
+
+# --- Personal API tokens ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The user's own tokens. A new key is shown once, on the page that answers the POST."""
+    user: User = request.user  # type: ignore[assignment]
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
+    raw_key = ""
+    created = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                created, raw_key = services.api_token_create(
+                    user=user, name=form.cleaned_data["name"]
+                )
+            except ServiceError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status_code
+            else:
+                form = ApiTokenForm()
+        else:
+            status = 422
+    response = render(
+        request,
+        "accounts/api_tokens.html",
+        {
+            "tokens": ApiToken.objects.filter(user=user).order_by("-created_at", "-id"),
+            "form": form,
+            "raw_key": raw_key,
+            "created": created,
+            "tab": "tokens",
+        },
+        status=status,
+    )
+    # The key must not linger in any cache or in the browser's back/forward history.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@login_required
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    tokens = ApiToken.objects.all() if user.is_admin else ApiToken.objects.filter(user=user)
+    token = tokens.filter(pk=token_id).first()
+    if token is None:
+        raise Http404(_("This token does not exist or is not yours."))
+    services.api_token_revoke(token=token, actor=user)
+    messages.success(
+        request,
+        _("Token “%(name)s” is revoked; programs using it can no longer connect.")
+        % {"name": token.name},
+    )
+    return HttpResponseRedirect(reverse("accounts:api_tokens"))
