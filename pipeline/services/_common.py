@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
@@ -125,19 +125,39 @@ def totals_snapshot(deal: Deal) -> TotalsKey | None:
     return (deal.stage_id, deal.owner_id, deal.currency, deal.value)
 
 
+def totals_move_owner(*, from_owner_id: int, to_owner_id: int) -> None:
+    """Hand every board total of one owner to another (their open deals changed owner), in
+    four statements whatever the number of stages and currencies."""
+    source = StageTotal.objects.filter(owner_id=from_owner_id)
+    keys = list(source.values_list("stage_id", "currency"))
+    if not keys:
+        return
+    StageTotal.objects.bulk_create(
+        [StageTotal(stage_id=st, owner_id=to_owner_id, currency=cur) for st, cur in keys],
+        ignore_conflicts=True,
+    )
+    match = source.filter(stage_id=OuterRef("stage_id"), currency=OuterRef("currency"))
+    StageTotal.objects.filter(owner_id=to_owner_id).filter(Exists(match)).update(
+        open_count=F("open_count") + Subquery(match.values("open_count")[:1]),
+        open_value=F("open_value") + Subquery(match.values("open_value")[:1]),
+    )
+    source.update(open_count=0, open_value=0)
+
+
 def totals_move(before: TotalsKey | None, after: TotalsKey | None) -> None:
     """Shift the StageTotal rows from where the deal counted to where it counts now."""
     if before == after:
         return
     if before is not None:
-        _totals_add(*before[:3], -1, -before[3])
+        totals_add(*before[:3], -1, -before[3])
     if after is not None:
-        _totals_add(*after[:3], 1, after[3])
+        totals_add(*after[:3], 1, after[3])
 
 
-def _totals_add(stage_id: int, owner_id: int, currency: str, count: int, value: Decimal) -> None:
-    """Update first (the common case, one query); create the row only when it is missing,
-    ignoring a concurrent creator, then update."""
+def totals_add(stage_id: int, owner_id: int, currency: str, count: int, value: Decimal) -> None:
+    """Shift one StageTotal row (stage, owner, currency). Update first (the common case,
+    one query); create the row only when it is missing, ignoring a concurrent creator, then
+    update."""
     rows = StageTotal.objects.filter(stage_id=stage_id, owner_id=owner_id, currency=currency)
     if rows.update(open_count=F("open_count") + count, open_value=F("open_value") + value):
         return

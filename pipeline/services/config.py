@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from pipeline.errors import NotAllowed, RuleViolation
 from pipeline.models import Deal, LostReason, Pipeline, Stage, StageChange
-from pipeline.services._common import _totals_add, board_touch
+from pipeline.services._common import board_touch, totals_add
 
 # Stages a new pipeline starts with unless the admin lists their own (Pipedrive's defaults).
 DEFAULT_STAGE_NAMES = (
@@ -402,8 +402,7 @@ def _move_all_deals(*, from_stage: Stage, to_stage: Stage, actor: User) -> None:
         .order_by("pk")
         .values_list("pk", "status")
     )
-    # Board totals (per stage, owner and currency): the open deals off the pool move with
-    # their sums, one grouped query however many deals.
+    # Board totals: open deals off the pool move with their currency sums.
     on_board = (
         Deal.objects.filter(stage=from_stage, status=Deal.Status.OPEN, parked_until__isnull=True)
         .values("owner_id", "currency")
@@ -412,8 +411,8 @@ def _move_all_deals(*, from_stage: Stage, to_stage: Stage, actor: User) -> None:
     )
     for row in on_board:
         value = row["v"] or Decimal("0")
-        _totals_add(from_stage.pk, row["owner_id"], row["currency"], -row["n"], -value)
-        _totals_add(to_stage.pk, row["owner_id"], row["currency"], row["n"], value)
+        totals_add(from_stage.pk, row["owner_id"], row["currency"], -row["n"], -value)
+        totals_add(to_stage.pk, row["owner_id"], row["currency"], row["n"], value)
     for start in range(0, len(ids), _MOVE_CHUNK):
         chunk = ids[start : start + _MOVE_CHUNK]
         pks = [pk for pk, _status in chunk]

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, F, Sum
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from pipeline.errors import NotAllowed, RuleViolation
 from pipeline.models import Activity, Deal, Lead, Organization, Person
-from pipeline.services._common import _totals_add, board_touch
+from pipeline.services._common import board_touch, totals_move_owner
 
 
 @dataclass(frozen=True)
@@ -46,27 +45,17 @@ def owner_reassign_open_work(*, from_user: User, to_user: User, actor: User) -> 
     # Lock the deals, then one set-based UPDATE: a rep's book can hold thousands of deals.
     # Each deal gets a new version and `updated_by = actor`, exactly as `deal_update` would
     # record an owner change, so an open board holding the old version is told who changed
-    # it. An owner change writes no history row.
+    # it. Owner changes touch no history; the per-owner board totals move with the deals.
     locked = list(
         Deal.objects.select_for_update()
         .filter(owner=from_user, status=Deal.Status.OPEN)
         .order_by("pk")
         .values_list("pk", "pipeline_id")
     )  # under the lock, the UPDATE below matches exactly these rows
-    # The board totals are kept per owner: shift the on-board sums per stage and currency.
-    on_board = (
-        Deal.objects.filter(owner=from_user, status=Deal.Status.OPEN, parked_until__isnull=True)
-        .values("stage_id", "currency")
-        .annotate(n=Count("id"), v=Sum("value"))
-        .order_by("stage_id", "currency")
-    )
-    for row in on_board:
-        value = row["v"] or Decimal("0")
-        _totals_add(row["stage_id"], from_user.pk, row["currency"], -row["n"], -value)
-        _totals_add(row["stage_id"], to_user.pk, row["currency"], row["n"], value)
     deals = Deal.objects.filter(owner=from_user, status=Deal.Status.OPEN).update(
         owner=to_user, updated_by=actor, updated_at=now, version=F("version") + 1
     )
+    totals_move_owner(from_owner_id=from_user.pk, to_owner_id=to_user.pk)
     for pipeline_id in sorted({pipeline for _pk, pipeline in locked}):
         board_touch(pipeline_id)
     leads = Lead.objects.filter(owner=from_user, status=Lead.Status.OPEN).update(

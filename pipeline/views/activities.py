@@ -313,8 +313,7 @@ def activity_goals(request: HttpRequest) -> HttpResponse:
     Inputs are named `goal-<rep id>-<metric>`."""
     user = _user(request)
     if not (user.is_manager or user.is_admin):
-        # A page for a role, not an object: 403, like the settings pages (issue 5's rule).
-        raise PermissionDenied(_("Only managers set activity goals."))
+        raise PermissionDenied(_("Only managers and admins set activity goals."))
     errors: list[str] = []
     if request.method == "POST":
         targets: dict[tuple[int, str], int] = {}

@@ -21,8 +21,6 @@ from pipeline.models import (
     Person,
     Stage,
 )
-from pipeline.services import contacts as contact_services
-from pipeline.services import planning
 
 
 @dataclass
@@ -58,12 +56,12 @@ def world(make_deal, stages, rep, teammate, outsider, manager, other_manager, ad
     )
     deal.refresh_from_db()
     token, _key = api_token_create(user=rep, name="Zapier")
-    organization = contact_services.organization_create(actor=rep, name="Acme")
-    person = contact_services.person_create(
-        actor=rep, name="Dana Decider", organization=organization
+    organization = services.organization_create(actor=rep, name="Acme Oy")
+    person = services.person_create(
+        actor=rep, name="Anna Berg", email="anna@acme.example", organization=organization
     )
-    lead = services.lead_create(actor=rep, title="Inbound from the website", person=person)
-    feed = planning.calendar_feed_rotate(actor=rep)
+    lead = services.lead_create(actor=rep, title="Inbound: Acme", person=person)
+    feed = services.calendar_feed_rotate(actor=rep)
     return World(
         deal=deal,
         activity=activity,

@@ -74,6 +74,13 @@ def deal_editors(ok: int) -> dict[str, int]:
     }
 
 
+def managers(ok: int) -> dict[str, int]:
+    """Pages for managers and admins (activity goals): a rep may not use them."""
+    expect = dict.fromkeys(PERSONAS, ok)
+    expect.update(anonymous=302, rep=403, teammate=403)
+    return expect
+
+
 def token_owner(ok: int) -> dict[str, int]:
     """Rita's API token: only she and an admin may revoke it; for others it does not exist."""
     expect = dict.fromkeys(PERSONAS, 404)
@@ -116,16 +123,21 @@ def _team(w):  # noqa: ANN001, ANN202
     return {"team_id": w.deal.owner.team_id}
 
 
-def _in_days(days: int) -> str:
-    return (datetime.date.today() + datetime.timedelta(days=days)).isoformat()
+def _tomorrow() -> str:
+    return (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
 
 
-def _person(w):  # noqa: ANN001, ANN202
-    return {"person_id": w.person.pk}
+def _in_a_month() -> str:
+    return (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
 
 
-def _organization(w):  # noqa: ANN001, ANN202
-    return {"organization_id": w.organization.pk}
+def _activity(w):  # noqa: ANN001, ANN202
+    return {"activity_id": w.activity.pk}
+
+
+def _done_activity(w):  # noqa: ANN001, ANN202
+    services.activity_complete(activity=w.activity, actor=w.deal.owner)
+    return {"activity_id": w.activity.pk}
 
 
 def _lead(w):  # noqa: ANN001, ANN202
@@ -134,14 +146,14 @@ def _lead(w):  # noqa: ANN001, ANN202
 
 def _archived_lead(w):  # noqa: ANN001, ANN202
     services.lead_archive(lead=w.lead, actor=w.lead.owner)
-    return _lead(w)
+    return {"lead_id": w.lead.pk}
 
 
 def _parked_lead(w):  # noqa: ANN001, ANN202
     services.lead_park(
-        lead=w.lead, actor=w.lead.owner, until=datetime.date.today() + datetime.timedelta(9)
+        lead=w.lead, until=datetime.date.today() + datetime.timedelta(days=9), actor=w.lead.owner
     )
-    return _lead(w)
+    return {"lead_id": w.lead.pk}
 
 
 def _parked_deal(w):  # noqa: ANN001, ANN202
@@ -151,16 +163,7 @@ def _parked_deal(w):  # noqa: ANN001, ANN202
         expected_version=w.deal.version,
         actor=w.deal.owner,
     )
-    return _deal(w)
-
-
-def _activity(w):  # noqa: ANN001, ANN202
-    return {"activity_id": w.activity.pk}
-
-
-def _done_activity(w):  # noqa: ANN001, ANN202
-    services.activity_complete(activity=w.activity, actor=w.deal.owner, done=True)
-    return _activity(w)
+    return {"deal_id": w.deal.pk}
 
 
 RULES: dict[str, Rule] = {
@@ -246,65 +249,70 @@ RULES: dict[str, Rule] = {
     "pipeline:activity_done": Rule(
         "post", deal_editors(302), kwargs=lambda w: {"activity_id": w.activity.pk}
     ),
-    # --- Contacts (issue 6): a shared address book, everyone signed in
+    # --- Contacts: a shared address book every signed-in user reads and keeps up to date
     "pipeline:people": Rule("get", everyone(200)),
-    "pipeline:organizations": Rule("get", everyone(200)),
     "pipeline:person_new": Rule("get", everyone(200)),
+    "pipeline:person_detail": Rule(
+        "get", everyone(200), kwargs=lambda w: {"person_id": w.person.pk}
+    ),
+    "pipeline:person_edit": Rule("get", everyone(200), kwargs=lambda w: {"person_id": w.person.pk}),
+    "pipeline:organizations": Rule("get", everyone(200)),
     "pipeline:organization_new": Rule("get", everyone(200)),
-    "pipeline:person_detail": Rule("get", everyone(200), kwargs=_person),
-    "pipeline:person_edit": Rule("get", everyone(200), kwargs=_person),
-    "pipeline:organization_detail": Rule("get", everyone(200), kwargs=_organization),
-    "pipeline:organization_edit": Rule("get", everyone(200), kwargs=_organization),
+    "pipeline:organization_detail": Rule(
+        "get", everyone(200), kwargs=lambda w: {"organization_id": w.organization.pk}
+    ),
+    "pipeline:organization_edit": Rule(
+        "get", everyone(200), kwargs=lambda w: {"organization_id": w.organization.pk}
+    ),
     "pipeline:contact_note": Rule(
         "post",
         everyone(302),
         kwargs=lambda w: {"kind": "person", "pk": w.person.pk},
-        data=lambda w: {"body": "Prefers calls in the morning."},
+        data=lambda w: {"body": "Prefers email."},
     ),
-    # --- Leads (issue 6): Rita's lead, like her deals
+    # --- Leads: an inbox per owner; managers act on their team's leads
     "pipeline:lead_inbox": Rule("get", everyone(200)),
     "pipeline:lead_new": Rule("get", everyone(200)),
     "pipeline:lead_convert": Rule(
-        "post",
-        deal_editors(302),
-        kwargs=_lead,
-        data=lambda w: {"stage": w.stages[0].pk, "title": "", "value": "500"},
+        "post", deal_editors(302), kwargs=_lead, data=lambda w: {"stage": w.stages[0].pk}
     ),
     "pipeline:lead_archive": Rule("post", deal_editors(302), kwargs=_lead),
     "pipeline:lead_restore": Rule("post", deal_editors(302), kwargs=_archived_lead),
     "pipeline:lead_park": Rule(
-        "post", deal_editors(302), kwargs=_lead, data=lambda w: {"until": _in_days(30)}
+        "post", deal_editors(302), kwargs=_lead, data=lambda w: {"until": _in_a_month()}
     ),
     "pipeline:lead_unpark": Rule("post", deal_editors(302), kwargs=_parked_lead),
     "pipeline:deal_park": Rule(
-        "post", deal_editors(302), kwargs=_deal, data=lambda w: {"until": _in_days(30)}
+        "post",
+        deal_editors(302),
+        kwargs=_deal,
+        data=lambda w: {"until": _in_a_month(), "version": w.deal.version},
     ),
     "pipeline:deal_unpark": Rule("post", deal_editors(302), kwargs=_parked_deal),
-    # --- Activities (issue 6)
+    # --- Activities: the owner's, and the deal owner's manager's
     "pipeline:my_activities": Rule("get", everyone(200)),
     "pipeline:activity_calendar": Rule("get", everyone(200)),
-    # Setting reps' weekly goals is a manager's page: a rep may not open it.
-    "pipeline:activity_goals": Rule("get", {**everyone(200), "rep": 403, "teammate": 403}),
+    "pipeline:activity_goals": Rule("get", managers(200)),
     "pipeline:activity_schedule": Rule(
         "post",
         deal_editors(302),
         data=lambda w: {
             "type": "call",
             "subject": "Follow up",
-            "due_date": _in_days(3),
+            "due_date": _tomorrow(),
             "deal": w.deal.pk,
         },
     ),
-    "pipeline:calendar_feed_settings": Rule("get", everyone(200)),
     "pipeline:activity_detail": Rule("get", deal_editors(200), kwargs=_activity),
     "pipeline:activity_finish": Rule(
-        "post", deal_editors(302), kwargs=_activity, data=lambda w: {"outcome": "Reached"}
+        "post", deal_editors(302), kwargs=_activity, data=lambda w: {"outcome": "Reached them"}
     ),
     "pipeline:activity_reschedule": Rule(
-        "post", deal_editors(302), kwargs=_activity, data=lambda w: {"due_date": _in_days(5)}
+        "post", deal_editors(302), kwargs=_activity, data=lambda w: {"due_date": _tomorrow()}
     ),
     "pipeline:activity_reopen": Rule("post", deal_editors(302), kwargs=_done_activity),
-    # The secret calendar address is its own key: no login, the same for everyone.
+    "pipeline:calendar_feed_settings": Rule("get", everyone(200)),
+    # The feed is read by calendar apps without a session: its secret address is the key.
     "pipeline:calendar_feed": Rule("get", public(200), kwargs=lambda w: {"token": w.feed.token}),
     # --- Settings: admins only
     "pipeline:settings_pipelines": Rule("get", admin_only(200)),

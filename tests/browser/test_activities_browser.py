@@ -1,8 +1,6 @@
 """A rep completes an activity and plans the next one from the deal page, in a real browser."""
 
 import datetime
-import os
-import shutil
 
 import pytest
 from django.utils import timezone
@@ -12,20 +10,14 @@ from pipeline.models import Activity, Deal
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
 
 @pytest.fixture
-def page(live_server):
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("no Chromium installed (CI installs Debian's chromium)")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking"]
-        )
-        yield browser.new_page()
-        browser.close()
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
 
 
 def test_done_and_next_step_from_the_deal_page(page, live_server, rep, make_deal):

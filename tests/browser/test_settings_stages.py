@@ -6,7 +6,9 @@ import pytest
 
 from pipeline.models import Stage
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The shared `browser` fixture (tests/browser/conftest.py) skips, or fails in CI, without
+# Chromium; one Playwright instance serves every browser test of the session.
+pytestmark = [pytest.mark.browser]
 
 
 def _order(pipeline) -> list[str]:
@@ -18,10 +20,18 @@ def _order(pipeline) -> list[str]:
 
 
 @pytest.fixture
-def page(login, live_server, admin, pipeline, stages):
-    page = login(admin)
+def page(browser, live_server, admin, pipeline, stages):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "ada")
+    page.fill("#id_password", "pw-for-tests-123")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/**")
     page.goto(f"{live_server.url}/settings/pipelines/{pipeline.pk}/")
-    return page
+    yield page
+    context.close()
 
 
 def test_drag_a_stage_by_its_handle(page, pipeline, stages):

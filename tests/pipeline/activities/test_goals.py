@@ -43,7 +43,7 @@ def test_progress_counts_this_weeks_done_activities_and_new_deals(
 def test_goals_page(client, rep, manager, teammate, anna, schedule):
     url = reverse("pipeline:activity_goals")
     client.force_login(rep)
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 403  # the page exists; a rep may not use it
     client.force_login(manager)
     page = client.get(url)
     assert page.status_code == 200 and "Rita Rep" in page.text
