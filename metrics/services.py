@@ -13,12 +13,16 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
 from metrics.models import MetricSnapshot
 from metrics.selectors.report import jsonable, metrics_report
 from metrics.selectors.scope import DEFAULT_PERIOD_DAYS, Scope
-from pipeline.models import Deal, Pipeline
+from pipeline import services as pipeline_services
+from pipeline.errors import NotVisible, RuleViolation, ServiceError, VersionConflict
+from pipeline.models import Deal, LostReason, Pipeline
+from pipeline.selectors.visibility import deal_list_visible
 
 log = logging.getLogger(__name__)
 
@@ -95,3 +99,108 @@ def _store(day: datetime.date, pipeline: Pipeline, rows: list[MetricSnapshot]) -
         leftovers = leftovers.exclude(computed_at=rows[0].computed_at)
     leftovers.delete()
     return len(rows)
+
+
+@transaction.atomic
+def stale_cleanup_bulk(
+    *,
+    actor: User,
+    deals: list[tuple[int, int]],
+    action: str,
+    reason: LostReason | None = None,
+    note: str = "",
+    until: datetime.date | None = None,
+    activity_type: str = "",
+    subject: str = "",
+    due_date: datetime.date | None = None,
+) -> int:
+    """Apply one cleanup action to many deals, all or nothing, through the deal services.
+
+    `deals` holds (id, version the user saw). `action` is "lose" (with `reason`), "park"
+    (until `until`, plus a follow-up task due that day) or "schedule" (an activity of
+    `activity_type` due on `due_date`). Every change is recorded by the services' history;
+    a refusal on any deal rolls back all of them and names the deal.
+    """
+    if action not in ("lose", "park", "schedule"):
+        raise RuleViolation(_("Unknown action; choose lose, park or schedule."))
+    if action == "schedule" and (due_date is None or due_date < timezone.localdate()):
+        raise RuleViolation(_("Choose a due date today or later for the next activity."))
+    visible = deal_list_visible(actor).select_related(
+        "stage", "pipeline", "person", "organization", "owner"
+    )
+    done = 0
+    for deal_id, version in deals:
+        deal = visible.filter(pk=deal_id).first()
+        if deal is None:
+            raise NotVisible(_("One of the deals does not exist or you may not see it."))
+        try:
+            _cleanup_one(
+                actor=actor,
+                deal=deal,
+                version=version,
+                action=action,
+                reason=reason,
+                note=note,
+                until=until,
+                activity_type=activity_type,
+                subject=subject,
+                due_date=due_date,
+            )
+        except ServiceError as exc:
+            exc.message = _("%(deal)s: %(problem)s Nothing was changed.") % {
+                "deal": deal.title,
+                "problem": exc.message,
+            }
+            exc.args = (exc.message,)
+            raise
+        done += 1
+    return done
+
+
+def _cleanup_one(
+    *,
+    actor: User,
+    deal: Deal,
+    version: int,
+    action: str,
+    reason: LostReason | None,
+    note: str,
+    until: datetime.date | None,
+    activity_type: str,
+    subject: str,
+    due_date: datetime.date | None,
+) -> None:
+    if action == "lose":
+        pipeline_services.deal_lose(
+            deal=deal,
+            expected_version=version,
+            actor=actor,
+            reason=reason,
+            note=note,
+            source="form",
+        )
+    elif action == "park":
+        if until is None:
+            raise RuleViolation(_("Choose the date to revisit the deals."))
+        pipeline_services.deal_park(deal=deal, until=until, expected_version=version, actor=actor)
+        pipeline_services.activity_create(
+            actor=actor,
+            type="task",
+            subject=subject or _("Revisit this deal"),
+            due_date=until,
+            deal=deal,
+            done=False,
+        )
+    else:
+        if deal.version != version:
+            raise VersionConflict(
+                _("Someone changed this deal since you loaded the list; reload it."), deal=deal
+            )
+        pipeline_services.activity_create(
+            actor=actor,
+            type=activity_type,
+            subject=subject,
+            due_date=due_date,  # type: ignore[arg-type]
+            deal=deal,
+            done=False,
+        )

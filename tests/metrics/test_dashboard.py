@@ -1,0 +1,174 @@
+"""The managers' dashboard: visibility, drill-downs, CSV, quota, calculator, query budget."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from metrics.models import Goal
+from metrics.selectors.dashboard import funnel_calculator, quota
+from metrics.selectors.report import metrics_report
+from metrics.selectors.scope import scope_build
+from tests.metrics.conftest import PERIOD, Writer
+
+pytestmark = pytest.mark.django_db
+
+Q1 = {"start": "2026-01-01", "end": "2026-03-31"}
+
+
+def _get(client, user, name="metrics:dashboard", **params):
+    client.force_login(user)
+    return client.get(reverse(name), params)
+
+
+def test_manager_sees_team_figures_with_drilldown(client, history, sales, manager):
+    page = _get(client, manager, pipeline=sales.pk, **Q1)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Recompute now" in text and "<svg" in text
+    # Drill-down of "won": rita's D1, D2, D6 and tom's D4 (olga's deals are not Mona's).
+    won = _get(client, manager, "metrics:drilldown", pipeline=sales.pk, figure="won", **Q1)
+    assert won.status_code == 200
+    assert len(won.context["deals"]) == 4
+    reached = _get(
+        client,
+        manager,
+        "metrics:drilldown",
+        pipeline=sales.pk,
+        figure=f"reached:{sales.stages.get(position=2).pk}",
+        **Q1,
+    )
+    # Reached Proposal among Mona's deals created in Q1: D1, D2, D4 (D5 is olga's).
+    assert sorted(d.pk for d in reached.context["deals"]) == sorted(
+        history[k].pk for k in ("D1", "D2", "D4")
+    )
+
+
+def test_rep_sees_only_own_figures_and_cannot_pick_others(client, history, sales, rep, outsider):
+    page = _get(client, rep, pipeline=sales.pk, **Q1)
+    assert page.status_code == 200
+    assert page.context["r"]["won_count"] == 3  # D1, D2, D6
+    assert "Recompute now" not in page.content.decode()
+    refused = _get(client, rep, pipeline=sales.pk, owner=outsider.pk, **Q1)
+    assert refused.status_code == 422 and "may not see" in refused.content.decode()
+
+
+def test_bad_period_is_a_clear_422(client, sales, manager):
+    page = _get(client, manager, pipeline=sales.pk, start="2026-03-01", end="2026-01-01")
+    assert page.status_code == 422
+    assert "ends before it starts" in page.content.decode()
+
+
+@pytest.mark.parametrize("table", ["funnel", "reps", "time_in_stage", "forecast", "trends"])
+def test_every_table_exports_csv(client, history, sales, admin, table):
+    response = _get(client, admin, pipeline=sales.pk, export=table, **Q1)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().strip().splitlines()
+    assert len(lines) >= 2
+
+
+def test_funnel_csv_has_the_hand_worked_numbers(client, history, sales, admin):
+    response = _get(client, admin, pipeline=sales.pk, export="funnel", **Q1)
+    rows = [line.split(",") for line in response.content.decode().strip().splitlines()[1:]]
+    # 7, 5, 4, 3 reached (see test_report.test_funnel); conversions 71.4, 80.0, 75.0 %.
+    assert rows == [
+        ["Lead in", "7", ""],
+        ["Qualified", "5", "71.4"],
+        ["Proposal", "4", "80.0"],
+        ["Negotiation", "3", "75.0"],
+    ]
+
+
+def test_quota_and_gap(history, sales, rep):
+    # rita's monthly goal of 3000 over Q1 (90 days): 3000 × 12 ÷ 365 × 90 = 8876.71 → 8877.
+    Goal.objects.create(
+        kind="revenue", interval="month", owner=rep, target=Decimal("3000"),
+        starts_on=datetime.date(2026, 1, 1),
+    )  # fmt: skip
+    scope = scope_build(pipeline=sales, start=PERIOD[0], end=PERIOD[1], owner=rep)
+    q = quota(scope, metrics_report(scope))
+    # Won in EUR: D1 1000 + D2 3000 = 4000; weighted: D7 1000 × 30 % = 300; gap 4577.
+    assert (q["target"], q["won"], q["weighted"], q["gap"]) == (
+        Decimal("8877"),
+        Decimal("4000.00"),
+        Decimal("300.00"),
+        Decimal("4577"),
+    )
+
+
+def test_funnel_calculator_measured_and_overridden(history, sales):
+    scope = scope_build(pipeline=sales, start=PERIOD[0], end=PERIOD[1])
+    report = metrics_report(scope)
+    # Measured: deal size 2000, conversion 3/7 (0.4286), 0.25 meetings and 0.5 calls per win.
+    # 20000 in 10 weeks → 10 wins → ⌈10 ÷ 0.4286⌉ = 24 new deals → 3 a week;
+    # meetings ⌈10 × 0.25 ÷ 10⌉ = 1 a week; calls ⌈10 × 0.5 ÷ 10⌉ = 1 a week.
+    calc = funnel_calculator(report, target=Decimal("20000"), weeks=10)
+    assert (calc["won_needed"], calc["new_deals"], calc["new_deals_per_week"]) == (10, 24, 3)
+    assert (calc["meetings_per_week"], calc["calls_per_week"]) == (1, 1)
+    # Overrides: deal size 5000, conversion 20 %, 4 calls per win → 4 wins, 20 deals, 2/week,
+    # calls ⌈4 × 4 ÷ 10⌉ = 2 a week.
+    calc = funnel_calculator(
+        report,
+        target=Decimal("20000"),
+        weeks=10,
+        deal_size=Decimal("5000"),
+        win_rate=Decimal("20"),
+        calls_per_deal=Decimal("4"),
+    )
+    assert (calc["won_needed"], calc["new_deals"], calc["new_deals_per_week"]) == (4, 20, 2)
+    assert calc["calls_per_week"] == 2
+
+
+def test_balance_warns_about_empty_stages(client, history, sales, admin):
+    page = _get(client, admin, pipeline=sales.pk, **Q1)
+    # Open, not parked: D7 in Qualified, D5 in Proposal; Lead in and Negotiation are empty.
+    warnings = page.context["warnings"]
+    assert "Lead in has no open deals." in warnings
+    assert "Negotiation has no open deals." in warnings
+
+
+def test_recompute_button(client, history, sales, manager, rep):
+    from metrics.models import MetricSnapshot
+
+    client.force_login(rep)
+    client.post(reverse("metrics:recompute"))
+    assert not MetricSnapshot.objects.exists()
+    client.force_login(manager)
+    response = client.post(reverse("metrics:recompute"), {"next": "/metrics/"})
+    assert response.status_code == 302 and response["Location"] == "/metrics/"
+    # Eager in the embedded default: today's rows exist once the request returns.
+    assert MetricSnapshot.objects.filter(metric="won_count", scope_key="all").exists()
+
+
+def _add_history(sales, stages, people, lost_reason, n):
+    w = Writer(stages, lost_reason)
+    for i in range(n):
+        owner = people[i % len(people)]
+        deal = w.create(f"2026-02-{1 + i % 27:02d}", owner=owner, value=str(100 + i))
+        w.move(deal, f"2026-03-{1 + i % 27:02d}", 1 + i % 3)
+        if i % 2:
+            w.win(deal, "2026-03-29")
+        else:
+            w.lose(deal, "2026-03-29")
+
+
+def test_dashboard_query_count_is_constant(
+    client, django_assert_max_num_queries, history, sales, admin, rep, teammate, outsider,
+    lost_reason,
+):  # fmt: skip
+    stages = list(sales.stages.order_by("position"))
+    client.force_login(admin)
+    url = reverse("metrics:dashboard")
+    params = {"pipeline": sales.pk, **Q1}
+    client.get(url, params)  # warm caches (session, content types)
+    # Queries: session + user (2), pipelines (2), people and teams (2), report (~22: outcomes
+    # 3, stages 1, funnel 1, time in stage 4, open 1, forecast 1, activities 1, top 20 % 2,
+    # too-old 1, stale 1, by owner 1), levers 4, trends 2, goals 1 — whatever the data.
+    with django_assert_max_num_queries(45) as small:
+        client.get(url, params)
+    _add_history(sales, stages, [rep, teammate, outsider], lost_reason, 30)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url, params)
