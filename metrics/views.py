@@ -130,7 +130,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         calculator = d.funnel_calculator(rep, target=quota["gap"] or quota["target"], weeks=13)
     export = request.GET.get("export")
     if export:
-        return _dashboard_csv(export, rep, weeks)
+        return _dashboard_csv(export, rep, weeks, d.forecast_accuracy(scope), d.calibration(scope))
     months = rep["forecast"]
     ctx.update(
         scope=scope,
@@ -142,6 +142,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         calc_form=calc_form,
         calculator=calculator,
         warnings=d.balance_warnings(rep),
+        accuracy=d.forecast_accuracy(scope),
+        calibration=d.calibration(scope),
         funnel_svg=charts.bars(
             [(f["stage"], f["reached"]) for f in rep["funnel"]] + [(_("Won"), rep["created_won"])],
             label=_("Funnel: deals created in the period that reached each stage"),
@@ -183,7 +185,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "metrics/dashboard.html", ctx)
 
 
-def _dashboard_csv(export: str, rep: dict[str, Any], weeks: list[dict[str, Any]]) -> HttpResponse:
+def _dashboard_csv(
+    export: str,
+    rep: dict[str, Any],
+    weeks: list[dict[str, Any]],
+    extra: list[dict[str, Any]],
+    calib: list[dict[str, Any]],
+) -> HttpResponse:
     if export == "funnel":
         rows = [[f["stage"], f["reached"], _pct(f["conversion"])] for f in rep["funnel"]]
         return _csv("funnel", [_("Stage"), _("Reached"), _("Conversion %")], rows)
@@ -221,6 +229,18 @@ def _dashboard_csv(export: str, rep: dict[str, Any], weeks: list[dict[str, Any]]
         u = rep["forecast_undated"]
         rows.append([_("No expected close date"), u["count"], u["value"], u["weighted"]])
         return _csv("forecast", [_("Month"), _("Deals"), _("Value"), _("Weighted")], rows)
+    if export == "accuracy":
+        rows = [[a["month"], a["forecast"], a["won"], _pct(a["accuracy"])] for a in extra]
+        return _csv(
+            "forecast_accuracy", [_("Month"), _("Forecast"), _("Won"), _("Won ÷ forecast %")], rows
+        )
+    if export == "calibration":
+        rows = [[c["stage"], c["probability"], c["deals"], _pct(c["realised"])] for c in calib]
+        return _csv(
+            "calibration",
+            [_("Stage"), _("Probability %"), _("Closed deals"), _("Realised win rate %")],
+            rows,
+        )
     if export == "trends":
         rows = [
             [

@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncWeek
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils.translation import gettext as _
 
 from metrics.expressions import DaysBetween
-from metrics.models import Goal
+from metrics.models import Goal, MetricSnapshot
 from metrics.selectors import report as r
 from metrics.selectors.scope import Scope
-from pipeline.models import Deal
+from pipeline.models import Deal, StageChange
 
 TREND_WEEKS = 12
 
@@ -276,10 +276,6 @@ def deal_list_for_figure(scope: Scope, figure: str) -> tuple[str, QuerySet[Deal]
     if kind == "reached" and arg.isdigit():
         stage = next((s for s in r.stages_of(scope) if s.pk == int(arg)), None)
         if stage is not None:
-            from django.db.models import Exists, OuterRef
-
-            from pipeline.models import StageChange
-
             entered = StageChange.objects.filter(
                 deal_id=OuterRef("pk"), to_stage__position__gte=stage.position
             )
@@ -308,3 +304,96 @@ def deal_list_for_figure(scope: Scope, figure: str) -> tuple[str, QuerySet[Deal]
         qs = r.open_deals(scope).filter(expected_close_date__isnull=True)
         return _("Open deals without an expected close date"), qs
     return "", Deal.objects.none()
+
+
+def forecast_accuracy(scope: Scope, months: int = 6) -> list[dict[str, Any]]:
+    """For each of the last complete months: the weighted forecast the nightly snapshot held
+    for it on the eve of the month, against what was won in it (2 queries).
+
+    Needs the snapshots of the scope's key (everyone, a team, an owner); a month without a
+    snapshot before it shows no forecast.
+    """
+    first = scope.end.replace(day=1)
+    starts = []
+    for _i in range(months):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+        starts.append(first)
+    starts.reverse()
+    if not starts:
+        return []
+    snaps = list(
+        MetricSnapshot.objects.filter(
+            pipeline_id=scope.pipeline.pk,
+            scope_key=scope.key,
+            metric="forecast",
+            date__gte=starts[0] - datetime.timedelta(days=92),
+            date__lt=starts[-1],
+        )
+        .order_by("date")
+        .values_list("date", "value")
+    )
+    won_scope = Scope(
+        pipeline=scope.pipeline,
+        start=starts[0],
+        end=scope.end.replace(day=1) - datetime.timedelta(days=1),
+        owner_ids=scope.owner_ids,
+        as_of=scope.as_of,
+    )
+    won = {
+        (m.date() if hasattr(m, "date") else m): v
+        for m, v in r.closed_in_period(won_scope)
+        .filter(status=r.WON, currency=scope.currency)
+        .annotate(m=TruncMonth("closed_at"))
+        .order_by()
+        .values_list("m")
+        .annotate(v=Sum("value"))
+    }
+    out = []
+    for month in starts:
+        key = month.strftime("%Y-%m")
+        forecast = None
+        for date, value in snaps:
+            if date < month:
+                entry = next((e for e in value or [] if e.get("month") == key), None)
+                forecast = Decimal(str(entry["weighted"])) if entry else Decimal("0")
+        actual = won.get(month) or Decimal("0")
+        out.append(
+            {
+                "month": key,
+                "forecast": forecast,
+                "won": actual,
+                "accuracy": r._ratio(actual, forecast) if forecast else None,
+            }
+        )
+    return out
+
+
+def calibration(scope: Scope) -> list[dict[str, Any]]:
+    """Each stage's win probability against the win rate realised by the deals that were in
+    it and closed in the last year (1 query)."""
+    since = scope.as_of - datetime.timedelta(days=365)
+    closed = Q(deal__closed_at__gte=since, deal__closed_at__lt=scope.as_of)
+    rows = {
+        row["to_stage"]: row
+        for row in StageChange.objects.filter(
+            pipeline_id=scope.pipeline.pk, **scope.owner_filter("deal__")
+        )
+        .filter(closed)
+        .order_by()
+        .values("to_stage")
+        .annotate(
+            won=Count("deal", distinct=True, filter=Q(deal__status=r.WON)),
+            closed=Count("deal", distinct=True, filter=Q(deal__status__in=[r.WON, r.LOST])),
+        )
+    }
+    return [
+        {
+            "stage": s.name,
+            "probability": s.win_probability,
+            "deals": rows.get(s.pk, {}).get("closed", 0),
+            "realised": r._ratio(
+                rows.get(s.pk, {}).get("won", 0), rows.get(s.pk, {}).get("closed")
+            ),
+        }
+        for s in r.stages_of(scope)
+    ]

@@ -172,3 +172,37 @@ def test_dashboard_query_count_is_constant(
     _add_history(sales, stages, [rep, teammate, outsider], lost_reason, 30)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url, params)
+
+
+def test_calibration_against_realised_win_rates(history, sales):
+    from metrics.selectors.dashboard import calibration
+
+    scope = scope_build(pipeline=sales, start=PERIOD[0], end=PERIOD[1])
+    # Closed in the year before 2026-04-01 and ever in the stage:
+    # Lead in: D1 D2 D3 D4 D6 D8 (won D1 D2 D4 D6) → 4/6; Qualified: D1 D2 D4, all won;
+    # Proposal: D1 D4, both won; Negotiation: none.
+    got = [(c["stage"], c["probability"], c["deals"], c["realised"]) for c in calibration(scope)]
+    assert got == [
+        ("Lead in", 10, 6, 0.6667),
+        ("Qualified", 30, 3, 1.0),
+        ("Proposal", 60, 2, 1.0),
+        ("Negotiation", 80, 0, None),
+    ]
+
+
+def test_forecast_accuracy_reads_the_snapshot_taken_before_each_month(history, sales):
+    from metrics.selectors.dashboard import forecast_accuracy
+    from metrics.services import snapshots_compute
+
+    # The snapshot of 2026-02-28 holds the open pipeline: D5's 2400 weighted, due in April.
+    snapshots_compute(day=datetime.date(2026, 2, 28), pipeline=sales)
+    scope = scope_build(
+        pipeline=sales, start=datetime.date(2026, 3, 1), end=datetime.date(2026, 5, 31)
+    )
+    rows = {a["month"]: (a["forecast"], a["won"]) for a in forecast_accuracy(scope)}
+    # January: no snapshot before it; won D1 + D2 = 4000 (EUR). February: D6 is in USD.
+    # March: forecast 0 (nothing was due then), won D4 2000. April: 2400 forecast, 0 won.
+    assert rows["2026-01"] == (None, Decimal("4000"))
+    assert rows["2026-02"] == (None, Decimal("0"))
+    assert rows["2026-03"] == (Decimal("0"), Decimal("2000"))
+    assert rows["2026-04"] == (Decimal("2400.0"), Decimal("0"))
