@@ -143,6 +143,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         calculator=calculator,
         warnings=d.balance_warnings(rep),
         accuracy=d.forecast_accuracy(scope),
+        goals=d.goal_progress(scope),
         calibration=d.calibration(scope),
         funnel_svg=charts.bars(
             [(f["stage"], f["reached"]) for f in rep["funnel"]] + [(_("Won"), rep["created_won"])],

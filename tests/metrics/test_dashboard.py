@@ -206,3 +206,33 @@ def test_forecast_accuracy_reads_the_snapshot_taken_before_each_month(history, s
     assert rows["2026-02"] == (None, Decimal("0"))
     assert rows["2026-03"] == (Decimal("0"), Decimal("2000"))
     assert rows["2026-04"] == (Decimal("2400.0"), Decimal("0"))
+
+
+def test_goal_progress_by_type(history, sales, rep, teammate, team_a):
+    from metrics.selectors.dashboard import goal_progress
+
+    proposal = sales.stages.get(position=2)
+    start = datetime.date(2026, 1, 1)
+    Goal.objects.create(kind="deals_won", interval="month", target=2, starts_on=start)
+    Goal.objects.create(
+        kind="revenue", interval="quarter", owner=rep, target=10000, starts_on=start
+    )
+    Goal.objects.create(
+        kind="deals_progressed", interval="quarter", team=team_a, stage=proposal, target=4,
+        starts_on=start,
+    )  # fmt: skip
+    Goal.objects.create(
+        kind="activities_added", interval="month", owner=rep, activity_type="call", target=4,
+        starts_on=start,
+    )  # fmt: skip
+    scope = scope_build(pipeline=sales, start=PERIOD[0], end=PERIOD[1])
+    got = {g["goal"].kind: (g["done"], g["share"]) for g in goal_progress(scope)}
+    # March: won D4 only → 1 of 2. Q1, rita's EUR wins D1 + D2 = 4000 of 10000.
+    # Q1, team A deals entering Proposal: D1, D4 (D5 is olga's) → 2 of 4.
+    # March, calls rita added: D7's call (added 03-25) → 1 of 4.
+    assert got == {
+        "deals_won": (1, 0.5),
+        "revenue": (Decimal("4000.00"), 0.4),
+        "deals_progressed": (2, 0.5),
+        "activities_added": (1, 0.25),
+    }
