@@ -30,6 +30,7 @@ class StaleList:
     counts: dict[str, int]
     too_old_days: float | None
     total: int
+    matching: int  # stale deals with the chosen reason (all stale deals without one)
 
 
 def deal_list_stale(
@@ -71,4 +72,7 @@ def deal_list_stale(
             (name, REASON_LABELS[name]) for name in STALE_REASONS if getattr(deal, f"_{name}")
         ]
     total = counts.pop("total")
-    return StaleList(deals=deals, counts=counts, too_old_days=threshold, total=total)
+    matching = counts[reason] if reason in STALE_REASONS else total
+    return StaleList(
+        deals=deals, counts=counts, too_old_days=threshold, total=total, matching=matching
+    )
