@@ -322,17 +322,28 @@ def forecast_accuracy(scope: Scope, months: int = 6) -> list[dict[str, Any]]:
     starts.reverse()
     if not starts:
         return []
-    snaps = list(
+    # A custom scope (a manager's "deals I may see") has no snapshot of its own: its forecast
+    # is the sum of its owners' snapshots, since weighted amounts add up across owners.
+    keys = [scope.key]
+    if scope.kind == "visible" and scope.owner_ids:
+        keys = [f"owner:{pk}" for pk in scope.owner_ids]
+    by_date: dict[datetime.date, dict[str, Decimal]] = {}
+    for date, value in (
         MetricSnapshot.objects.filter(
             pipeline_id=scope.pipeline.pk,
-            scope_key=scope.key,
+            scope_key__in=keys,
             metric="forecast",
             date__gte=starts[0] - datetime.timedelta(days=92),
             date__lt=starts[-1],
         )
         .order_by("date")
         .values_list("date", "value")
-    )
+    ):
+        months_of_day = by_date.setdefault(date, {})
+        for entry in value or []:
+            amount = Decimal(str(entry["weighted"]))
+            months_of_day[entry["month"]] = months_of_day.get(entry["month"], 0) + amount
+    snaps = sorted(by_date.items())
     won_scope = Scope(
         pipeline=scope.pipeline,
         start=starts[0],
@@ -353,10 +364,9 @@ def forecast_accuracy(scope: Scope, months: int = 6) -> list[dict[str, Any]]:
     for month in starts:
         key = month.strftime("%Y-%m")
         forecast = None
-        for date, value in snaps:
+        for date, months_of_day in snaps:
             if date < month:
-                entry = next((e for e in value or [] if e.get("month") == key), None)
-                forecast = Decimal(str(entry["weighted"])) if entry else Decimal("0")
+                forecast = months_of_day.get(key, Decimal("0"))
         actual = won.get(month) or Decimal("0")
         out.append(
             {

@@ -236,3 +236,28 @@ def test_goal_progress_by_type(history, sales, rep, teammate, team_a):
         "deals_progressed": (2, 0.5),
         "activities_added": (1, 0.25),
     }
+
+
+def test_forecast_accuracy_of_a_managers_scope_adds_up_owner_snapshots(
+    history, sales, manager, outsider
+):
+    from metrics.selectors.dashboard import forecast_accuracy
+    from metrics.services import snapshots_compute
+
+    snapshots_compute(day=datetime.date(2026, 2, 28), pipeline=sales)
+    # Otto manages team B (olga): his scope's April forecast is olga's D5, 2400.
+    scope = scope_build(
+        pipeline=sales,
+        start=datetime.date(2026, 3, 1),
+        end=datetime.date(2026, 5, 31),
+        viewer=outsider.team.manager,
+    )
+    assert scope.kind == "visible"
+    rows = {a["month"]: a["forecast"] for a in forecast_accuracy(scope)}
+    assert rows["2026-04"] == Decimal("2400.0")
+    # Mona's team (rita, tom) had nothing weighted for April.
+    mona = scope_build(
+        pipeline=sales, start=datetime.date(2026, 3, 1), end=datetime.date(2026, 5, 31),
+        viewer=manager,
+    )  # fmt: skip
+    assert {a["month"]: a["forecast"] for a in forecast_accuracy(mona)}["2026-04"] == 0
