@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
 from metrics.models import MetricSnapshot
-from metrics.selectors.report import jsonable, metrics_report
+from metrics.selectors.report import jsonable, metrics_report, too_old_threshold
 from metrics.selectors.scope import DEFAULT_PERIOD_DAYS, Scope
 from pipeline import services as pipeline_services
 from pipeline.errors import NotVisible, RuleViolation, ServiceError, VersionConflict
@@ -61,8 +61,10 @@ def snapshots_compute(*, day: datetime.date, pipeline: Pipeline | None = None) -
     for p in pipelines:
         rows = []
         now = timezone.now()
-        for scope, owner_id, team_id in _scopes(p, day, as_of):
-            report = jsonable(metrics_report(scope))
+        scopes = _scopes(p, day, as_of)
+        threshold = too_old_threshold(scopes[0][0])
+        for scope, owner_id, team_id in scopes:
+            report = jsonable(metrics_report(scope, too_old_days=threshold))
             for metric, value in report.items():
                 if metric in ("pipeline", "from", "to", "scope", "currency"):
                     continue

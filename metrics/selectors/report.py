@@ -376,8 +376,15 @@ def by_owner(scope: Scope) -> list[dict[str, Any]]:
     return out
 
 
-def metrics_report(scope: Scope) -> dict[str, Any]:
-    """Every figure of docs/metrics.md for the scope (about 20 queries, whatever the data)."""
+_COMPUTE = object()
+
+
+def metrics_report(scope: Scope, *, too_old_days: Any = _COMPUTE) -> dict[str, Any]:
+    """Every figure of docs/metrics.md for the scope (about 20 queries, whatever the data).
+
+    `too_old_days` is the same for every scope of a pipeline at one instant; the nightly run
+    computes it once per pipeline and passes it in.
+    """
     stages = stages_of(scope)
     result: dict[str, Any] = {
         "pipeline": scope.pipeline.name,
@@ -407,7 +414,7 @@ def metrics_report(scope: Scope) -> dict[str, Any]:
     result |= forecast(scope)
     result["activity_ratios"] = activity_ratios(scope, result["won_count"])
     result["top20_org_share"] = top20_org_share(scope)
-    threshold = too_old_threshold(scope)
+    threshold = too_old_threshold(scope) if too_old_days is _COMPUTE else too_old_days
     result["too_old_days"] = days(threshold)
     result["stale_counts"] = stale_counts(scope, threshold)
     result["by_owner"] = by_owner(scope)
