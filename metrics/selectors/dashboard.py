@@ -302,7 +302,7 @@ def deal_list_for_figure(scope: Scope, figure: str) -> tuple[str, QuerySet[Deal]
             )
             return _("Open deals expected to close in %(month)s") % {"month": arg}, qs
     if figure == "undated":
-        qs = r.open_deals(scope).filter(expected_close_date__isnull=True)
+        qs = r.open_deals(scope).filter(expected_close_date__isnull=True, currency=scope.currency)
         return _("Open deals without an expected close date"), qs
     return "", Deal.objects.none()
 

@@ -261,3 +261,24 @@ def test_forecast_accuracy_of_a_managers_scope_adds_up_owner_snapshots(
         viewer=manager,
     )  # fmt: skip
     assert {a["month"]: a["forecast"] for a in forecast_accuracy(mona)}["2026-04"] == 0
+
+
+def test_every_drilldown_lists_exactly_the_deals_counted(client, history, sales, admin):
+    page = _get(client, admin, pipeline=sales.pk, **Q1)
+    r = page.context["r"]
+    expected = {"won": r["won_count"], "lost": r["lost_count"], "open": r["open_count"]}
+    expected["created"] = r["created_count"]
+    for f in r["funnel"]:
+        expected[f"reached:{f['stage_id']}"] = f["reached"]
+    for t in r["time_in_stage"]:
+        expected[f"stage_open:{t['stage_id']}"] = t["in_progress"]
+    for o in r["by_owner"]:
+        expected[f"owner_won:{o['owner_id']}"] = o["won_count"]
+    for m in r["forecast"]:
+        expected[f"month:{m['month']}"] = m["count"]
+    expected["undated"] = r["forecast_undated"]["count"]
+    for figure, count in expected.items():
+        listed = _get(client, admin, "metrics:drilldown", pipeline=sales.pk, figure=figure, **Q1)
+        assert listed.context["total"] == count, figure
+    unknown = _get(client, admin, "metrics:drilldown", pipeline=sales.pk, figure="nope", **Q1)
+    assert unknown.status_code == 404
