@@ -170,44 +170,48 @@ def funnel(scope: Scope, stages: list[Stage]) -> dict[str, Any]:
 
 
 def stays_completed(scope: Scope) -> QuerySet[StageChange]:
-    """Stays in a stage that ended in the period, as the history rows that began them.
+    """Stays in a stage that ended in the period, as the history rows that ended them.
 
     A stay begins with a row that leaves the deal open in a stage (creation, move or reopen)
-    and ends with the deal's next row (a move or a close). Annotated `_end` and `_days`.
+    and ends with the deal's next row, a move or a close: exactly the rows whose
+    `from_status` is open, and their `from_stage` is the stage of the stay. So the stays
+    ending in P are an index range scan of the rows in P, and only those look up their
+    previous row (the stay's start), annotated `_start`; `_days` is the duration.
     """
-    next_change = (
+    previous = (
         StageChange.objects.filter(deal_id=OuterRef("deal_id"))
         .filter(
-            Q(timestamp__gt=OuterRef("timestamp"))
-            | Q(timestamp=OuterRef("timestamp"), id__gt=OuterRef("id"))
+            Q(timestamp__lt=OuterRef("timestamp"))
+            | Q(timestamp=OuterRef("timestamp"), id__lt=OuterRef("id"))
         )
-        .order_by("timestamp", "id")
+        .order_by("-timestamp", "-id")
         .values("timestamp")[:1]
     )
-    touched = StageChange.objects.filter(
+    return (
+        stay_ends(scope)
+        .annotate(_start=Subquery(previous, output_field=DateTimeField()))
+        .annotate(_days=DaysBetween(F("timestamp"), F("_start")))
+    )
+
+
+def stay_ends(scope: Scope) -> QuerySet[StageChange]:
+    """The history rows in the period that end a stay (moves and closes)."""
+    return StageChange.objects.filter(
         pipeline_id=scope.pipeline.pk,
+        from_status=OPEN,
+        from_stage__isnull=False,
         timestamp__gte=scope.start_dt,
         timestamp__lt=scope.end_dt,
         **scope.owner_filter("deal__"),
-    ).values("deal_id")
-    return (
-        StageChange.objects.filter(
-            pipeline_id=scope.pipeline.pk,
-            to_status=OPEN,
-            timestamp__lt=scope.end_dt,
-            deal_id__in=touched,
-        )
-        .annotate(_end=Subquery(next_change, output_field=DateTimeField()))
-        .filter(_end__gte=scope.start_dt, _end__lt=scope.end_dt)
-        .annotate(_days=DaysBetween(F("_end"), F("timestamp")))
     )
 
 
 def time_in_stage(scope: Scope, stages: list[Stage]) -> list[dict[str, Any]]:
     """Median and 90th percentile of completed stays per stage; open stays apart (4 queries)."""
     completed = stays_completed(scope)
-    done_pct = percentiles(completed, F("_days"), [0.5, 0.9], group="to_stage")
-    done_n = dict(completed.order_by().values_list("to_stage").annotate(n=Count("pk")))
+    done_pct = percentiles(completed, F("_days"), [0.5, 0.9], group="from_stage")
+    # The count needs no start: every row ending a stay counts once.
+    done_n = dict(stay_ends(scope).order_by().values_list("from_stage").annotate(n=Count("pk")))
     now = Value(scope.as_of, output_field=DateTimeField())
     current = open_deals(scope).filter(created_at__lt=scope.as_of)
     age = DaysBetween(now, F("stage_entered_at"))
