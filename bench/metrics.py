@@ -348,6 +348,9 @@ def main() -> None:
             ),
         )
     ]
+    print(f"full recompute: {recompute:.1f} s for {rows} snapshot rows ({len(scopes)} scopes)")
+    print(f"peak Python heap during recompute: {peak / 2**20:.1f} MB")
+    print(f"process peak RSS: {rss_mb:.0f} MB")
     orm_time = sql_time = 0.0
     mismatches = []
     for scope in scopes:
@@ -360,9 +363,6 @@ def main() -> None:
         diffs = compare(orm, sql)
         if diffs:
             mismatches.append(f"{scope.pipeline.name}/{scope.key}: {', '.join(diffs)}")
-    print(f"full recompute: {recompute:.1f} s for {rows} snapshot rows ({len(scopes)} scopes)")
-    print(f"peak Python heap during recompute: {peak / 2**20:.1f} MB")
-    print(f"process peak RSS: {rss_mb:.0f} MB")
     print(f"reports through the ORM (all scopes): {orm_time:.1f} s")
     print(f"same figures by hand-written SQL:     {sql_time:.1f} s")
     print(f"ratio ORM / hand-written SQL: {orm_time / sql_time:.2f}")
@@ -375,4 +375,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    sys.stdout.reconfigure(line_buffering=True)
     main()
