@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export DEBUG ?= 1
 
-.PHONY: run test install assets migrate lint typecheck format check-deploy bench-board clean
+.PHONY: run test install assets migrate lint typecheck format check-deploy bench-board bench-metrics clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed: install it, or run 'make PYTHON=python3 ...'"; exit 1; }
@@ -59,6 +59,10 @@ check-deploy: install
 
 bench-board: install
 	$(PY) bench/board.py
+
+## Metrics recompute vs hand-written SQL (PostgreSQL; DATABASE_URL to an empty database).
+bench-metrics: install
+	$(PY) bench/metrics.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

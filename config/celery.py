@@ -6,6 +6,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -30,5 +31,16 @@ app.conf.beat_schedule = {
         "task": "pipeline.tasks.send_activity_reminders",
         "schedule": crontab(hour=7, minute=0),
         "options": {"expires": 6 * 3600},
+    },
+    # 02:30 every day by default (STAGECOACH_METRICS_AT): recompute yesterday's metric
+    # snapshots and stale-deal counts while nobody works, so dashboards open instantly in the
+    # morning. Idempotent, so a late or repeated run only replaces the same rows; expires
+    # before the next night's run so a backlog never piles up.
+    "compute-nightly-metrics": {
+        "task": "metrics.tasks.compute_nightly_metrics",
+        "schedule": crontab(
+            hour=settings.STAGECOACH_METRICS_AT.hour, minute=settings.STAGECOACH_METRICS_AT.minute
+        ),
+        "options": {"expires": 20 * 3600},
     },
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 import dj_database_url
@@ -241,6 +242,14 @@ CACHES = {
 # --- Product settings -----------------------------------------------------------------------
 # Days without a done activity or an edit after which an open deal counts as idle (metrics).
 STAGECOACH_IDLE_DAYS = env_int("STAGECOACH_IDLE_DAYS", 30)
+# When the nightly metrics recompute runs (HH:MM, server time zone; Celery beat).
+_metrics_at = env_str("STAGECOACH_METRICS_AT", "02:30") or "02:30"
+try:
+    STAGECOACH_METRICS_AT = time.fromisoformat(_metrics_at)
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        f"STAGECOACH_METRICS_AT must be a time such as 02:30; got {_metrics_at!r}"
+    ) from exc
 # Cards a board column renders before "load more" (keyset pagination).
 STAGECOACH_BOARD_PAGE_SIZE = env_int("STAGECOACH_BOARD_PAGE_SIZE", 50)
 # Seconds between the board's checks for other users' changes.

@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("metrics/", include("metrics.urls")),
     path("", include("pipeline.urls")),
 ]
 

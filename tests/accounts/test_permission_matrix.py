@@ -314,6 +314,18 @@ RULES: dict[str, Rule] = {
     "pipeline:calendar_feed_settings": Rule("get", everyone(200)),
     # The feed is read by calendar apps without a session: its secret address is the key.
     "pipeline:calendar_feed": Rule("get", public(200), kwargs=lambda w: {"token": w.feed.token}),
+    # --- Insights: every figure is scoped by the visibility functions (a rep sees their own)
+    "metrics:dashboard": Rule("get", everyone(200)),
+    "metrics:drilldown": Rule("get", everyone(200), query="figure=open"),
+    "metrics:stale": Rule("get", everyone(200)),
+    "metrics:recompute": Rule("post", managers(302)),
+    # Bulk cleanup answers with a message and a redirect (a plain form); the services refuse
+    # deals the user may not change — tests/metrics check that nothing changes then.
+    "metrics:stale_bulk": Rule(
+        "post",
+        everyone(302),
+        data=lambda w: {"deals": [w.deal.pk], "action": "lose", "reason": w.lost_reason.pk},
+    ),
     # --- Settings: admins only
     "pipeline:settings_pipelines": Rule("get", admin_only(200)),
     "pipeline:settings_pipeline": Rule("get", admin_only(200), kwargs=_pipeline),

@@ -14,6 +14,7 @@ import time
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -277,6 +278,7 @@ class Command(BaseCommand):
             seeder.deals(deals)
             stage_totals_rebuild()
             seed_leads_and_goals()
+            call_command("seed_metrics_demo", deals=deals)  # issue 7: demo goals (by name)
         _reset_sequences()
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,152 @@
+"""SQL pieces the metrics need that Django does not ship, each with a plain fallback.
+
+- `DaysBetween(end, start)`: fractional days between two timestamps, in SQL on both databases.
+- `PercentileCont`: PostgreSQL's ordered-set aggregate `percentile_cont(f) WITHIN GROUP (…)`.
+- `percentiles()`: continuous percentiles of an expression, optionally per group. On PostgreSQL
+  one grouped statement with `PercentileCont`; elsewhere one statement that ranks the rows with
+  `ROW_NUMBER()`/`COUNT(*)` window functions and returns only the (at most two) rows around
+  each requested rank, which Python interpolates with the formula PostgreSQL itself uses. The
+  tests run both paths on PostgreSQL and check that they agree.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db import NotSupportedError, connection
+from django.db.models import Aggregate, Count, F, FloatField, Func, Q, QuerySet, Window
+from django.db.models.functions import Ceil, Floor, RowNumber
+
+_ONE_CENT = Decimal("0.01")
+
+
+class DaysBetween(Func):
+    """(end − start) in days, as a float: timestamps are compared in SQL, never in Python."""
+
+    output_field = FloatField()
+    arity = 2
+
+    def as_postgresql(self, compiler, connection, **extra):  # noqa: ANN001, ANN201
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(EXTRACT(EPOCH FROM (%(expressions)s)) / 86400.0)",
+            arg_joiner=" - ",
+            **extra,
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):  # noqa: ANN001, ANN201
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(julianday(%(expressions)s))",
+            arg_joiner=") - julianday(",
+            **extra,
+        )
+
+
+class PercentileCont(Aggregate):
+    """`percentile_cont(fraction) WITHIN GROUP (ORDER BY expression)` (PostgreSQL only)."""
+
+    function = "PERCENTILE_CONT"
+    name = "PercentileCont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression: Any, fraction: float, **extra: Any) -> None:
+        if not 0 <= fraction <= 1:
+            raise ValueError("fraction must be between 0 and 1")
+        super().__init__(expression, fraction=repr(float(fraction)), **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):  # noqa: ANN001, ANN201
+        if connection.vendor != "postgresql":
+            raise NotSupportedError("PercentileCont needs PostgreSQL; use percentiles().")
+        return super().as_sql(compiler, connection, **extra_context)
+
+
+def lerp(lo: float, hi: float, proportion: float) -> float:
+    """PostgreSQL's own interpolation (float8_lerp), so both paths round alike."""
+    return lo + proportion * (hi - lo)
+
+
+def percentiles(
+    qs: QuerySet,
+    expression: Any,
+    fractions: Iterable[float],
+    *,
+    group: str | None = None,
+    method: str | None = None,
+) -> dict[Any, dict[float, float]]:
+    """Continuous percentiles (as PostgreSQL's percentile_cont) of `expression` over `qs`.
+
+    Returns {group value: {fraction: percentile}} (the group is None when not grouped); rows
+    where the expression is NULL are ignored, and groups without rows are absent. `method`
+    forces "aggregate" (PostgreSQL) or "window" (any database); by default PostgreSQL uses the
+    aggregate.
+    """
+    fractions = list(fractions)
+    method = method or ("aggregate" if connection.vendor == "postgresql" else "window")
+    if isinstance(expression, str):
+        expression = F(expression)
+    base = qs.annotate(_pv=expression).filter(_pv__isnull=False)
+    if method == "aggregate":
+        aggs = {f"_p{i}": PercentileCont(F("_pv"), f) for i, f in enumerate(fractions)}
+        out: dict[Any, dict[float, float]] = {}
+        if group is None:
+            row = base.aggregate(_n=Count("pk"), **aggs)
+            if row["_n"]:
+                out[None] = {f: row[f"_p{i}"] for i, f in enumerate(fractions)}
+            return out
+        for row in base.order_by().values(group).annotate(**aggs):
+            out[row[group]] = {f: row[f"_p{i}"] for i, f in enumerate(fractions)}
+        return out
+    return _percentiles_window(base, fractions, group)
+
+
+def _percentiles_window(
+    base: QuerySet, fractions: list[float], group: str | None
+) -> dict[Any, dict[float, float]]:
+    partition = [F(group)] if group else []
+    ranked = base.annotate(
+        _rn=Window(RowNumber(), partition_by=partition, order_by=[F("_pv").asc()]),
+        _cnt=Window(Count("pk"), partition_by=partition),
+    )
+    # Keep only the rows at floor/ceil of each fraction's position (0-based: f × (n − 1)).
+    wanted = Q()
+    for f in fractions:
+        pos = (F("_cnt") - 1) * f
+        wanted |= Q(_rn=Floor(pos) + 1) | Q(_rn=Ceil(pos) + 1)
+    rows: dict[Any, dict[int, float]] = defaultdict(dict)
+    counts: dict[Any, int] = {}
+    fields = [group] if group else []
+    for values in ranked.filter(wanted).order_by().values_list(*fields, "_rn", "_cnt", "_pv"):
+        key = values[0] if group else None
+        rn, cnt, value = values[-3:]
+        rows[key][rn] = float(value)
+        counts[key] = cnt
+    out: dict[Any, dict[float, float]] = {}
+    for key, by_rank in rows.items():
+        n = counts[key]
+        result = {}
+        for f in fractions:
+            pos = f * (n - 1)
+            lo, hi = math.floor(pos), math.ceil(pos)
+            result[f] = lerp(by_rank[lo + 1], by_rank[hi + 1], pos - lo)
+        out[key] = result
+    return out
+
+
+def money(value: float | Decimal | None) -> Decimal | None:
+    """A percentile of amounts, back to cents (half up, as people round money)."""
+    if value is None:
+        return None
+    return Decimal(repr(float(value))).quantize(_ONE_CENT, rounding=ROUND_HALF_UP)
+
+
+def days(value: float | None) -> float | None:
+    """Days to two decimals: enough for a report, and equal on both databases."""
+    return None if value is None else round(float(value) + 0.0, 2)

@@ -1,0 +1,496 @@
+"""The managers' dashboard: the report, the four levers against the previous period, weekly
+trends, quota and gap, the funnel calculator, pipeline balance and drill-downs.
+
+A constant number of queries whatever the data (about 30): every figure is an aggregate.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from metrics.expressions import DaysBetween
+from metrics.models import Goal, MetricSnapshot
+from metrics.selectors import report as r
+from metrics.selectors.scope import Scope
+from pipeline.models import Activity, Deal, StageChange
+
+TREND_WEEKS = 12
+
+
+@dataclass
+class Lever:
+    key: str
+    label: str
+    value: Any
+    previous: Any
+    unit: str = ""
+
+    @property
+    def change(self) -> float | None:
+        if self.value is None or not self.previous:
+            return None
+        return round((float(self.value) - float(self.previous)) / float(self.previous), 4)
+
+    @property
+    def better(self) -> bool | None:
+        """Whether the change is good news (a shorter cycle is better)."""
+        if self.change is None or self.change == 0:
+            return None
+        return (self.change < 0) if self.key == "cycle" else (self.change > 0)
+
+
+def levers(scope: Scope, current: dict[str, Any]) -> list[Lever]:
+    """Number of deals, deal value, conversion and time to close, with the previous period
+    of the same length (4 queries)."""
+    prev_scope = scope.previous()
+    prev = r.outcomes(prev_scope)
+    prev_created = r.created_in_period(prev_scope).count()
+    return [
+        Lever("deals", _("New deals"), current["created_count"], prev_created),
+        Lever("value", _("Average won deal"), current["avg_won_value"], prev["avg_won_value"]),
+        Lever("win_rate", _("Win rate"), current["win_rate"], prev["win_rate"], "%"),
+        Lever(
+            "cycle",
+            _("Days to close (won, mean)"),
+            current["cycle_days_won"]["mean"],
+            prev["cycle_days_won"]["mean"],
+        ),
+    ]
+
+
+def trends(scope: Scope) -> list[dict[str, Any]]:
+    """Weekly new deals, wins, win rate, won value and mean won cycle over the last 12 weeks
+    of the period (2 grouped queries)."""
+    end = scope.end
+    first_monday = end - datetime.timedelta(days=end.weekday() + 7 * (TREND_WEEKS - 1))
+    weekly = Scope(
+        pipeline=scope.pipeline,
+        start=first_monday,
+        end=end,
+        owner_ids=scope.owner_ids,
+        as_of=scope.as_of,
+    )
+    closed = {
+        row["week"].date() if hasattr(row["week"], "date") else row["week"]: row
+        for row in r.closed_in_period(weekly)
+        .annotate(week=TruncWeek("closed_at"))
+        .order_by()
+        .values("week")
+        .annotate(
+            won=Count("pk", filter=Q(status=r.WON)),
+            lost=Count("pk", filter=Q(status=r.LOST)),
+            won_value=Sum("value", filter=Q(status=r.WON, currency=scope.currency)),
+            cycle=Avg(DaysBetween(F("closed_at"), F("created_at")), filter=Q(status=r.WON)),
+        )
+    }
+    created = {
+        (w.date() if hasattr(w, "date") else w): n
+        for w, n in r.created_in_period(weekly)
+        .annotate(week=TruncWeek("created_at"))
+        .order_by()
+        .values_list("week")
+        .annotate(n=Count("pk"))
+    }
+    out = []
+    for i in range(TREND_WEEKS):
+        week = first_monday + datetime.timedelta(days=7 * i)
+        row = closed.get(week, {})
+        won, lost = row.get("won", 0), row.get("lost", 0)
+        out.append(
+            {
+                "week": week,
+                "new_deals": created.get(week, 0),
+                "won": won,
+                "lost": lost,
+                "win_rate": r._ratio(won, won + lost),
+                "won_value": row.get("won_value") or Decimal("0"),
+                "cycle_days": None if row.get("cycle") is None else round(row["cycle"], 1),
+            }
+        )
+    return out
+
+
+def goals_for(scope: Scope) -> QuerySet[Goal]:
+    """Revenue goals that apply to the scope: the owner's, the team's, or the company's."""
+    qs = Goal.objects.filter(
+        kind=Goal.Kind.REVENUE, currency=scope.currency, starts_on__lte=scope.end
+    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=scope.start))
+    qs = qs.filter(Q(pipeline__isnull=True) | Q(pipeline=scope.pipeline))
+    if scope.kind == "owner" and scope.owner_ids:
+        return qs.filter(owner_id=scope.owner_ids[0])
+    if scope.kind == "team":
+        return qs.filter(team_id=int(scope.key.split(":")[1]))
+    return qs.filter(owner__isnull=True, team__isnull=True)
+
+
+_PER_YEAR = {Goal.Interval.WEEK: 52, Goal.Interval.MONTH: 12, Goal.Interval.QUARTER: 4}
+
+
+def quota(scope: Scope, current: dict[str, Any]) -> dict[str, Any] | None:
+    """The revenue target for the period (goals prorated by days), won so far, the weighted
+    open pipeline and the gap still to find in new deals (1 query)."""
+    goals = list(goals_for(scope))
+    if not goals:
+        return None
+    target = Decimal("0")
+    for goal in goals:
+        per_day = goal.target * _PER_YEAR[goal.interval] / Decimal("365")
+        start = max(goal.starts_on, scope.start)
+        end = min(goal.ends_on or scope.end, scope.end)
+        target += per_day * Decimal(max((end - start).days + 1, 0))
+    target = target.quantize(Decimal("1"))
+    won = current["won_value"]
+    weighted = current["weighted_pipeline"]
+    gap = max(target - won - weighted, Decimal("0"))
+    monthly = sum((g.target * _PER_YEAR[g.interval] / 12 for g in goals), Decimal("0")).quantize(
+        Decimal("1")
+    )
+    return {
+        "target": target,
+        "won": won,
+        "weighted": weighted,
+        "gap": gap,
+        "won_share": r._ratio(won, target),
+        "monthly_target": monthly,
+    }
+
+
+def funnel_calculator(
+    current: dict[str, Any],
+    *,
+    target: Decimal,
+    weeks: int,
+    deal_size: Decimal | None = None,
+    win_rate: Decimal | None = None,
+    meetings_per_deal: Decimal | None = None,
+    calls_per_deal: Decimal | None = None,
+) -> dict[str, Any]:
+    """What it takes to win `target` in `weeks`: measured rates unless overridden.
+
+    won needed = target ÷ deal size; new deals needed = won needed ÷ overall conversion
+    (won ÷ deals created); meetings and calls = won needed × done per won deal.
+    """
+    size = deal_size or current["avg_won_value"]
+    conv = (
+        win_rate / 100
+        if win_rate
+        else (
+            Decimal(repr(current["overall_conversion"])) if current["overall_conversion"] else None
+        )
+    )
+    ratios = current["activity_ratios"]
+    meetings = (
+        meetings_per_deal
+        if meetings_per_deal is not None
+        else (Decimal(repr(ratios["meeting"])) if ratios["meeting"] is not None else None)
+    )
+    calls = (
+        calls_per_deal
+        if calls_per_deal is not None
+        else (Decimal(repr(ratios["call"])) if ratios["call"] is not None else None)
+    )
+    out: dict[str, Any] = {
+        "target": target,
+        "weeks": weeks,
+        "deal_size": size,
+        "conversion": conv,
+        "meetings_per_won": meetings,
+        "calls_per_won": calls,
+        "won_needed": None,
+        "new_deals": None,
+        "new_deals_per_week": None,
+        "meetings_per_week": None,
+        "calls_per_week": None,
+    }
+    if not size or not conv:
+        return out
+    won_needed = (target / size).to_integral_value(rounding=ROUND_CEILING)
+    new_deals = (won_needed / conv).to_integral_value(rounding=ROUND_CEILING)
+    out.update(
+        won_needed=int(won_needed),
+        new_deals=int(new_deals),
+        new_deals_per_week=math.ceil(new_deals / weeks),
+        meetings_per_week=None if meetings is None else math.ceil(won_needed * meetings / weeks),
+        calls_per_week=None if calls is None else math.ceil(won_needed * calls / weeks),
+    )
+    return out
+
+
+def balance_warnings(current: dict[str, Any]) -> list[str]:
+    """Warnings about the shape of the open pipeline (from the stays in progress)."""
+    stages = current["time_in_stage"]
+    warnings = []
+    for s in stages:
+        if s["in_progress"] == 0:
+            warnings.append(_("%(stage)s has no open deals.") % {"stage": s["stage"]})
+    if len(stages) >= 2:
+        half = len(stages) // 2
+        early = sum(s["in_progress"] for s in stages[:half])
+        late = sum(s["in_progress"] for s in stages[half:])
+        if late > early:
+            warnings.append(
+                _(
+                    "More deals are near closing (%(late)s) than in the early stages "
+                    "(%(early)s): too few new conversations to feed next month."
+                )
+                % {"late": late, "early": early}
+            )
+        elif early > 0 and late * 10 < early:
+            warnings.append(
+                _(
+                    "Only %(late)s deals are in the later stages against %(early)s early: "
+                    "deals are not progressing towards closing."
+                )
+                % {"late": late, "early": early}
+            )
+    return warnings
+
+
+FIGURES = {
+    "won": _("Won in the period"),
+    "lost": _("Lost in the period"),
+    "created": _("Created in the period"),
+    "open": _("Open deals"),
+}
+
+
+def deal_list_for_figure(scope: Scope, figure: str) -> tuple[str, QuerySet[Deal]]:
+    """The deals behind a number on the dashboard (the same filters that computed it)."""
+    if figure == "won":
+        return str(FIGURES[figure]), r.closed_in_period(scope).filter(status=r.WON)
+    if figure == "lost":
+        return str(FIGURES[figure]), r.closed_in_period(scope).filter(status=r.LOST)
+    if figure == "created":
+        return str(FIGURES[figure]), r.created_in_period(scope)
+    if figure == "open":
+        return str(FIGURES[figure]), r.open_deals(scope)
+    kind, _sep, arg = figure.partition(":")
+    if kind == "reached" and arg.isdigit():
+        stage = next((s for s in r.stages_of(scope) if s.pk == int(arg)), None)
+        if stage is not None:
+            entered = StageChange.objects.filter(
+                deal_id=OuterRef("pk"), to_stage__position__gte=stage.position
+            )
+            qs = r.created_in_period(scope).filter(
+                Q(status=r.WON) | Q(stage__position__gte=stage.position) | Exists(entered)
+            )
+            return _("Created in the period and reached %(stage)s") % {"stage": stage.name}, qs
+    if kind == "owner_won" and arg.isdigit():
+        qs = r.closed_in_period(scope).filter(status=r.WON, owner_id=int(arg))
+        return _("Won in the period by this owner"), qs
+    if kind == "stage_open" and arg.isdigit():
+        return _("Open deals in this stage"), r.open_deals(scope).filter(stage_id=int(arg))
+    if kind == "month" and arg:
+        try:
+            month = datetime.date.fromisoformat(f"{arg}-01")
+        except ValueError:
+            month = None
+        if month is not None:
+            qs = r.open_deals(scope).filter(
+                currency=scope.currency,
+                expected_close_date__year=month.year,
+                expected_close_date__month=month.month,
+            )
+            return _("Open deals expected to close in %(month)s") % {"month": arg}, qs
+    if figure == "undated":
+        qs = r.open_deals(scope).filter(expected_close_date__isnull=True, currency=scope.currency)
+        return _("Open deals without an expected close date"), qs
+    return "", Deal.objects.none()
+
+
+def forecast_accuracy(scope: Scope, months: int = 6) -> list[dict[str, Any]]:
+    """For each of the last complete months: the weighted forecast the nightly snapshot held
+    for it on the eve of the month, against what was won in it (2 queries).
+
+    Needs the snapshots of the scope's key (everyone, a team, an owner); a month without a
+    snapshot before it shows no forecast.
+    """
+    first = scope.end.replace(day=1)
+    starts = []
+    for _i in range(months):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+        starts.append(first)
+    starts.reverse()
+    if not starts:
+        return []
+    # A custom scope (a manager's "deals I may see") has no snapshot of its own: its forecast
+    # is the sum of its owners' snapshots, since weighted amounts add up across owners.
+    keys = [scope.key]
+    if scope.kind == "visible" and scope.owner_ids:
+        keys = [f"owner:{pk}" for pk in scope.owner_ids]
+    by_date: dict[datetime.date, dict[str, Decimal]] = {}
+    for date, value in (
+        MetricSnapshot.objects.filter(
+            pipeline_id=scope.pipeline.pk,
+            scope_key__in=keys,
+            metric="forecast",
+            date__gte=starts[0] - datetime.timedelta(days=92),
+            date__lt=starts[-1],
+        )
+        .order_by("date")
+        .values_list("date", "value")
+    ):
+        months_of_day = by_date.setdefault(date, {})
+        for entry in value or []:
+            amount = Decimal(str(entry["weighted"]))
+            months_of_day[entry["month"]] = months_of_day.get(entry["month"], 0) + amount
+    snaps = sorted(by_date.items())
+    won_scope = Scope(
+        pipeline=scope.pipeline,
+        start=starts[0],
+        end=scope.end.replace(day=1) - datetime.timedelta(days=1),
+        owner_ids=scope.owner_ids,
+        as_of=scope.as_of,
+    )
+    won = {
+        (m.date() if hasattr(m, "date") else m): v
+        for m, v in r.closed_in_period(won_scope)
+        .filter(status=r.WON, currency=scope.currency)
+        .annotate(m=TruncMonth("closed_at"))
+        .order_by()
+        .values_list("m")
+        .annotate(v=Sum("value"))
+    }
+    out = []
+    for month in starts:
+        key = month.strftime("%Y-%m")
+        forecast = None
+        for date, months_of_day in snaps:
+            if date < month:
+                forecast = months_of_day.get(key, Decimal("0"))
+        actual = won.get(month) or Decimal("0")
+        out.append(
+            {
+                "month": key,
+                "forecast": forecast,
+                "won": actual,
+                "accuracy": r._ratio(actual, forecast) if forecast else None,
+            }
+        )
+    return out
+
+
+def calibration(scope: Scope) -> list[dict[str, Any]]:
+    """Each stage's win probability against the win rate realised by the deals that were in
+    it and closed in the last year (1 query)."""
+    since = scope.as_of - datetime.timedelta(days=365)
+    closed = Q(deal__closed_at__gte=since, deal__closed_at__lt=scope.as_of)
+    rows = {
+        row["to_stage"]: row
+        for row in StageChange.objects.filter(
+            pipeline_id=scope.pipeline.pk, **scope.owner_filter("deal__")
+        )
+        .filter(closed)
+        .order_by()
+        .values("to_stage")
+        .annotate(
+            won=Count("deal", distinct=True, filter=Q(deal__status=r.WON)),
+            closed=Count("deal", distinct=True, filter=Q(deal__status__in=[r.WON, r.LOST])),
+        )
+    }
+    return [
+        {
+            "stage": s.name,
+            "probability": s.win_probability,
+            "deals": rows.get(s.pk, {}).get("closed", 0),
+            "realised": r._ratio(
+                rows.get(s.pk, {}).get("won", 0), rows.get(s.pk, {}).get("closed")
+            ),
+        }
+        for s in r.stages_of(scope)
+    ]
+
+
+def interval_bounds(interval: str, day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The week (Monday first), month or quarter containing `day`, as first and last day."""
+    if interval == Goal.Interval.WEEK:
+        start = day - datetime.timedelta(days=day.weekday())
+        return start, start + datetime.timedelta(days=6)
+    if interval == Goal.Interval.QUARTER:
+        start = day.replace(month=3 * ((day.month - 1) // 3) + 1, day=1)
+        months = 3
+    else:
+        start, months = day.replace(day=1), 1
+    year, month = divmod(start.month - 1 + months, 12)
+    end = datetime.date(start.year + year, month + 1, 1) - datetime.timedelta(days=1)
+    return start, end
+
+
+def goal_progress(scope: Scope, limit: int = 20) -> list[dict[str, Any]]:
+    """Every goal that applies to the scope (its owner's or team's and the company's) with its
+    progress in the current interval: one aggregate query per goal, at most `limit` goals."""
+    qs = Goal.objects.filter(Q(pipeline__isnull=True) | Q(pipeline=scope.pipeline)).filter(
+        starts_on__lte=scope.end
+    )
+    qs = qs.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=scope.end))
+    company = Q(owner__isnull=True, team__isnull=True)
+    if scope.kind == "owner" and scope.owner_ids:
+        qs = qs.filter(company | Q(owner_id=scope.owner_ids[0]))
+    elif scope.kind == "team":
+        qs = qs.filter(company | Q(team_id=int(scope.key.split(":")[1])))
+    elif scope.owner_ids is not None:
+        qs = qs.filter(company | Q(owner_id__in=scope.owner_ids))
+    out = []
+    for goal in qs.select_related("owner", "team", "stage")[:limit]:
+        start, end = interval_bounds(goal.interval, scope.end)
+        span = Scope(pipeline=scope.pipeline, start=start, end=end, as_of=scope.as_of)
+        if goal.owner_id:
+            owners: list[int] | None = [goal.owner_id]
+        elif goal.team_id:
+            owners = list(User.objects.filter(team_id=goal.team_id).values_list("pk", flat=True))
+        else:
+            owners = None
+        deals = Deal.objects.all() if goal.pipeline_id is None else span.deals()
+        if owners is not None:
+            deals = deals.filter(owner_id__in=owners)
+        won = deals.filter(status=r.WON, closed_at__gte=span.start_dt, closed_at__lt=span.end_dt)
+        if goal.kind == Goal.Kind.REVENUE:
+            done = won.filter(currency=goal.currency).aggregate(v=Sum("value"))["v"] or 0
+        elif goal.kind == Goal.Kind.DEALS_WON:
+            done = won.count()
+        elif goal.kind == Goal.Kind.DEALS_STARTED:
+            done = deals.filter(created_at__gte=span.start_dt, created_at__lt=span.end_dt).count()
+        elif goal.kind == Goal.Kind.DEALS_PROGRESSED:
+            done = (
+                StageChange.objects.filter(
+                    deal__in=deals,
+                    to_stage_id=goal.stage_id,
+                    timestamp__gte=span.start_dt,
+                    timestamp__lt=span.end_dt,
+                )
+                .exclude(from_stage_id=goal.stage_id)
+                .values("deal_id")
+                .distinct()
+                .count()
+            )
+        else:
+            acts = Activity.objects.all()
+            if owners is not None:
+                acts = acts.filter(owner_id__in=owners)
+            if goal.activity_type:
+                acts = acts.filter(type=goal.activity_type)
+            field = "done_at" if goal.kind == Goal.Kind.ACTIVITIES_DONE else "created_at"
+            done = acts.filter(
+                **{f"{field}__gte": span.start_dt, f"{field}__lt": span.end_dt}
+            ).count()
+        out.append(
+            {
+                "goal": goal,
+                "start": start,
+                "end": end,
+                "done": done,
+                "target": goal.target,
+                "share": r._ratio(done, goal.target),
+                "money": goal.kind == Goal.Kind.REVENUE,
+            }
+        )
+    return out

@@ -1,0 +1,139 @@
+"""What a metric is computed over: a pipeline, a period, and all owners, a team or one owner.
+
+Every metric query starts from `Scope.deals()`, so a scope means the same thing everywhere
+(reports, snapshots, dashboards, stale lists). A viewer's visibility narrows a scope through
+`pipeline.selectors.visibility`, never around it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Team, User
+from pipeline.errors import NotVisible, RuleViolation
+from pipeline.models import Deal, Pipeline
+from pipeline.selectors.visibility import owner_ids_visible
+
+DEFAULT_PERIOD_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Scope:
+    pipeline: Pipeline
+    start: datetime.date  # first day of the period
+    end: datetime.date  # last day of the period (inclusive)
+    owner_ids: tuple[int, ...] | None = None  # None: every owner
+    kind: str = "all"  # "all", "team" or "owner"
+    key: str = "all"  # "all", "team:<id>" or "owner:<id>": the snapshot scope key
+    label: str = ""
+    as_of: datetime.datetime = field(default_factory=timezone.now)
+
+    @property
+    def start_dt(self) -> datetime.datetime:
+        return _midnight(self.start)
+
+    @property
+    def end_dt(self) -> datetime.datetime:
+        """The instant after the period (periods are half-open in SQL)."""
+        return _midnight(self.end + datetime.timedelta(days=1))
+
+    @property
+    def currency(self) -> str:
+        return settings.DEFAULT_CURRENCY
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def deals(self) -> QuerySet[Deal]:
+        qs = Deal.objects.filter(pipeline_id=self.pipeline.pk)
+        return qs if self.owner_ids is None else qs.filter(owner_id__in=self.owner_ids)
+
+    def owner_filter(self, prefix: str) -> dict[str, object]:
+        """The owner restriction for a query on a related model (`prefix` leads to the deal)."""
+        return {} if self.owner_ids is None else {f"{prefix}owner_id__in": self.owner_ids}
+
+    def shifted(self, days: int) -> Scope:
+        """The same scope over the period `days` earlier (for "change vs previous period")."""
+        delta = datetime.timedelta(days=days)
+        as_of = min(self.as_of, _midnight(self.end - delta + datetime.timedelta(days=1)))
+        return Scope(
+            pipeline=self.pipeline,
+            start=self.start - delta,
+            end=self.end - delta,
+            owner_ids=self.owner_ids,
+            kind=self.kind,
+            key=self.key,
+            label=self.label,
+            as_of=as_of,
+        )
+
+    def previous(self) -> Scope:
+        return self.shifted(self.days)
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def default_period(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """The last 90 days, today included."""
+    today = today or timezone.localdate()
+    return today - datetime.timedelta(days=DEFAULT_PERIOD_DAYS - 1), today
+
+
+def scope_build(
+    *,
+    pipeline: Pipeline,
+    start: datetime.date,
+    end: datetime.date,
+    owner: User | None = None,
+    team: Team | None = None,
+    viewer: User | None = None,
+    as_of: datetime.datetime | None = None,
+) -> Scope:
+    """A scope for a period, narrowed to one owner or one team, and to what `viewer` may see.
+
+    Raises RuleViolation for an inverted period or both owner and team, NotVisible when the
+    viewer may not see the owner or team asked for.
+    """
+    if end < start:
+        raise RuleViolation(_("The period ends before it starts; swap the dates."))
+    if owner is not None and team is not None:
+        raise RuleViolation(_("Choose an owner or a team, not both."))
+    now = timezone.now()
+    as_of = min(as_of or now, _midnight(end + datetime.timedelta(days=1)))
+    visible = owner_ids_visible(viewer) if viewer is not None else None
+    if viewer is not None and viewer.role == User.Role.REP:
+        # Metrics of colleagues stay private even when reps may browse their deals.
+        visible = [viewer.pk]
+    kind, key, label = "all", "all", str(_("Everyone"))
+    owners: list[int] | None = None
+    if owner is not None:
+        if visible is not None and owner.pk not in visible:
+            raise NotVisible(_("You may not see the figures of %(who)s.") % {"who": owner})
+        owners, kind, key, label = [owner.pk], "owner", f"owner:{owner.pk}", str(owner)
+    elif team is not None:
+        members = list(User.objects.filter(team=team).values_list("pk", flat=True))
+        if visible is not None and not set(members) <= set(visible):
+            raise NotVisible(_("You may not see the figures of %(team)s.") % {"team": team})
+        owners, kind, key, label = members, "team", f"team:{team.pk}", team.name
+    elif visible is not None:
+        owners = list(visible)
+        kind, key, label = "visible", "visible", str(_("Deals you may see"))
+    return Scope(
+        pipeline=pipeline,
+        start=start,
+        end=end,
+        owner_ids=None if owners is None else tuple(sorted(owners)),
+        kind=kind,
+        key=key,
+        label=label,
+        as_of=as_of,
+    )

@@ -1,0 +1,208 @@
+"""Writes of the metrics app: the nightly snapshots.
+
+`snapshots_compute` is idempotent: for a day it upserts one row per (pipeline, scope, metric)
+on the unique key and removes rows of that day a re-run no longer produces (a scope that
+vanished), in one transaction per pipeline, so a re-run or a retried task replaces, never
+duplicates, and a crash part-way leaves each pipeline either as before or fully recomputed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Team, User
+from metrics.models import MetricSnapshot
+from metrics.selectors.report import jsonable, metrics_report, too_old_threshold
+from metrics.selectors.scope import DEFAULT_PERIOD_DAYS, Scope
+from pipeline import services as pipeline_services
+from pipeline.errors import NotVisible, RuleViolation, ServiceError, VersionConflict
+from pipeline.models import Deal, LostReason, Pipeline
+from pipeline.selectors.visibility import deal_list_visible
+
+log = logging.getLogger(__name__)
+
+
+def _scopes(
+    pipeline: Pipeline, day: datetime.date, as_of: datetime.datetime
+) -> list[tuple[Scope, int | None, int | None]]:
+    start = day - datetime.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    common = {"pipeline": pipeline, "start": start, "end": day, "as_of": as_of}
+    scopes: list[tuple[Scope, int | None, int | None]] = [(Scope(**common), None, None)]
+    owners = list(
+        User.objects.filter(pk__in=Deal.objects.filter(pipeline=pipeline).values("owner_id"))
+        .order_by("pk")
+        .values_list("pk", "team_id")
+    )
+    for team in Team.objects.order_by("pk"):
+        members = tuple(pk for pk, team_id in owners if team_id == team.pk)
+        if members:
+            scope = Scope(owner_ids=members, kind="team", key=f"team:{team.pk}", **common)
+            scopes.append((scope, None, team.pk))
+    for pk, _team_id in owners:
+        scope = Scope(owner_ids=(pk,), kind="owner", key=f"owner:{pk}", **common)
+        scopes.append((scope, pk, None))
+    return scopes
+
+
+def snapshots_compute(*, day: datetime.date, pipeline: Pipeline | None = None) -> int:
+    """Compute and store every metric for `day` (the 90 days ending that day), for every
+    active pipeline (or one), for everyone, each team and each owner. Returns rows written."""
+    end_of_day = timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    )
+    as_of = min(timezone.now(), end_of_day)
+    pipelines = [pipeline] if pipeline else list(Pipeline.objects.filter(is_active=True))
+    written = 0
+    for p in pipelines:
+        rows = []
+        now = timezone.now()
+        scopes = _scopes(p, day, as_of)
+        threshold = too_old_threshold(scopes[0][0])
+        for scope, owner_id, team_id in scopes:
+            report = jsonable(metrics_report(scope, too_old_days=threshold))
+            for metric, value in report.items():
+                if metric in ("pipeline", "from", "to", "scope", "currency"):
+                    continue
+                rows.append(
+                    MetricSnapshot(
+                        date=day,
+                        pipeline=p,
+                        scope_kind=scope.kind,
+                        scope_key=scope.key,
+                        owner_id=owner_id,
+                        team_id=team_id,
+                        metric=metric,
+                        value=value,
+                        computed_at=now,
+                    )
+                )
+        written += _store(day, p, rows)
+        log.info("metrics for %s on %s: %d rows", p, day, len(rows))
+    return written
+
+
+@transaction.atomic
+def _store(day: datetime.date, pipeline: Pipeline, rows: list[MetricSnapshot]) -> int:
+    MetricSnapshot.objects.bulk_create(
+        rows,
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["date", "pipeline", "scope_key", "metric"],
+        update_fields=["scope_kind", "owner", "team", "value", "computed_at"],
+    )
+    # Every row of this run carries the same computed_at; older ones are scopes that vanished.
+    leftovers = MetricSnapshot.objects.filter(date=day, pipeline=pipeline)
+    if rows:
+        leftovers = leftovers.exclude(computed_at=rows[0].computed_at)
+    leftovers.delete()
+    return len(rows)
+
+
+@transaction.atomic
+def stale_cleanup_bulk(
+    *,
+    actor: User,
+    deals: list[tuple[int, int]],
+    action: str,
+    reason: LostReason | None = None,
+    note: str = "",
+    until: datetime.date | None = None,
+    activity_type: str = "",
+    subject: str = "",
+    due_date: datetime.date | None = None,
+) -> int:
+    """Apply one cleanup action to many deals, all or nothing, through the deal services.
+
+    `deals` holds (id, version the user saw). `action` is "lose" (with `reason`), "park"
+    (until `until`, plus a follow-up task due that day) or "schedule" (an activity of
+    `activity_type` due on `due_date`). Every change is recorded by the services' history;
+    a refusal on any deal rolls back all of them and names the deal.
+    """
+    if action not in ("lose", "park", "schedule"):
+        raise RuleViolation(_("Unknown action; choose lose, park or schedule."))
+    if action == "schedule" and (due_date is None or due_date < timezone.localdate()):
+        raise RuleViolation(_("Choose a due date today or later for the next activity."))
+    visible = deal_list_visible(actor).select_related(
+        "stage", "pipeline", "person", "organization", "owner"
+    )
+    done = 0
+    for deal_id, version in deals:
+        deal = visible.filter(pk=deal_id).first()
+        if deal is None:
+            raise NotVisible(_("One of the deals does not exist or you may not see it."))
+        try:
+            _cleanup_one(
+                actor=actor,
+                deal=deal,
+                version=version,
+                action=action,
+                reason=reason,
+                note=note,
+                until=until,
+                activity_type=activity_type,
+                subject=subject,
+                due_date=due_date,
+            )
+        except ServiceError as exc:
+            exc.message = _("%(deal)s: %(problem)s Nothing was changed.") % {
+                "deal": deal.title,
+                "problem": exc.message,
+            }
+            exc.args = (exc.message,)
+            raise
+        done += 1
+    return done
+
+
+def _cleanup_one(
+    *,
+    actor: User,
+    deal: Deal,
+    version: int,
+    action: str,
+    reason: LostReason | None,
+    note: str,
+    until: datetime.date | None,
+    activity_type: str,
+    subject: str,
+    due_date: datetime.date | None,
+) -> None:
+    if action == "lose":
+        pipeline_services.deal_lose(
+            deal=deal,
+            expected_version=version,
+            actor=actor,
+            reason=reason,
+            note=note,
+            source="form",
+        )
+    elif action == "park":
+        if until is None:
+            raise RuleViolation(_("Choose the date to revisit the deals."))
+        pipeline_services.deal_park(deal=deal, until=until, expected_version=version, actor=actor)
+        pipeline_services.activity_create(
+            actor=actor,
+            type="task",
+            subject=subject or _("Revisit this deal"),
+            due_date=until,
+            deal=deal,
+            done=False,
+        )
+    else:
+        if deal.version != version:
+            raise VersionConflict(
+                _("Someone changed this deal since you loaded the list; reload it."), deal=deal
+            )
+        pipeline_services.activity_create(
+            actor=actor,
+            type=activity_type,
+            subject=subject,
+            due_date=due_date,  # type: ignore[arg-type]
+            deal=deal,
+            done=False,
+        )
