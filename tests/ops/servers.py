@@ -213,3 +213,30 @@ def stop_process(proc: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def form_login(base: str, username: str, password: str) -> httpx.Client:
+    """Log in through the real login form (CSRF cookie and token) and return the client."""
+    client = browser(base, "")
+    client.cookies.delete("sessionid")
+    page = client.get("/accounts/login/")
+    assert page.status_code == 200, page.status_code
+    done = client.post(
+        "/accounts/login/",
+        data={
+            "username": username,
+            "password": password,
+            "csrfmiddlewaretoken": csrf_from(client, page),
+        },
+    )
+    assert done.status_code == 302, f"login as {username} failed: {done.status_code}"
+    return client
+
+
+def manage(env: dict, *args: str) -> None:
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
