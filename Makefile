@@ -55,6 +55,10 @@ check-deploy: install
 bench-board: install
 	$(PY) bench/board.py
 
+## Load and consistency test on PostgreSQL (bench/load.py; LOAD_ARGS="--duration 30 --record").
+load: install
+	$(PY) bench/load.py $(LOAD_ARGS)
+
 ## Backups (README "Backups"): `make backup [BACKUP=file]`, `make restore BACKUP=file [REPLACE=1]`.
 backup: install
 	$(PY) manage.py backup $(if $(BACKUP),--output $(BACKUP))
