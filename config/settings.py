@@ -230,7 +230,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # --- Caching --------------------------------------------------------------------------------
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # A Redis outage is a cache miss, not a 500 (config/cache.py).
+        {"BACKEND": "config.cache.ResilientRedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL and env_bool("USE_REDIS_CACHE", default=not DEBUG)
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
