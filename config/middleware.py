@@ -81,14 +81,12 @@ class LateJobsMiddleware:
             response = self.get_response(request)
         if late:
             message = ngettext(
-                "Saved. The background job it started (a reminder or a recalculation) will "
-                "run late: the job queue is unavailable right now, and it is kept to run as "
-                "soon as the queue is back.",
-                "Saved. The %(n)d background jobs it started (reminders or recalculations) will "
-                "run late: the job queue is unavailable right now, and they are kept to run "
-                "as soon as the queue is back.",
+                "Saved. %(jobs)s will go out late: the background job queue is unavailable "
+                "right now. It is kept and runs as soon as the queue is back.",
+                "Saved. These will go out late: %(jobs)s. The background job queue is "
+                "unavailable right now; they are kept and run as soon as the queue is back.",
                 len(late),
-            ) % {"n": len(late)}
+            ) % {"jobs": "; ".join(late)}
             _notify(request, response, message)
         return response
 

@@ -44,7 +44,7 @@ _late: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
 
 @contextmanager
 def jobs_collect_late() -> Iterator[list[str]]:
-    """Collect the names of jobs parked while the block runs (the middleware tells the user)."""
+    """Collect the labels of jobs parked while the block runs (the middleware tells the user)."""
     collected: list[str] = []
     token = _late.set(collected)
     try:
@@ -63,7 +63,7 @@ def _send(name: str, args: list, kwargs: dict, queue: str) -> None:
     current_app.send_task(name, args=args, kwargs=kwargs, **options)
 
 
-def _send_or_park(name: str, args: list, kwargs: dict, queue: str) -> bool:
+def _send_or_park(name: str, args: list, kwargs: dict, queue: str, label: str) -> bool:
     try:
         _send(name, args, kwargs, queue)
     except UNREACHABLE as exc:
@@ -73,7 +73,7 @@ def _send_or_park(name: str, args: list, kwargs: dict, queue: str) -> bool:
         )
         collected = _late.get()
         if collected is not None:
-            collected.append(name)
+            collected.append(label)
         return False
     if PendingJob.objects.exists():
         # The broker is back: earlier jobs need not wait for the next beat tick.
@@ -89,17 +89,23 @@ def _task(name: str) -> Task:
 
 
 def job_enqueue(
-    task_name: str, *, args: list | None = None, kwargs: dict | None = None, queue: str = ""
+    task_name: str,
+    *,
+    label: str,
+    args: list | None = None,
+    kwargs: dict | None = None,
+    queue: str = "",
 ) -> None:
     """Send the task named `task_name` once the current transaction commits (at once outside
     one); if the broker is unreachable, keep it as a `PendingJob` to be sent again later.
-    Tasks are named, not imported, because tasks import services and not the other way."""
+    `label` says what the job does, for the user ("the reminder for “Call Acme”"). Tasks are
+    named, not imported, because tasks import services and not the other way."""
     args, kwargs = list(args or []), dict(kwargs or {})
     if current_app.conf.task_always_eager:
         # The embedded default (no REDIS_URL): no broker, the task runs in-process.
         transaction.on_commit(lambda: _task(task_name).apply(args=args, kwargs=kwargs))
         return
-    transaction.on_commit(lambda: _send_or_park(task_name, args, kwargs, queue))
+    transaction.on_commit(lambda: _send_or_park(task_name, args, kwargs, queue, str(label)))
 
 
 def jobs_dispatch_pending(*, limit: int = 500) -> int:

@@ -212,8 +212,11 @@ def reminder_schedule_late(*, activity: Activity, now: datetime.datetime | None 
         return False  # the morning run is still to come and will include it
     if _late_reminder_kind(activity, local.date()) is None:
         return False
+    from django.utils.translation import gettext as _
+
     job_enqueue(
         "pipeline.tasks.send_activity_reminder",
+        label=_("The reminder email for “%(subject)s”") % {"subject": activity.subject},
         args=[activity.pk, local.date().isoformat()],
     )
     return True

@@ -70,7 +70,7 @@ def test_redis_outage_keeps_the_app_working_and_runs_jobs_late(
         assert added.headers.get("X-Stagecoach-Late-Jobs") == "1"
         shown = web.get(added.headers["Location"])
         assert shown.status_code == 200
-        assert "will run late" in shown.text
+        assert "will go out late" in shown.text
         job = PendingJob.objects.get()
         assert job.task == "pipeline.tasks.send_activity_reminder"
         activity_id = job.args[0]
