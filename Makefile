@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export DEBUG ?= 1
 
-.PHONY: run test install assets migrate lint typecheck format check-deploy bench-board bench-metrics clean
+.PHONY: run test install assets migrate lint typecheck format check-deploy bench-board bench-metrics load backup restore clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed: install it, or run 'make PYTHON=python3 ...'"; exit 1; }
@@ -63,6 +63,18 @@ bench-board: install
 ## Metrics recompute vs hand-written SQL (PostgreSQL; DATABASE_URL to an empty database).
 bench-metrics: install
 	$(PY) bench/metrics.py $(BENCH_ARGS)
+
+## Load and consistency test on PostgreSQL (bench/load.py; LOAD_ARGS="--duration 30 --record").
+load: install
+	$(PY) bench/load.py $(LOAD_ARGS)
+
+## Backups (README "Backups"): `make backup [BACKUP=file]`, `make restore BACKUP=file [REPLACE=1]`.
+backup: install
+	$(PY) manage.py backup $(if $(BACKUP),--output $(BACKUP))
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "Say which file: make restore BACKUP=backups/stagecoach-....dump"; exit 1; }
+	$(PY) manage.py restore $(BACKUP) $(if $(REPLACE),--replace)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

@@ -6,6 +6,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_ready
 from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -13,6 +14,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("stagecoach")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
 
 app.conf.beat_schedule = {
     # 05:00 every day: parked deals and leads whose revisit date is today return to the board
@@ -29,7 +31,7 @@ app.conf.beat_schedule = {
     # expires before the next morning so a stale backlog never sends yesterday's reminders.
     "send-activity-reminders": {
         "task": "pipeline.tasks.send_activity_reminders",
-        "schedule": crontab(hour=7, minute=0),
+        "schedule": crontab(hour=settings.STAGECOACH_REMINDER_HOUR, minute=0),
         "options": {"expires": 6 * 3600},
     },
     # 02:30 every day by default (STAGECOACH_METRICS_AT): recompute yesterday's metric
@@ -43,4 +45,26 @@ app.conf.beat_schedule = {
         ),
         "options": {"expires": 20 * 3600},
     },
+    # Every minute: jobs the web app could not queue while Redis was away (a late reminder)
+    # are sent again. Expires within the minute: the next tick does the same work.
+    "dispatch-pending-jobs": {
+        "task": "pipeline.tasks.dispatch_pending_jobs",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 50},
+    },
 }
+
+
+@worker_ready.connect
+def _dispatch_pending_on_start(sender, **kwargs) -> None:  # noqa: ANN001 - Celery's signature
+    """A worker that (re)starts after an outage queues what the web app kept meanwhile."""
+    from django.db import DatabaseError
+
+    from pipeline.services.jobs import jobs_dispatch_pending
+
+    try:
+        jobs_dispatch_pending()
+    except DatabaseError as exc:  # the worker still starts; beat retries every minute
+        import logging
+
+        logging.getLogger(__name__).warning("pending jobs not dispatched at start: %s", exc)

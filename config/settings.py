@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.ServiceUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -55,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
+    "config.middleware.LateJobsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -229,11 +231,34 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# With acks_late, a task is acknowledged when it finishes; a worker killed mid-task leaves its
+# message unacknowledged and the Redis transport gives it to another worker after
+# `visibility_timeout` seconds. That must exceed the longest task (CELERY_TASK_TIME_LIMIT) and
+# any countdown, or a task still running would be delivered a second time. Tests set a few
+# seconds (CELERY_VISIBILITY_TIMEOUT) to watch a redelivery happen.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 2 * CELERY_TASK_TIME_LIMIT)
+if CELERY_VISIBILITY_TIMEOUT < 1:
+    raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must be a positive number of seconds.")
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # How often a worker looks for messages whose worker died (seconds), every time.
+    "unacked_restore_interval": min(10, max(1, CELERY_VISIBILITY_TIMEOUT // 4)),
+    "unacked_restore_throttle": 1,
+    # A stopped or unreachable Redis fails a publish within seconds instead of hanging a
+    # request (see pipeline/services/jobs.py, which then keeps the job as pending).
+    "socket_connect_timeout": 3,
+    "socket_timeout": 10,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 10}
+# A worker holds at most one unacknowledged message per process, so a crash delays one task,
+# not a prefetched batch.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
 # --- Caching --------------------------------------------------------------------------------
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # A Redis outage is a cache miss, not a 500 (config/cache.py).
+        {"BACKEND": "config.cache.ResilientRedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL and env_bool("USE_REDIS_CACHE", default=not DEBUG)
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -254,6 +279,9 @@ except ValueError as exc:
 STAGECOACH_BOARD_PAGE_SIZE = env_int("STAGECOACH_BOARD_PAGE_SIZE", 50)
 # Seconds between the board's checks for other users' changes.
 STAGECOACH_BOARD_POLL_SECONDS = env_int("STAGECOACH_BOARD_POLL_SECONDS", 8)
+# Local hour of the morning reminder run (Celery beat); an activity scheduled later that day
+# gets its reminder at once.
+STAGECOACH_REMINDER_HOUR = env_int("STAGECOACH_REMINDER_HOUR", 7)
 # The address users reach the app at, for links in reminder emails and the calendar feed.
 STAGECOACH_BASE_URL = env_str("STAGECOACH_BASE_URL", "http://127.0.0.1:8000") or ""
 

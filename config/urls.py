@@ -16,3 +16,6 @@ if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 
     urlpatterns += staticfiles_urlpatterns()
+
+# A database outage raised outside a view still answers 503 with a message (config/middleware).
+handler500 = "config.middleware.server_error"

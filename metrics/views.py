@@ -24,10 +24,10 @@ from metrics.selectors.report import metrics_report
 from metrics.selectors.scope import Scope, default_period, scope_build
 from metrics.selectors.stale import REASON_LABELS, deal_list_stale
 from metrics.services import stale_cleanup_bulk
-from metrics.tasks import compute_nightly_metrics
 from pipeline.errors import RuleViolation, ServiceError
 from pipeline.models import LostReason, Pipeline
 from pipeline.selectors.visibility import owner_ids_editable, owner_ids_visible
+from pipeline.services.jobs import job_enqueue
 from pipeline.views._responses import form_errors_text
 
 DRILL_LIMIT = 200
@@ -339,8 +339,13 @@ def recompute(request: HttpRequest) -> HttpResponse:
         back = reverse("metrics:dashboard")
     if not (user.is_admin or user.is_manager):  # type: ignore[union-attr]
         raise PermissionDenied(_("Only managers and admins can recompute the metrics."))
-    # The same task as the nightly run, for today; runs in-process without Redis.
-    compute_nightly_metrics.delay(timezone.localdate().isoformat())
+    # The same task as the nightly run, for today; runs in-process without Redis, and is kept
+    # as a pending job (the user is told it will run late) when the broker is away.
+    job_enqueue(
+        "metrics.tasks.compute_nightly_metrics",
+        label=_("the metrics recompute"),
+        args=[timezone.localdate().isoformat()],
+    )
     messages.success(request, _("The metrics are being recomputed for today."))
     return HttpResponseRedirect(back)
 

@@ -714,3 +714,32 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+# --- Issue 9: background work that could not be queued --------------------------------------
+
+
+class PendingJob(models.Model):
+    """A Celery task the app could not hand to the broker (Redis down), kept to be queued again.
+
+    Written by `pipeline.services.jobs.job_enqueue` after the request's transaction committed,
+    and deleted by `jobs_dispatch_pending` once the broker accepted the task. The tasks queued
+    this way are idempotent, so a job sent twice (the broker took it, then the delete failed)
+    does no harm.
+    """
+
+    task = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    kwargs = models.JSONField(_("keyword arguments"), default=dict, blank=True)
+    queue = models.CharField(_("queue"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("pending background job")
+        verbose_name_plural = _("pending background jobs")
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}"

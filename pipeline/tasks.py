@@ -8,8 +8,9 @@ from celery import shared_task
 from django.utils import timezone
 
 from pipeline import services
+from pipeline.services.jobs import jobs_dispatch_pending
 from pipeline.services.leads import lead_unpark_due
-from pipeline.services.reminders import reminders_send_due
+from pipeline.services.reminders import reminder_send_for_activity, reminders_send_due
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=540)
@@ -29,3 +30,27 @@ def send_activity_reminders(day: str | None = None) -> int:
     digest per rep with overdue activities. Returns how many were claimed by this run."""
     today = datetime.date.fromisoformat(day) if day else timezone.localdate()
     return reminders_send_due(today=today)
+
+
+# --- Issue 9 ---------------------------------------------------------------------------------
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    time_limit=60,
+    soft_time_limit=50,
+)
+def send_activity_reminder(activity_id: int, day: str) -> int:
+    """The reminder of one activity scheduled after the morning run (claimed at most once,
+    with the same key the morning run uses)."""
+    return reminder_send_for_activity(
+        activity_id=activity_id, today=datetime.date.fromisoformat(day)
+    )
+
+
+@shared_task(ignore_result=True, time_limit=120, soft_time_limit=100)
+def dispatch_pending_jobs() -> int:
+    """Queue again the jobs the web app kept while Redis was away (see services/jobs.py)."""
+    return jobs_dispatch_pending()

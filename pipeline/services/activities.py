@@ -13,6 +13,7 @@ from pipeline.errors import NotAllowed, RuleViolation
 from pipeline.models import Activity, Deal, Organization, Person
 from pipeline.selectors.visibility import deal_check_edit, owner_ids_editable
 from pipeline.services._common import board_touch
+from pipeline.services.reminders import reminder_schedule_late
 
 
 def deal_refresh_next_activity(deal_id: int) -> None:
@@ -86,6 +87,7 @@ def activity_create(
     )
     if deal is not None:
         deal_refresh_next_activity(deal.pk)
+    reminder_schedule_late(activity=activity)
     return activity
 
 
@@ -120,4 +122,5 @@ def activity_reschedule(
     activity.due_date, activity.due_time, activity.updated_at = due_date, due_time, now
     if activity.deal_id:
         deal_refresh_next_activity(activity.deal_id)
+    reminder_schedule_late(activity=activity)
     return activity

@@ -182,3 +182,73 @@ def _digest_email(
         return EmailMessage(subject=subject, body=body, to=[owner.email])
 
     return build
+
+
+# --- Issue 9: reminders for activities scheduled after the morning run ----------------------
+
+
+def _late_reminder_kind(activity: Activity, today: datetime.date) -> str | None:
+    """The morning reminder this activity would have had today, if any: a call today, or a
+    meeting or demo tomorrow."""
+    if activity.done_at is not None:
+        return None
+    if activity.type == Activity.Type.CALL and activity.due_date == today:
+        return ReminderSent.Kind.CALL
+    if activity.type in (Activity.Type.MEETING, Activity.Type.DEMO) and (
+        activity.due_date == today + datetime.timedelta(days=1)
+    ):
+        return ReminderSent.Kind.EVE
+    return None
+
+
+def reminder_schedule_late(*, activity: Activity, now: datetime.datetime | None = None) -> bool:
+    """An activity scheduled (or moved) after today's morning reminders went out would never
+    get its reminder; queue it now instead. Returns True when a job was queued. The job claims
+    the same key as the morning run, so the rep still gets it at most once."""
+    from pipeline.services.jobs import job_enqueue
+
+    local = timezone.localtime(now)
+    if local.hour < settings.STAGECOACH_REMINDER_HOUR:
+        return False  # the morning run is still to come and will include it
+    if _late_reminder_kind(activity, local.date()) is None:
+        return False
+    from django.utils.translation import gettext as _
+
+    job_enqueue(
+        "pipeline.tasks.send_activity_reminder",
+        label=_("The reminder email for “%(subject)s”") % {"subject": activity.subject},
+        args=[activity.pk, local.date().isoformat()],
+    )
+    return True
+
+
+def reminder_send_for_activity(*, activity_id: int, today: datetime.date) -> int:
+    """Claim and send the reminder of one activity that was scheduled after the morning run;
+    returns 1 if this call claimed it, 0 if it was claimed already or is no longer due."""
+    from django.utils.translation import gettext as _
+
+    activity = _open_activities().filter(pk=activity_id).first()
+    if activity is None:
+        return 0
+    kind = _late_reminder_kind(activity, today)
+    if kind == ReminderSent.Kind.CALL:
+        subject = _("Today: call “%(subject)s”") % {"subject": activity.subject}
+        template = "pipeline/email/reminder_call.txt"
+    elif kind == ReminderSent.Kind.EVE:
+        subject = _("Tomorrow: %(type)s “%(subject)s”") % {
+            "type": activity.get_type_display().lower(),
+            "subject": activity.subject,
+        }
+        template = "pipeline/email/reminder_eve.txt"
+    else:
+        return 0
+    return int(
+        _claim(
+            key=f"{kind}:{activity.pk}:{activity.due_date.isoformat()}",
+            kind=kind,
+            user=activity.owner,
+            day=today,
+            activity=activity,
+            build=_activity_email(activity, template, subject),
+        )
+    )

@@ -130,14 +130,17 @@ def test_balance_warns_about_empty_stages(client, history, sales, admin):
     assert "Negotiation has no open deals." in warnings
 
 
-def test_recompute_button(client, history, sales, manager, rep):
+def test_recompute_button(client, history, sales, manager, rep, django_capture_on_commit_callbacks):
     from metrics.models import MetricSnapshot
 
     client.force_login(rep)
-    client.post(reverse("metrics:recompute"))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("metrics:recompute")).status_code == 403
     assert not MetricSnapshot.objects.exists()
     client.force_login(manager)
-    response = client.post(reverse("metrics:recompute"), {"next": "/metrics/"})
+    # The job is queued when the request's transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("metrics:recompute"), {"next": "/metrics/"})
     assert response.status_code == 302 and response["Location"] == "/metrics/"
     # Eager in the embedded default: today's rows exist once the request returns.
     assert MetricSnapshot.objects.filter(metric="won_count", scope_key="all").exists()
