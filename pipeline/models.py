@@ -29,6 +29,8 @@ class Pipeline(models.Model):
     # Bumped by every service that changes what the board shows, so open boards can ask
     # cheaply whether anything changed since they were drawn.
     board_version = models.PositiveBigIntegerField(default=0, editable=False)
+    # Issue 8: lets API clients sync configuration incrementally (`updated_since`).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -83,6 +85,8 @@ class Stage(models.Model):
         default=False,
         help_text=_("The step after which a deal usually closes; metrics report from it."),
     )
+    # Issue 8: lets API clients sync configuration incrementally (`updated_since`).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["pipeline", "position"]
@@ -110,6 +114,8 @@ class LostReason(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     position = models.PositiveIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    # Issue 8: lets API clients sync configuration incrementally (`updated_since`).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["position", "name"]
