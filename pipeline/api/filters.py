@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
@@ -39,8 +43,29 @@ class IdFilter(filters.Filter):
     field_class = _BoundedIntegerField
 
 
-def _updated_since(field: str = "updated_at") -> filters.IsoDateTimeFilter:
-    return filters.IsoDateTimeFilter(
+class _UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time, converted to UTC here: PostgreSQL refuses offsets beyond ±15:59 and
+    times that leave its range once shifted, which must be a 400, not a database error."""
+
+    def clean(self, value: Any) -> datetime.datetime | None:
+        result = super().clean(value)
+        if result is None:
+            return None
+        try:
+            utc = result.astimezone(datetime.UTC)
+        except (OverflowError, ValueError) as exc:
+            raise forms.ValidationError(_("This time is out of range.")) from exc
+        if not (1 < utc.year < 9999):
+            raise forms.ValidationError(_("This time is out of range."))
+        return utc
+
+
+class UtcIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = _UtcIsoDateTimeField
+
+
+def _updated_since(field: str = "updated_at") -> UtcIsoDateTimeFilter:
+    return UtcIsoDateTimeFilter(
         field_name=field,
         lookup_expr="gte",
         label=gettext_lazy("Only rows changed at or after this ISO 8601 time (incremental sync)."),
@@ -157,10 +182,10 @@ class DealFilter(StrictFilterSet):
     value_max = filters.NumberFilter(
         field_name="value", lookup_expr="lte", max_digits=14, decimal_places=2
     )
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    closed_after = filters.IsoDateTimeFilter(field_name="closed_at", lookup_expr="gte")
-    closed_before = filters.IsoDateTimeFilter(field_name="closed_at", lookup_expr="lt")
+    created_after = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    closed_after = UtcIsoDateTimeFilter(field_name="closed_at", lookup_expr="gte")
+    closed_before = UtcIsoDateTimeFilter(field_name="closed_at", lookup_expr="lt")
     expected_close_after = filters.DateFilter(field_name="expected_close_date", lookup_expr="gte")
     expected_close_before = filters.DateFilter(field_name="expected_close_date", lookup_expr="lte")
 

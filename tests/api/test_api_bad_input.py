@@ -124,6 +124,9 @@ def test_ids_in_the_payload_go_through_visibility(api_outsider, make_deal, rep):
         "page=0",
         "page=abc",
         "expected_close_after=2020-13-40",
+        "created_after=0001-01-01T00:00:00%2B05:00",
+        "updated_since=",
+        "ordering=colour",
     ],
 )
 def test_bad_filters_are_400_or_404(api_rep, make_deal, query):
@@ -144,3 +147,12 @@ def test_person_with_bad_email_writes_nothing(api_rep):
     assert r.status_code == 400
     assert "email" in r.json()["errors"]
     assert not Person.objects.exists()
+
+
+def test_odd_but_valid_offsets_are_converted_not_crashing(api_rep, make_deal):
+    # PostgreSQL refuses a +21:31 offset; schemathesis found this as a 500 before the filter
+    # converted times to UTC itself.
+    make_deal()
+    r = api_rep.get("/api/deals/?updated_since=0200-07-09T10:22:03%2B21:31")
+    assert r.status_code == 200
+    assert r.json()["count"] == 1
