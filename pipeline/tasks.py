@@ -16,3 +16,20 @@ def unpark_due_deals(day: str | None = None) -> int:
     already back is not touched again, so a re-delivered task is harmless."""
     today = datetime.date.fromisoformat(day) if day else timezone.localdate()
     return services.deal_unpark_due(today=today)
+
+
+# --- Issue 8: imports and webhooks ----------------------------------------------------------
+# Imports are idempotent (a job runs only from its queued status, and re-applying a file adds
+# no duplicates), so a task re-delivered after a worker crash is harmless.
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=1800, soft_time_limit=1700)
+def check_import(job_id: int) -> str:
+    from pipeline.services.imports.jobs import import_job_run_check
+
+    return import_job_run_check(job_id=job_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=1800, soft_time_limit=1700)
+def apply_import(job_id: int) -> str:
+    from pipeline.services.imports.jobs import import_job_run_apply
+
+    return import_job_run_apply(job_id=job_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pipeline.views import board, deals
+from pipeline.views import board, deals, imports
 
 app_name = "pipeline"
 
@@ -21,4 +21,8 @@ urlpatterns = [
     path("deals/<int:deal_id>/reopen/", deals.deal_reopen, name="deal_reopen"),
     path("deals/<int:deal_id>/activities/", deals.activity_add, name="activity_add"),
     path("activities/<int:activity_id>/done/", deals.activity_done, name="activity_done"),
+    path("imports/", imports.import_list, name="imports"),
+    path("imports/<int:job_id>/", imports.import_job, name="import_job"),
+    path("imports/<int:job_id>/apply/", imports.import_apply, name="import_apply"),
+    path("imports/<int:job_id>/progress/", imports.import_progress_view, name="import_progress"),
 ]

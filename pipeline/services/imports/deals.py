@@ -272,11 +272,13 @@ def _check_names(
     editable: list[int] | None,
     actor: User,
     new_people: dict[tuple[str, str], tuple[str, str, str]],
+    options_pipeline: str,
 ) -> None:
     pipeline_key = row.pipeline or (
         key(lookups.default_pipeline.name) if lookups.default_pipeline else ""
     )
-    pipeline_name = cell(cells, index, "pipeline") or row.pipeline
+    known = lookups.pipelines.get(pipeline_key)
+    pipeline_name = known.name if known else (cell(cells, index, "pipeline") or options_pipeline)
     if not pipeline_key:
         report.problem(row.line, "pipeline", _("Name the pipeline (column or --pipeline)."))
     elif pipeline_key not in lookups.pipelines:
@@ -358,7 +360,18 @@ def _scan(
         report.rows += 1
         if row is not None:
             before = report.problem_count
-            _check_names(row, cells, index, lookups, unknown, report, editable, actor, new_people)
+            _check_names(
+                row,
+                cells,
+                index,
+                lookups,
+                unknown,
+                report,
+                editable,
+                actor,
+                new_people,
+                options.pipeline or "",
+            )
             if report.problem_count == before:
                 report.valid += 1
                 if _is_duplicate(row, external, titled):

@@ -1,0 +1,107 @@
+"""Import pages: upload → map columns → check (preview) → apply, with live progress."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRefresh
+
+from pipeline.errors import ServiceError
+from pipeline.forms_imports import ImportMappingForm, ImportUploadForm
+from pipeline.models import ImportJob
+from pipeline.services.imports import ImportOptions
+from pipeline.services.imports.jobs import (
+    import_job_configure,
+    import_job_create,
+    import_job_get,
+    import_job_start_apply,
+    import_progress,
+)
+
+
+def _job(request: HttpRequest, job_id: int) -> ImportJob:
+    try:
+        return import_job_get(actor=request.user, job_id=job_id)  # type: ignore[arg-type]
+    except ServiceError as exc:
+        raise Http404(exc.message) from exc
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def import_list(request: HttpRequest) -> HttpResponse:
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = import_job_create(
+                actor=request.user,  # type: ignore[arg-type]
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+            )
+        except ServiceError as exc:
+            form.add_error("file", exc.message)
+        else:
+            return HttpResponseRedirect(reverse("pipeline:import_job", args=[job.pk]))
+    jobs = ImportJob.objects.filter(created_by=request.user)[:50]
+    status = 400 if form.errors else 200
+    return render(request, "pipeline/imports.html", {"form": form, "jobs": jobs}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job(request, job_id)
+    form = ImportMappingForm(request.POST or None, job=job)
+    if request.method == "POST" and form.is_valid():
+        options = ImportOptions(
+            number_format=form.cleaned_data["number_format"],
+            create_missing=form.cleaned_data["create_missing"],
+            pipeline=form.cleaned_data.get("pipeline") or None,
+        )
+        try:
+            import_job_configure(
+                job=job,
+                actor=request.user,  # type: ignore[arg-type]
+                mapping=form.mapping(),
+                options=options,
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        return HttpResponseRedirect(reverse("pipeline:import_job", args=[job.pk]))
+    context = {
+        "job": job,
+        "form": form,
+        "report": job.report or {},
+        "progress": import_progress(job=job),
+    }
+    return render(request, "pipeline/import_job.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@login_required
+def import_apply(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job(request, job_id)
+    try:
+        import_job_start_apply(job=job, actor=request.user)  # type: ignore[arg-type]
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return HttpResponseRedirect(reverse("pipeline:import_job", args=[job.pk]))
+
+
+@require_http_methods(["GET"])
+@login_required
+@vary_on_headers("HX-Request")
+def import_progress_view(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Polled by the job page every second while a task runs; reloads it when done."""
+    job = _job(request, job_id)
+    if not job.is_running and request.htmx:
+        return HttpResponseClientRefresh()
+    return render(
+        request,
+        "pipeline/import_job.html#progress",
+        {"job": job, "progress": import_progress(job=job)},
+    )
