@@ -33,3 +33,15 @@ def apply_import(job_id: int) -> str:
     from pipeline.services.imports.jobs import import_job_run_apply
 
     return import_job_run_apply(job_id=job_id)
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True, time_limit=60, soft_time_limit=45)
+def deliver_webhook(self, delivery_id: int) -> str:  # noqa: ANN001
+    """One signed POST; on failure, try again later with exponential backoff (the delivery
+    row counts attempts and gives up after MAX_ATTEMPTS). A delivered row is never re-sent."""
+    from pipeline.services.webhooks import webhook_deliver
+
+    delay = webhook_deliver(delivery_id=delivery_id)
+    if delay is not None:
+        raise self.retry(countdown=delay)
+    return "done"
