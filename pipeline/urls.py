@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pipeline.views import board, deals, imports
+from pipeline.views import board, deals, exports, imports
 
 app_name = "pipeline"
 
@@ -25,4 +25,5 @@ urlpatterns = [
     path("imports/<int:job_id>/", imports.import_job, name="import_job"),
     path("imports/<int:job_id>/apply/", imports.import_apply, name="import_apply"),
     path("imports/<int:job_id>/progress/", imports.import_progress_view, name="import_progress"),
+    path("exports/<str:kind>.<str:fmt>", exports.export, name="export"),
 ]

@@ -13,7 +13,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from pipeline.errors import ServiceError
 from pipeline.forms_imports import ImportMappingForm, ImportUploadForm
-from pipeline.models import ImportJob
+from pipeline.models import ImportJob, Pipeline
 from pipeline.services.imports import ImportOptions
 from pipeline.services.imports.jobs import (
     import_job_configure,
@@ -46,9 +46,12 @@ def import_list(request: HttpRequest) -> HttpResponse:
             form.add_error("file", exc.message)
         else:
             return HttpResponseRedirect(reverse("pipeline:import_job", args=[job.pk]))
-    jobs = ImportJob.objects.filter(created_by=request.user)[:50]
-    status = 400 if form.errors else 200
-    return render(request, "pipeline/imports.html", {"form": form, "jobs": jobs}, status=status)
+    context = {
+        "form": form,
+        "jobs": ImportJob.objects.filter(created_by=request.user)[:50],
+        "pipelines": Pipeline.objects.filter(is_active=True),
+    }
+    return render(request, "pipeline/imports.html", context, status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])

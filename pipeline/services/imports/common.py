@@ -116,11 +116,16 @@ def column_index(
     return index
 
 
+_GUARDED = ("'=", "'+", "'-", "'@")
+
+
 def cell(row: list[str], index: dict[str, int], name: str) -> str:
     i = index.get(name)
     if i is None or i >= len(row):
         return ""
-    return row[i].strip()
+    value = row[i].strip()
+    # Exports guard cells that spreadsheets would run as formulas with an apostrophe.
+    return value[1:] if value.startswith(_GUARDED) else value
 
 
 def key(text: str) -> str:
