@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.webhooks.conftest import receiver  # noqa: F401 - the webhook receiver, shared
+
 
 @pytest.fixture
 def write_csv(tmp_path):
