@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 
@@ -37,3 +38,20 @@ class ApiAutoSchema(AutoSchema):
                     OpenApiResponse(error, description=description), code, direction=direction
                 )
         return responses
+
+
+class PersonalTokenScheme(OpenApiAuthenticationExtension):
+    """Documents personal API tokens (roles issue) once their class is in
+    DEFAULT_AUTHENTICATION_CLASSES; `optional` keeps the schema warning-free until then."""
+
+    target_class = "accounts.authentication.PersonalTokenAuthentication"
+    name = "tokenAuth"
+    optional = True
+
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "A personal API token: `Authorization: Token <key>`.",
+        }
