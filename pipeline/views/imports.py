@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh
@@ -22,6 +23,20 @@ from pipeline.services.imports.jobs import (
     import_job_start_apply,
     import_progress,
 )
+
+_LABELS = {
+    "pipelines": gettext_lazy("pipelines"),
+    "stages": gettext_lazy("stages"),
+    "owners": gettext_lazy("owners"),
+    "organizations": gettext_lazy("organizations"),
+    "people": gettext_lazy("people"),
+    "lost_reasons": gettext_lazy("lost reasons"),
+    "deals": gettext_lazy("deals"),
+}
+
+
+def _label(kind: str) -> str:
+    return str(_LABELS.get(kind, kind))
 
 
 def _job(request: HttpRequest, job_id: int) -> ImportJob:
@@ -75,10 +90,13 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
         except ServiceError as exc:
             messages.error(request, exc.message)
         return HttpResponseRedirect(reverse("pipeline:import_job", args=[job.pk]))
+    report = job.report or {}
     context = {
         "job": job,
         "form": form,
-        "report": job.report or {},
+        "report": report,
+        "unknown": [(_label(k), names) for k, names in (report.get("unknown") or {}).items()],
+        "created": [(_label(k), n) for k, n in (report.get("created") or {}).items() if n],
         "progress": import_progress(job=job),
     }
     return render(request, "pipeline/import_job.html", context, status=400 if form.errors else 200)
