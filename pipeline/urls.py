@@ -24,6 +24,7 @@ urlpatterns = [
     path("imports/", imports.import_list, name="imports"),
     path("imports/<int:job_id>/", imports.import_job, name="import_job"),
     path("imports/<int:job_id>/apply/", imports.import_apply, name="import_apply"),
+    path("imports/<int:job_id>/matches/", imports.import_matches, name="import_matches"),
     path("imports/<int:job_id>/progress/", imports.import_progress_view, name="import_progress"),
     path("exports/<str:kind>.<str:fmt>", exports.export, name="export"),
 ]

@@ -12,14 +12,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh
 
+from accounts.models import User
 from pipeline.errors import ServiceError
 from pipeline.forms_imports import ImportMappingForm, ImportUploadForm
-from pipeline.models import ImportJob, Pipeline
+from pipeline.models import ImportJob, LostReason, Organization, Pipeline, Stage
 from pipeline.services.imports import ImportOptions
 from pipeline.services.imports.jobs import (
+    MATCHABLE,
     import_job_configure,
     import_job_create,
     import_job_get,
+    import_job_set_matches,
     import_job_start_apply,
     import_progress,
 )
@@ -96,10 +99,58 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
         "form": form,
         "report": report,
         "unknown": [(_label(k), names) for k, names in (report.get("unknown") or {}).items()],
+        "matchable": _matchable(job, report) if job.status == ImportJob.Status.CHECKED else [],
         "created": [(_label(k), n) for k, n in (report.get("created") or {}).items() if n],
         "progress": import_progress(job=job),
     }
     return render(request, "pipeline/import_job.html", context, status=400 if form.errors else 200)
+
+
+def _matchable(job: ImportJob, report: dict) -> list[dict]:
+    """For the preview: each unknown owner, stage, lost reason or organization with the
+    existing records it could mean (a deals import; at most 200 names per kind)."""
+    if job.kind != ImportJob.Kind.DEALS:
+        return []
+    unknown = report.get("unknown") or {}
+    choices = {
+        "owners": lambda: [
+            (u.pk, f"{u} ({u.username})") for u in User.objects.filter(is_active=True)
+        ],
+        "stages": lambda: [
+            (st.pk, f"{st.pipeline.name} / {st.name}")
+            for st in Stage.objects.select_related("pipeline").filter(is_active=True)
+        ],
+        "lost_reasons": lambda: [(r.pk, r.name) for r in LostReason.objects.all()],
+        "organizations": lambda: [
+            (o.pk, o.name) for o in Organization.objects.order_by("name")[:1000]
+        ],
+    }
+    groups = []
+    for kind in MATCHABLE:
+        names = unknown.get(kind) or []
+        if names and len(names) <= 200:
+            groups.append(
+                {"kind": kind, "label": _label(kind), "names": names, "choices": choices[kind]()}
+            )
+    return groups
+
+
+@require_POST
+@login_required
+def import_matches(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job(request, job_id)
+    matches: dict[str, dict[str, str]] = {}
+    for kind in MATCHABLE:
+        names = request.POST.getlist(f"{kind}-name")
+        targets = request.POST.getlist(f"{kind}-target")
+        for name, target in zip(names, targets, strict=False):
+            if target:
+                matches.setdefault(kind, {})[name] = target
+    try:
+        import_job_set_matches(job=job, actor=request.user, matches=matches)  # type: ignore[arg-type]
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return HttpResponseRedirect(reverse("pipeline:import_job", args=[job.pk]))
 
 
 @require_POST

@@ -123,3 +123,50 @@ def test_jobs_are_private(client, admin, rep, pipeline):
     job = ImportJob.objects.get()
     client.force_login(rep)
     assert client.get(reverse("pipeline:import_job", args=[job.pk])).status_code == 404
+
+
+def test_unknown_names_can_be_matched_to_existing_records(
+    client, admin, rep, pipeline, stages, lost_reason, django_capture_on_commit_callbacks
+):
+    client.force_login(admin)
+    _upload(
+        client,
+        b"title,stage,owner,status,closed_at,lost_reason\n"
+        b"A,Offer,Rita R.,lost,2024-01-02,Too pricey\n"
+        b"B,Lead in,Rita R.,open,,\n",
+    )
+    job = ImportJob.objects.get()
+    url = reverse("pipeline:import_job", args=[job.pk])
+    mapping = {
+        f"col_{c}": c for c in ("title", "stage", "owner", "status", "closed_at", "lost_reason")
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {**mapping, "number_format": "point", "pipeline": "Sales"})
+    job.refresh_from_db()
+    assert job.report["unknown"] == {
+        "stages": ["Sales / Offer"],
+        "owners": ["Rita R."],
+        "lost_reasons": ["Too pricey"],
+    }
+    page = client.get(url).content.decode()
+    assert "Match names to what you have" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("pipeline:import_matches", args=[job.pk]),
+            {
+                "stages-name": "Sales / Offer",
+                "stages-target": str(stages[2].pk),
+                "owners-name": "Rita R.",
+                "owners-target": str(rep.pk),
+                "lost_reasons-name": "Too pricey",
+                "lost_reasons-target": str(lost_reason.pk),
+            },
+        )
+    job.refresh_from_db()
+    assert (job.status, job.report["unknown"], job.report["to_create"]) == ("checked", {}, 2)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("pipeline:import_apply", args=[job.pk]))
+    a = Deal.objects.get(title="A")
+    assert (a.stage, a.owner, a.lost_reason) == (stages[2], rep, lost_reason)
+    assert Deal.objects.get(title="B").owner == rep

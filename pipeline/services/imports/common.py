@@ -39,6 +39,8 @@ class ImportOptions:
     pipeline: str | None = None
     # Create unknown stages, owners, organizations, people and lost reasons.
     create_missing: bool = False
+    # kind -> {name in the file: id of the existing record it means} (chosen in the preview)
+    matches: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

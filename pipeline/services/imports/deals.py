@@ -90,7 +90,7 @@ class _Row:
 class _Lookups:
     """Names in the database, keyed case-insensitively; rebuilt after creating missing ones."""
 
-    def __init__(self) -> None:
+    def __init__(self, matches: dict[str, dict[str, str]] | None = None) -> None:
         self.pipelines = {key(p.name): p for p in Pipeline.objects.all()}
         self.default_pipeline = next(iter(self.pipelines.values()), None)
         self.stages: dict[tuple[str, str], Stage] = {}
@@ -113,6 +113,42 @@ class _Lookups:
                 self.people_by_email.setdefault(email.casefold(), pid)
             self.people_by_name.setdefault((key(name), org_id), pid)
         self.users = UserLookup()
+        if matches:
+            self._apply_matches(matches)
+
+    def _apply_matches(self, matches: dict[str, dict[str, str]]) -> None:
+        """Names the user matched to existing records in the preview ("Alex R." → alex)."""
+
+        def ids(kind: str) -> dict[str, int]:
+            out = {}
+            for name, raw in (matches.get(kind) or {}).items():
+                if str(raw).isdigit():
+                    out[name] = int(raw)
+            return out
+
+        users = User.objects.in_bulk(list(ids("owners").values()))
+        for name, pk in ids("owners").items():
+            if pk in users:
+                self.users.by_key[key(name)] = users[pk]
+        stages = Stage.objects.in_bulk(list(ids("stages").values()))
+        for label, pk in ids("stages").items():
+            pipe, _sep, stage = label.rpartition(" / ")
+            pipeline = self.pipelines.get(key(pipe))
+            # A stage can only stand for a stage of the same pipeline.
+            if pk in stages and pipeline and stages[pk].pipeline_id == pipeline.pk:
+                self.stages[(key(pipe), key(stage))] = stages[pk]
+        reasons = LostReason.objects.in_bulk(list(ids("lost_reasons").values()))
+        for name, pk in ids("lost_reasons").items():
+            if pk in reasons:
+                self.lost_reasons[key(name)] = reasons[pk]
+        orgs = set(
+            Organization.objects.filter(pk__in=ids("organizations").values()).values_list(
+                "pk", flat=True
+            )
+        )
+        for name, pk in ids("organizations").items():
+            if pk in orgs:
+                self.organizations[key(name)] = pk
 
     def person(self, row: _Row) -> int | None:
         if row.person_email and row.person_email.casefold() in self.people_by_email:
@@ -348,7 +384,7 @@ def _scan(
     progress: Progress | None,
 ) -> tuple[ImportReport, dict[tuple[str, str], tuple[str, str, str]]]:
     report = ImportReport()
-    lookups = _Lookups()
+    lookups = _Lookups(options.matches)
     external, titled = _existing_keys()
     unknown: dict[str, set[str]] = {
         k: set()
@@ -591,10 +627,10 @@ def deal_import_apply(
     if not report.can_apply(options.create_missing):
         raise ImportRefused(report)
     with transaction.atomic():
-        lookups = _Lookups()
+        lookups = _Lookups(options.matches)
         if report.unknown:
             _create_missing(report, lookups, new_people)
-            lookups = _Lookups()
+            lookups = _Lookups(options.matches)
         external, titled = _existing_keys()
         now = timezone.now()
         touched: set[int] = set()

@@ -103,12 +103,44 @@ def import_job_configure(
     if not mapping.get(required):
         raise RuleViolation(_("Choose the column holding the %(field)s.") % {"field": required})
     locked.mapping = {k: v for k, v in mapping.items() if v}
-    locked.options = {**options.as_dict(), "mapping": None}
+    # Matches chosen in an earlier preview still hold for the same names.
+    matches = options.matches or (locked.options or {}).get("matches") or {}
+    locked.options = {**options.as_dict(), "mapping": None, "matches": matches}
     locked.status = ImportJob.Status.CHECKING
     locked.report = {}
     locked.error = ""
     locked.updated_at = timezone.now()
     locked.save()
+    cache.delete(_progress_key(locked.pk))
+    _enqueue("check_import", locked.pk)
+    return locked
+
+
+MATCHABLE = ("owners", "stages", "lost_reasons", "organizations")
+
+
+@transaction.atomic
+def import_job_set_matches(
+    *, job: ImportJob, actor: User, matches: dict[str, dict[str, str]]
+) -> ImportJob:
+    """Record which existing record each unknown name means, and check the file again."""
+    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if locked.status != ImportJob.Status.CHECKED or locked.kind != ImportJob.Kind.DEALS:
+        raise RuleViolation(_("Names can be matched after checking a deals file."))
+    unknown = (locked.report or {}).get("unknown") or {}
+    options = dict(locked.options or {})
+    kept = {k: dict(v) for k, v in (options.get("matches") or {}).items()}
+    for kind, chosen in matches.items():
+        if kind not in MATCHABLE:
+            continue
+        for name, target in chosen.items():
+            if name in unknown.get(kind, []) and str(target).isdigit():
+                kept.setdefault(kind, {})[name] = str(target)
+    options["matches"] = kept
+    locked.options = options
+    locked.status = ImportJob.Status.CHECKING
+    locked.updated_at = timezone.now()
+    locked.save(update_fields=["options", "status", "updated_at"])
     cache.delete(_progress_key(locked.pk))
     _enqueue("check_import", locked.pk)
     return locked
