@@ -37,7 +37,7 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
         return self.selector(request.user)
 
     def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, bool) or not isinstance(data, (int, str)):
+        if isinstance(data, bool) or not isinstance(data, int):
             self.fail("incorrect_type", data_type=type(data).__name__)
         try:
             pk = int(data)
@@ -51,15 +51,46 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
             self.fail("does_not_exist", pk_value=data, model=self.model._meta.verbose_name)
 
 
+def _json_type_error(field: serializers.Field, value: Any) -> str | None:
+    """DRF coerces liberally (0 → "0", "true" → True, "5" → 5); the contract says JSON types,
+    so a value of the wrong type is refused instead of guessed at."""
+    if value is None:
+        return None
+    if isinstance(field, serializers.BooleanField):
+        ok = isinstance(value, bool)
+    elif isinstance(field, (serializers.IntegerField, VisibleRelatedField)):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif isinstance(field, serializers.DecimalField):
+        ok = isinstance(value, (str, int, float)) and not isinstance(value, bool)
+    elif isinstance(field, (serializers.CharField, serializers.DateField, serializers.TimeField)):
+        ok = isinstance(value, str)
+    else:
+        return None
+    return None if ok else str(_("Wrong type: %(type)s.") % {"type": type(value).__name__})
+
+
 class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know, so a typo is a 400 instead of silently ignored."""
+    """Refuses fields it does not know, so a typo is a 400 instead of silently ignored, and
+    values of the wrong JSON type instead of coercing them."""
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
-            writable = {name for name, field in self.fields.items() if not field.read_only}
-            unknown = sorted(str(key) for key in data if key not in writable)
-            if unknown:
-                raise serializers.ValidationError({key: [_("Unknown field.")] for key in unknown})
+            writable = {name: field for name, field in self.fields.items() if not field.read_only}
+            errors = {str(key): [_("Unknown field.")] for key in data if key not in writable}
+            for name, value in data.items():
+                if name in writable:
+                    problem = _json_type_error(writable[name], value)
+                    if problem:
+                        errors[name] = [problem]
+            if errors:
+                # Report the other fields' problems too, in one answer.
+                rest = {k: v for k, v in data.items() if k not in errors}
+                try:
+                    super().to_internal_value(rest)
+                except serializers.ValidationError as exc:
+                    if isinstance(exc.detail, dict):
+                        errors = {**exc.detail, **errors}
+                raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
 
 
@@ -100,3 +131,15 @@ class BlankableURLField(serializers.URLField):
 )
 class BlankableEmailField(serializers.EmailField):
     """An email address, or empty when there is none."""
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "pattern": r"^\d{1,12}(\.\d{1,2})?$", "example": "1250.00"},
+            {"type": "number", "minimum": 0, "maximum": 999999999999.99},
+        ]
+    }
+)
+class MoneyInputField(serializers.DecimalField):
+    """An amount sent as a decimal string ("1250.00") or a JSON number (1250)."""

@@ -128,6 +128,13 @@ class StrictFilterSet(filters.FilterSet):
                 continue
             if name in self.data and self.data.get(name) == "":
                 self.form.add_error(name, _("Give a value or leave the parameter out."))
+            elif (
+                isinstance(flt, filters.BooleanFilter)
+                and name in self.data
+                and str(self.data.get(name)).lower() not in ("true", "false")
+            ):
+                # django-filter reads "null" or "unknown" as "no filter"; say so instead.
+                self.form.add_error(name, _("Use true or false."))
         return self.is_bound and not self.form.errors
 
 

@@ -13,6 +13,7 @@ from pipeline.api.fields import (
     BlankableEmailField,
     BlankableURLField,
     ClockTimeField,
+    MoneyInputField,
     StrictSerializer,
     VisibleRelatedField,
 )
@@ -67,9 +68,9 @@ def _stage_field(**kw) -> VisibleRelatedField:
 
 
 def _money(**kw) -> serializers.DecimalField:
-    return serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=Decimal("0"), max_value=MAX_VALUE, **kw
-    )
+    # Responses: a decimal string. Requests: a decimal string or a JSON number.
+    cls = serializers.DecimalField if kw.get("read_only") else MoneyInputField
+    return cls(max_digits=14, decimal_places=2, min_value=Decimal("0"), max_value=MAX_VALUE, **kw)
 
 
 def _currency(**kw) -> serializers.RegexField:
@@ -349,7 +350,7 @@ class ActivitySerializer(serializers.ModelSerializer):
 
 class ActivityCreateSerializer(StrictSerializer):
     type = serializers.ChoiceField(choices=Activity.Type.choices)
-    subject = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    subject = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     due_date = serializers.DateField()
     due_time = ClockTimeField(required=False, allow_null=True)
     duration_minutes = serializers.IntegerField(

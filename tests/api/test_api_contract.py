@@ -15,12 +15,15 @@ from decimal import Decimal
 
 import pytest
 import schemathesis
+from django.contrib import auth
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.contrib.staticfiles import finders
 from django.core import signals
 from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from django.test import Client
+from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
@@ -74,8 +77,9 @@ CONFIG = SchemathesisConfig.from_dict(
     }
 )
 contract = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application(), config=CONFIG)
-# The session of the user the current test logged in (set by the `session_key` fixture).
-_SESSION: dict[str, str] = {}
+# schemathesis asks the auth provider while it generates cases, which can be before the test's
+# fixtures run; so the session key is fixed here and the `session_key` fixture stores it.
+SESSION_KEY = "contracttestsession0000000000000"
 
 
 @contract.auth(refresh_interval=None)
@@ -85,7 +89,7 @@ class SessionCookieAuth:
     and expect a refusal."""
 
     def get(self, case, ctx):  # noqa: ANN001, ANN201
-        return _SESSION.get("key")
+        return SESSION_KEY
 
     def set(self, case, data, ctx):  # noqa: ANN001, ANN201
         case.cookies = {**(case.cookies or {}), "sessionid": data, "csrftoken": CSRF_SECRET}
@@ -129,12 +133,19 @@ def session_key(admin, existing_ids):
     # Like Django's test client: the test's transaction must survive each request.
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
-    login = Client()
-    login.force_login(admin)
-    session = login.cookies["sessionid"].value
-    _SESSION["key"] = session
-    yield session
-    _SESSION.clear()
+    # (SessionStore would replace a key it cannot load, so the row is written directly.)
+    Session.objects.create(
+        session_key=SESSION_KEY,
+        session_data=SessionStore().encode(
+            {
+                auth.SESSION_KEY: str(admin.pk),
+                auth.BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                auth.HASH_SESSION_KEY: admin.get_session_auth_hash(),
+            }
+        ),
+        expire_date=timezone.now() + datetime.timedelta(days=1),
+    )
+    yield SESSION_KEY
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
 

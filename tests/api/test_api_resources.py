@@ -179,3 +179,15 @@ def test_deal_list_runs_a_constant_number_of_queries(
     assert len(r.json()["results"]) == 30
     activities = Activity.objects.count()
     assert activities == 0
+
+
+def test_activity_on_a_visible_but_not_editable_deal_is_403(api_teammate, make_deal, rep):
+    CompanySettings.objects.update_or_create(pk=1, defaults={"reps_see_all_deals": True})
+    deal = make_deal(owner=rep)
+    r = api_teammate.post(
+        "/api/activities/",
+        {"type": "call", "due_date": "2030-01-01", "deal": deal.pk},
+        format="json",
+    )
+    assert r.status_code == 403
+    assert not Activity.objects.exists()
