@@ -56,6 +56,8 @@ class User(AbstractUser):
         null=True,
         blank=True,
     )
+    # Issue 8: lets API clients sync the user list incrementally (`updated_since`).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]

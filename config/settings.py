@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "pipeline",
     "metrics",
@@ -208,16 +211,53 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600)
 
 # --- Django REST framework -------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Personal API tokens first (Authorization: Token <key>), then the browser session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.PersonalTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    # Service errors (403/404/409/422 with a message for the user) answer as in the UI.
-    "EXCEPTION_HANDLER": "config.drf.exception_handler",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "pipeline.api.pagination.ApiPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_PARSER_CLASSES": ["pipeline.api.parsers.BoundedJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "pipeline.api.filters.StrictOrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "pipeline.api.schema.ApiAutoSchema",
+    # Service errors (403/404/409/422 with a message for the user) answer as in the UI;
+    # validation errors as field messages.
+    "EXCEPTION_HANDLER": "pipeline.api.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "COERCE_DECIMAL_TO_STRING": True,
 }
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Stagecoach API",
+    "DESCRIPTION": "Pipelines, deals, contacts, activities and leads of a Stagecoach CRM. "
+    "See docs/api-and-import.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Request and response bodies get separate components (read-only fields such as `id`
+    # are not asked for in requests), which keeps the contract exact for clients and tests.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # PATCH bodies use their own serializers (a deal edit must carry `version`), so the
+    # schema keeps their required fields instead of marking everything optional.
+    "COMPONENT_SPLIT_PATCH": False,
+    # Swagger UI from the drf-spectacular-sidecar package: served by our static files, no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "DealStatusEnum": "pipeline.models.Deal.Status",
+        "LeadStatusEnum": "pipeline.models.Lead.Status",
+        "ActivityTypeEnum": "pipeline.models.Activity.Type",
+        "StageChangeSourceEnum": "pipeline.models.StageChange.Source",
+    },
+}
+# Largest JSON body the API reads; larger bodies are refused with 413 before parsing.
+STAGECOACH_API_MAX_BODY_BYTES = env_int("STAGECOACH_API_MAX_BODY_BYTES", 1024 * 1024)
 
 # --- Celery ---------------------------------------------------------------------------------
 # With REDIS_URL unset, tasks run eagerly in-process so the embedded default needs no server.

@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("metrics/", include("metrics.urls")),
+    path("api/", include("pipeline.api.urls")),
     path("", include("pipeline.urls")),
 ]
 

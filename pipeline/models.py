@@ -29,6 +29,8 @@ class Pipeline(models.Model):
     # Bumped by every service that changes what the board shows, so open boards can ask
     # cheaply whether anything changed since they were drawn.
     board_version = models.PositiveBigIntegerField(default=0, editable=False)
+    # Issue 8: lets API clients sync configuration incrementally (`updated_since`).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["position", "id"]
@@ -83,6 +85,8 @@ class Stage(models.Model):
         default=False,
         help_text=_("The step after which a deal usually closes; metrics report from it."),
     )
+    # Issue 8: lets API clients sync configuration incrementally (`updated_since`).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["pipeline", "position"]
@@ -116,6 +120,8 @@ class LostReason(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     position = models.PositiveIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    # Issue 8: lets API clients sync configuration incrementally (`updated_since`).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["position", "name"]
@@ -743,3 +749,136 @@ class PendingJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}{tuple(self.args)}"
+
+
+# --- Issue 8: CSV imports and webhooks ------------------------------------------------------
+class ImportJob(models.Model):
+    """One uploaded file on its way through mapping, checking and applying.
+
+    The page of a job always shows where it is, so a user can leave a long import and come
+    back to it; the heavy steps run as Celery tasks.
+    """
+
+    class Kind(models.TextChoices):
+        DEALS = "deals", _("Deals")
+        PEOPLE = "people", _("People")
+        ORGANIZATIONS = "organizations", _("Organizations")
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Map the columns")
+        CHECKING = "checking", _("Checking")
+        CHECKED = "checked", _("Checked")
+        APPLYING = "applying", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("what"), max_length=16, choices=Kind, default=Kind.DEALS)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.UPLOADED)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    header = models.JSONField(_("columns"), default=list)
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    options = models.JSONField(_("options"), default=dict, blank=True)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        indexes = [
+            # "My imports": a user's jobs, newest first.
+            models.Index(fields=["created_by", "-created_at"], name="pipeline_importjob_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.original_name}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.APPLYING)
+
+
+class Webhook(models.Model):
+    """An address an admin registered to be told about events, signed with its secret."""
+
+    class Event(models.TextChoices):
+        DEAL_CREATED = "deal.created", _("Deal created")
+        DEAL_MOVED = "deal.moved", _("Deal moved to another stage")
+        DEAL_WON = "deal.won", _("Deal won")
+        DEAL_LOST = "deal.lost", _("Deal lost")
+        DEAL_REOPENED = "deal.reopened", _("Deal reopened")
+        ACTIVITY_CREATED = "activity.created", _("Activity created")
+        ACTIVITY_DONE = "activity.done", _("Activity done")
+
+    url = models.URLField(_("URL"), max_length=500)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    events = models.JSONField(_("events"), default=list)
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=64,
+        help_text=_(
+            "Deliveries carry X-Stagecoach-Signature: sha256=HMAC(secret, timestamp.body)."
+        ),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+
+    def __str__(self) -> str:
+        return self.description or self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event for one webhook, written in the same transaction as the change (so only
+    committed changes are announced) and sent afterwards by Celery, with retries."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Delivered")
+        FAILED = "failed", _("Gave up")
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(_("event"), max_length=32)
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    response_code = models.PositiveSmallIntegerField(_("last response code"), null=True, blank=True)
+    response_body = models.TextField(_("last response (start)"), blank=True)
+    error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        indexes = [
+            # A webhook's delivery log, newest first.
+            models.Index(fields=["webhook", "-created_at"], name="pipeline_delivery_log_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.webhook_id} ({self.status})"

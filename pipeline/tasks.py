@@ -54,3 +54,32 @@ def send_activity_reminder(activity_id: int, day: str) -> int:
 def dispatch_pending_jobs() -> int:
     """Queue again the jobs the web app kept while Redis was away (see services/jobs.py)."""
     return jobs_dispatch_pending()
+
+
+# --- Issue 8: imports and webhooks ----------------------------------------------------------
+# Imports are idempotent (a job runs only from its queued status, and re-applying a file adds
+# no duplicates), so a task re-delivered after a worker crash is harmless.
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=1800, soft_time_limit=1700)
+def check_import(job_id: int) -> str:
+    from pipeline.services.imports.jobs import import_job_run_check
+
+    return import_job_run_check(job_id=job_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=1800, soft_time_limit=1700)
+def apply_import(job_id: int) -> str:
+    from pipeline.services.imports.jobs import import_job_run_apply
+
+    return import_job_run_apply(job_id=job_id)
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True, time_limit=60, soft_time_limit=45)
+def deliver_webhook(self, delivery_id: int) -> str:  # noqa: ANN001
+    """One signed POST; on failure, try again later with exponential backoff (the delivery
+    row counts attempts and gives up after MAX_ATTEMPTS). A delivered row is never re-sent."""
+    from pipeline.services.webhooks import webhook_deliver
+
+    delay = webhook_deliver(delivery_id=delivery_id)
+    if delay is not None:
+        raise self.retry(countdown=delay)
+    return "done"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pipeline.views import activities, board, contacts, deals, leads, settings
+from pipeline.views import activities, board, contacts, deals, exports, imports, leads, settings
 
 app_name = "pipeline"
 
@@ -106,4 +106,10 @@ urlpatterns = [
         settings.lost_reason_edit,
         name="settings_lost_reason",
     ),
+    path("imports/", imports.import_list, name="imports"),
+    path("imports/<int:job_id>/", imports.import_job, name="import_job"),
+    path("imports/<int:job_id>/apply/", imports.import_apply, name="import_apply"),
+    path("imports/<int:job_id>/matches/", imports.import_matches, name="import_matches"),
+    path("imports/<int:job_id>/progress/", imports.import_progress_view, name="import_progress"),
+    path("exports/<str:kind>.<str:fmt>", exports.export, name="export"),
 ]

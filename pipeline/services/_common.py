@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from pipeline.errors import NotVisible, VersionConflict
 from pipeline.models import Deal, Pipeline, StageChange, StageTotal
+from pipeline.services.webhooks import webhooks_emit_for_change
 
 
 def deal_lock(deal_id: int) -> Deal:
@@ -100,7 +101,7 @@ def record_change(
     lost_reason_id: int | None = None,
     note: str = "",
 ) -> StageChange:
-    return StageChange.objects.create(
+    change = StageChange.objects.create(
         deal_id=deal.pk,
         pipeline_id=deal.pipeline_id,
         from_stage_id=from_stage_id,
@@ -113,6 +114,9 @@ def record_change(
         lost_reason_id=lost_reason_id,
         note=note,
     )
+    # Issue 8: announce the change to subscribed webhooks once the transaction commits.
+    webhooks_emit_for_change(deal=deal, change=change)
+    return change
 
 
 TotalsKey = tuple  # (stage_id, owner_id, currency, value) of a deal counted on the board

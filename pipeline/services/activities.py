@@ -14,6 +14,7 @@ from pipeline.models import Activity, Deal, Organization, Person
 from pipeline.selectors.visibility import deal_check_edit, owner_ids_editable
 from pipeline.services._common import board_touch
 from pipeline.services.reminders import reminder_schedule_late
+from pipeline.services.webhooks import webhooks_emit_for_activity
 
 
 def deal_refresh_next_activity(deal_id: int) -> None:
@@ -88,6 +89,10 @@ def activity_create(
     if deal is not None:
         deal_refresh_next_activity(deal.pk)
     reminder_schedule_late(activity=activity)
+    # Issue 8: webhooks (sent after commit).
+    webhooks_emit_for_activity(activity=activity, event="activity.created")
+    if done:
+        webhooks_emit_for_activity(activity=activity, event="activity.done")
     return activity
 
 
@@ -102,6 +107,8 @@ def activity_complete(*, activity: Activity, actor: User, done: bool = True) -> 
     Activity.objects.filter(pk=activity.pk).update(done_at=activity.done_at, updated_at=now)
     if activity.deal_id:
         deal_refresh_next_activity(activity.deal_id)
+    if done:
+        webhooks_emit_for_activity(activity=activity, event="activity.done")  # issue 8
     return activity
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import ApiToken
 from accounts.services import api_token_create
@@ -15,11 +16,18 @@ from pipeline.models import (
     Activity,
     CalendarFeed,
     Deal,
+    ImportJob,
     Lead,
     LostReason,
     Organization,
     Person,
     Stage,
+)
+from pipeline.services.imports import ImportOptions
+from pipeline.services.imports.jobs import (
+    import_job_configure,
+    import_job_create,
+    import_job_run_check,
 )
 
 
@@ -34,6 +42,7 @@ class World:
     person: Person
     lead: Lead
     feed: CalendarFeed
+    import_job: ImportJob
 
 
 @pytest.fixture(autouse=True)
@@ -44,8 +53,40 @@ def _empty_cache():
     cache.clear()
 
 
+def _checked_import(*, actor) -> ImportJob:  # noqa: ANN001
+    """A deals file uploaded, mapped and checked (the check task's body run here, as the
+    worker would): ready to match names or to apply."""
+    upload = SimpleUploadedFile(
+        "deals.csv", b"title,value,stage\nBeta renewal,200,Qualified\n", "text/csv"
+    )
+    job = import_job_create(actor=actor, kind="deals", upload=upload)
+    import_job_configure(
+        job=job,
+        actor=actor,
+        mapping={"title": "title", "value": "value", "stage": "stage"},
+        options=ImportOptions(pipeline="Sales"),
+    )
+    import_job_run_check(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.CHECKED, job.report
+    return job
+
+
 @pytest.fixture
-def world(make_deal, stages, rep, teammate, outsider, manager, other_manager, admin, lost_reason):
+def world(
+    make_deal,
+    stages,
+    rep,
+    teammate,
+    outsider,
+    manager,
+    other_manager,
+    admin,
+    lost_reason,
+    settings,
+    tmp_path,
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
     deal = make_deal(title="Acme renewal", owner=rep)
     activity = services.activity_create(
         actor=rep,
@@ -62,6 +103,7 @@ def world(make_deal, stages, rep, teammate, outsider, manager, other_manager, ad
     )
     lead = services.lead_create(actor=rep, title="Inbound: Acme", person=person)
     feed = services.calendar_feed_rotate(actor=rep)
+    import_job = _checked_import(actor=rep)
     return World(
         deal=deal,
         activity=activity,
@@ -72,4 +114,5 @@ def world(make_deal, stages, rep, teammate, outsider, manager, other_manager, ad
         person=person,
         lead=lead,
         feed=feed,
+        import_job=import_job,
     )

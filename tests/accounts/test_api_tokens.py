@@ -127,7 +127,7 @@ def test_the_page_shows_a_new_key_once_and_revokes(client, rep):
 
 
 def test_service_errors_answer_the_api_with_their_status_and_message(rep, make_deal, stages):
-    """API views call services and let config.drf.exception_handler (the project's
+    """API views call services and let pipeline.api.errors.api_exception_handler (the project's
     EXCEPTION_HANDLER) answer 403/404/409/422 with the same message the UI shows."""
     from pipeline import services
 

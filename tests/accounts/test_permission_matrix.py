@@ -10,6 +10,8 @@ Expected codes: 200 page or fragment, 302 redirect (to the login page for anonym
 or POST/redirect/GET after a change), 403 visible but not allowed, 404 not visible.
 POSTs to deal endpoints are sent as htmx requests, which answer refusals with their status
 code (plain forms answer them with a message and a redirect).
+The REST API (`api:*`) answers anonymous callers 401 (the token authentication asks for
+credentials with `WWW-Authenticate: Token`), never a login redirect, and its POSTs send JSON.
 """
 
 from __future__ import annotations
@@ -88,6 +90,19 @@ def token_owner(ok: int) -> dict[str, int]:
     return expect
 
 
+def api(expect: dict[str, int]) -> dict[str, int]:
+    """An API endpoint: the same rule as the page, but anonymous callers get 401."""
+    return {**expect, "anonymous": 401}
+
+
+def import_owner(ok: int) -> dict[str, int]:
+    """Rita's import job: only she (who uploaded it) and an admin see it; for the others,
+    her manager included, it does not exist."""
+    expect = dict.fromkeys(PERSONAS, 404)
+    expect.update(anonymous=302, rep=ok, admin=ok)
+    return expect
+
+
 @dataclass(frozen=True)
 class Rule:
     method: str
@@ -96,6 +111,8 @@ class Rule:
     data: Callable = field(default=lambda w: {})
     htmx: bool = False
     query: str = ""
+    # For a pattern without a name (it cannot be reversed): the address to call.
+    path: str = ""
 
 
 def _deal(w):  # noqa: ANN001, ANN202
@@ -121,6 +138,14 @@ def _rep_id(w):  # noqa: ANN001, ANN202
 
 def _team(w):  # noqa: ANN001, ANN202
     return {"team_id": w.deal.owner.team_id}
+
+
+def _stage_change(w):  # noqa: ANN001, ANN202
+    return {"pk": w.deal.stage_changes.earliest("timestamp").pk}
+
+
+def _import(w):  # noqa: ANN001, ANN202
+    return {"job_id": w.import_job.pk}
 
 
 def _tomorrow() -> str:
@@ -355,6 +380,90 @@ RULES: dict[str, Rule] = {
         kwargs=lambda w: {"reason_id": w.lost_reason.pk},
         data=lambda w: {"action": "rename", "name": "Budget cut"},
     ),
+    # --- CSV import: every signed-in user imports; a job is its uploader's (and the admin's)
+    "pipeline:imports": Rule("get", everyone(200)),
+    "pipeline:import_job": Rule("get", import_owner(200), kwargs=_import),
+    "pipeline:import_progress": Rule("get", import_owner(200), kwargs=_import),
+    # The job is checked with nothing unknown: matching (nothing) re-checks it, applying
+    # starts the import; both redirect back to the job page.
+    "pipeline:import_matches": Rule("post", import_owner(302), kwargs=_import),
+    "pipeline:import_apply": Rule("post", import_owner(302), kwargs=_import),
+    # --- Export: everyone; the rows are what the visibility functions let the user see
+    "pipeline:export": Rule("get", everyone(200), kwargs=lambda w: {"kind": "deals", "fmt": "csv"}),
+    # --- REST API: the pages' rules, with 401 for anonymous callers
+    # The contract and its docs are public (docs/api-and-import.md); every resource needs a
+    # user, and an unknown address under /api/ is a JSON 404 for anyone.
+    "api:schema": Rule("get", public(200)),
+    "api:docs": Rule("get", public(200)),
+    "api:<unnamed ^.*$>": Rule("get", public(404), path="/api/no-such-resource/"),
+    # Configuration and the people of the company: read-only, for every signed-in user.
+    "api:pipeline-list": Rule("get", api(everyone(200))),
+    "api:pipeline-detail": Rule(
+        "get", api(everyone(200)), kwargs=lambda w: {"pk": w.deal.pipeline_id}
+    ),
+    "api:stage-list": Rule("get", api(everyone(200))),
+    "api:stage-detail": Rule("get", api(everyone(200)), kwargs=lambda w: {"pk": w.stages[1].pk}),
+    "api:lost-reason-list": Rule("get", api(everyone(200))),
+    "api:lost-reason-detail": Rule(
+        "get", api(everyone(200)), kwargs=lambda w: {"pk": w.lost_reason.pk}
+    ),
+    "api:user-list": Rule("get", api(everyone(200))),
+    "api:user-detail": Rule("get", api(everyone(200)), kwargs=lambda w: {"pk": w.deal.owner_id}),
+    # Deals: a list scoped by visibility, creation for everyone; Rita's deal as on the pages.
+    "api:deal-list": Rule(
+        "post",
+        api(everyone(201)),
+        data=lambda w: {"title": "New deal", "stage": w.stages[0].pk, "value": "10"},
+    ),
+    "api:deal-detail": Rule("get", api(deal_editors(200)), kwargs=lambda w: {"pk": w.deal.pk}),
+    "api:deal-move": Rule(
+        "post",
+        api(deal_editors(200)),
+        kwargs=lambda w: {"pk": w.deal.pk},
+        data=lambda w: {"stage": w.stages[1].pk, "version": w.deal.version},
+    ),
+    "api:deal-win": Rule(
+        "post",
+        api(deal_editors(200)),
+        kwargs=lambda w: {"pk": w.deal.pk},
+        data=lambda w: {"version": w.deal.version},
+    ),
+    "api:deal-lose": Rule(
+        "post",
+        api(deal_editors(200)),
+        kwargs=lambda w: {"pk": w.deal.pk},
+        data=lambda w: {"version": w.deal.version, "lost_reason": w.lost_reason.pk},
+    ),
+    "api:deal-reopen": Rule(
+        "post",
+        api(deal_editors(200)),
+        kwargs=lambda w: {"pk": _won_deal(w)["deal_id"]},
+        data=lambda w: {"version": 2},
+    ),
+    "api:stage-change-list": Rule("get", api(everyone(200))),
+    "api:stage-change-detail": Rule("get", api(deal_editors(200)), kwargs=_stage_change),
+    # Contacts: the shared address book.
+    "api:organization-list": Rule(
+        "post", api(everyone(201)), data=lambda w: {"name": "Globex Ltd"}
+    ),
+    "api:organization-detail": Rule(
+        "get", api(everyone(200)), kwargs=lambda w: {"pk": w.organization.pk}
+    ),
+    "api:person-list": Rule("post", api(everyone(201)), data=lambda w: {"name": "Bo Lund"}),
+    "api:person-detail": Rule("get", api(everyone(200)), kwargs=lambda w: {"pk": w.person.pk}),
+    # Activities and leads: their owner's, and her manager's.
+    "api:activity-list": Rule("get", api(everyone(200))),
+    "api:activity-detail": Rule(
+        "get", api(deal_editors(200)), kwargs=lambda w: {"pk": w.activity.pk}
+    ),
+    "api:lead-list": Rule("get", api(everyone(200))),
+    "api:lead-detail": Rule("get", api(deal_editors(200)), kwargs=lambda w: {"pk": w.lead.pk}),
+    "api:lead-convert": Rule(
+        "post",
+        api(deal_editors(201)),
+        kwargs=lambda w: {"pk": w.lead.pk},
+        data=lambda w: {"stage": w.stages[0].pk},
+    ),
 }
 
 
@@ -389,12 +498,15 @@ def _client_for(persona: str, request: pytest.FixtureRequest) -> Client:
 
 def _call(name: str, rule: Rule, world, client: Client):  # noqa: ANN001, ANN202
     url_name = "admin:index" if name.startswith("admin:") else name
-    url = reverse(url_name, kwargs=rule.kwargs(world))
+    url = rule.path or reverse(url_name, kwargs=rule.kwargs(world))
     if rule.query:
         url = f"{url}?{rule.query}"
     headers = {"HX-Request": "true"} if rule.htmx else {}
     if rule.method == "get":
         return client.get(url, headers=headers)
+    if name.startswith("api:"):
+        # The API reads JSON bodies only.
+        return client.post(url, rule.data(world), content_type="application/json", headers=headers)
     return client.post(url, rule.data(world), headers=headers)
 
 
@@ -427,6 +539,11 @@ READ_ONLY_FOR_TEAMMATE = {
     "pipeline:deal_move": 403,
     "pipeline:deal_win": 403,
     "pipeline:deal_lose": 403,
+    "api:deal-detail": 200,
+    "api:stage-change-detail": 200,
+    "api:deal-move": 403,
+    "api:deal-win": 403,
+    "api:deal-lose": 403,
 }
 
 

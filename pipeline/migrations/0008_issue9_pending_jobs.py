@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('pipeline', '0004_issue5_one_moment_of_truth'),
+        ('pipeline', '0007_issue8_webhooks'),
     ]
 
     operations = [

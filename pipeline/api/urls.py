@@ -1,0 +1,33 @@
+"""URLs under /api/: the resources, the OpenAPI schema and its interactive docs."""
+
+from __future__ import annotations
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from pipeline.api import views
+from pipeline.api.errors import api_not_found
+
+app_name = "api"
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("pipelines", views.PipelineApi, basename="pipeline")
+router.register("stages", views.StageApi, basename="stage")
+router.register("deals", views.DealApi, basename="deal")
+router.register("stage-changes", views.StageChangeApi, basename="stage-change")
+router.register("people", views.PersonApi, basename="person")
+router.register("organizations", views.OrganizationApi, basename="organization")
+router.register("activities", views.ActivityApi, basename="activity")
+router.register("leads", views.LeadApi, basename="lead")
+router.register("lost-reasons", views.LostReasonApi, basename="lost-reason")
+router.register("users", views.UserApi, basename="user")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+    # Anything else under /api/ answers JSON, not the HTML 404 page.
+    re_path(r"^.*$", api_not_found),
+]

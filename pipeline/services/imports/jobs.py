@@ -1,0 +1,235 @@
+"""Imports from the UI: an ImportJob goes upload → map → check → apply.
+
+Checking and applying run in Celery tasks (registered with transaction.on_commit); their
+progress goes to the cache, because the apply step writes inside one transaction that a
+progress row in the database would not show until it commits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.cache import cache
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from pipeline.errors import NotVisible, RuleViolation
+from pipeline.models import ImportJob
+from pipeline.services.csvfiles import CsvFormatError, csv_detect
+from pipeline.services.imports import IMPORTERS, ImportOptions, ImportRefused
+from pipeline.services.imports.common import column_index
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+PROGRESS_TTL = 24 * 3600
+
+
+def _progress_key(job_id: int) -> str:
+    return f"stagecoach:import-progress:{job_id}"
+
+
+def import_progress(*, job: ImportJob) -> dict[str, Any]:
+    """{'phase': 'checking'|'importing', 'rows': n, 'total': N} while a task runs."""
+    data = cache.get(_progress_key(job.pk)) or {}
+    return {"phase": data.get("phase", ""), "rows": data.get("rows", 0), "total": job.rows_total}
+
+
+def import_job_get(*, actor: User, job_id: int) -> ImportJob:
+    """A user's own import (admins see all)."""
+    jobs = ImportJob.objects.all() if actor.is_admin else ImportJob.objects.filter(created_by=actor)
+    try:
+        return jobs.get(pk=job_id)
+    except ImportJob.DoesNotExist as exc:
+        raise NotVisible(_("This import does not exist or is not yours.")) from exc
+
+
+@transaction.atomic
+def import_job_create(*, actor: User, kind: str, upload: UploadedFile) -> ImportJob:
+    """Store the file and read its header; refuses what is not a readable CSV."""
+    if kind not in IMPORTERS:
+        raise RuleViolation(_("Choose what the file contains."))
+    if upload.size and upload.size > MAX_UPLOAD_BYTES:
+        raise RuleViolation(_("The file is larger than 200 MB; split it and import the parts."))
+    try:
+        fmt = csv_detect(upload)
+    except CsvFormatError as exc:
+        raise RuleViolation(str(exc)) from exc
+    upload.seek(0)
+    rows = max(sum(1 for _line in upload) - 1, 0)
+    upload.seek(0)
+    columns, _preview, _apply = IMPORTERS[kind]
+    index = column_index(fmt.header, columns, None)
+    now = timezone.now()
+    job = ImportJob(
+        kind=kind,
+        original_name=(upload.name or "import.csv")[:255],
+        header=fmt.header,
+        mapping={field: fmt.header[i] for field, i in index.items()},
+        options=ImportOptions().as_dict(),
+        rows_total=rows,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    job.file.save(f"{kind}-{now:%Y%m%d-%H%M%S}.csv", upload, save=False)
+    job.save()
+    return job
+
+
+def _enqueue(task_name: str, job_id: int) -> None:
+    from pipeline import tasks
+
+    task = getattr(tasks, task_name)
+    transaction.on_commit(lambda: task.delay(job_id))
+
+
+@transaction.atomic
+def import_job_configure(
+    *, job: ImportJob, actor: User, mapping: dict[str, str], options: ImportOptions
+) -> ImportJob:
+    """Save the column mapping and options, and start checking the file."""
+    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if locked.is_running or locked.status == ImportJob.Status.DONE:
+        raise RuleViolation(
+            _("This import is %(status)s.") % {"status": locked.get_status_display()}
+        )
+    columns = IMPORTERS[locked.kind][0]
+    unknown = {c for c in mapping.values() if c and c not in locked.header}
+    if unknown or set(mapping) - set(columns):
+        raise RuleViolation(_("The mapping names columns the file does not have."))
+    required = "title" if locked.kind == ImportJob.Kind.DEALS else "name"
+    if not mapping.get(required):
+        raise RuleViolation(_("Choose the column holding the %(field)s.") % {"field": required})
+    locked.mapping = {k: v for k, v in mapping.items() if v}
+    # Matches chosen in an earlier preview still hold for the same names.
+    matches = options.matches or (locked.options or {}).get("matches") or {}
+    locked.options = {**options.as_dict(), "mapping": None, "matches": matches}
+    locked.status = ImportJob.Status.CHECKING
+    locked.report = {}
+    locked.error = ""
+    locked.updated_at = timezone.now()
+    locked.save()
+    cache.delete(_progress_key(locked.pk))
+    _enqueue("check_import", locked.pk)
+    return locked
+
+
+MATCHABLE = ("owners", "stages", "lost_reasons", "organizations")
+
+
+@transaction.atomic
+def import_job_set_matches(
+    *, job: ImportJob, actor: User, matches: dict[str, dict[str, str]]
+) -> ImportJob:
+    """Record which existing record each unknown name means, and check the file again."""
+    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if locked.status != ImportJob.Status.CHECKED or locked.kind != ImportJob.Kind.DEALS:
+        raise RuleViolation(_("Names can be matched after checking a deals file."))
+    unknown = (locked.report or {}).get("unknown") or {}
+    options = dict(locked.options or {})
+    kept = {k: dict(v) for k, v in (options.get("matches") or {}).items()}
+    for kind, chosen in matches.items():
+        if kind not in MATCHABLE:
+            continue
+        for name, target in chosen.items():
+            if name in unknown.get(kind, []) and str(target).isdigit():
+                kept.setdefault(kind, {})[name] = str(target)
+    options["matches"] = kept
+    locked.options = options
+    locked.status = ImportJob.Status.CHECKING
+    locked.updated_at = timezone.now()
+    locked.save(update_fields=["options", "status", "updated_at"])
+    cache.delete(_progress_key(locked.pk))
+    _enqueue("check_import", locked.pk)
+    return locked
+
+
+@transaction.atomic
+def import_job_start_apply(*, job: ImportJob, actor: User) -> ImportJob:
+    locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if locked.status != ImportJob.Status.CHECKED:
+        raise RuleViolation(_("Check the file before importing it."))
+    options = _options(locked)
+    report = locked.report or {}
+    if report.get("problem_count") or (report.get("unknown") and not options.create_missing):
+        raise RuleViolation(_("Fix the problems listed first, or allow creating missing items."))
+    locked.status = ImportJob.Status.APPLYING
+    locked.updated_at = timezone.now()
+    locked.save(update_fields=["status", "updated_at"])
+    cache.delete(_progress_key(locked.pk))
+    _enqueue("apply_import", locked.pk)
+    return locked
+
+
+def _options(job: ImportJob) -> ImportOptions:
+    options = ImportOptions.from_dict(job.options or {})
+    options.mapping = dict(job.mapping)
+    return options
+
+
+def _progress_writer(job_id: int):  # noqa: ANN202
+    def write(phase: str, rows: int) -> None:
+        cache.set(_progress_key(job_id), {"phase": phase, "rows": rows}, PROGRESS_TTL)
+
+    return write
+
+
+def import_job_run_check(*, job_id: int) -> str:
+    """The task's body: preview the file and store the report. Safe to run twice."""
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    if job.status != ImportJob.Status.CHECKING:
+        return job.status
+    _columns, preview, _apply = IMPORTERS[job.kind]
+    try:
+        with job.file.open("rb") as fh:
+            report = preview(
+                source=fh,
+                actor=job.created_by,
+                options=_options(job),
+                progress=_progress_writer(job.pk),
+            )
+    except CsvFormatError as exc:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, error=str(exc), updated_at=timezone.now()
+        )
+        return ImportJob.Status.FAILED
+    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.CHECKING).update(
+        status=ImportJob.Status.CHECKED, report=report.as_dict(), updated_at=timezone.now()
+    )
+    return ImportJob.Status.CHECKED
+
+
+def import_job_run_apply(*, job_id: int) -> str:
+    """The task's body: apply all or nothing. A second run after success writes nothing new
+    (re-imports are deduplicated), so a re-delivered task is harmless."""
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    if job.status != ImportJob.Status.APPLYING:
+        return job.status
+    _columns, _preview, apply = IMPORTERS[job.kind]
+    try:
+        with job.file.open("rb") as fh:
+            report = apply(
+                source=fh,
+                actor=job.created_by,
+                options=_options(job),
+                progress=_progress_writer(job.pk),
+            )
+    except ImportRefused as exc:
+        # The data changed since the check (someone added a row, an owner left): show why.
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.CHECKED,
+            report=exc.report.as_dict(),
+            updated_at=timezone.now(),
+        )
+        return ImportJob.Status.CHECKED
+    except CsvFormatError as exc:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, error=str(exc), updated_at=timezone.now()
+        )
+        return ImportJob.Status.FAILED
+    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.APPLYING).update(
+        status=ImportJob.Status.DONE, report=report.as_dict(), updated_at=timezone.now()
+    )
+    return ImportJob.Status.DONE

@@ -1,0 +1,179 @@
+"""Import pages: upload → map columns → check (preview) → apply, with live progress."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRefresh
+
+from accounts.models import User
+from pipeline.errors import ServiceError
+from pipeline.forms_imports import ImportMappingForm, ImportUploadForm
+from pipeline.models import ImportJob, LostReason, Organization, Pipeline, Stage
+from pipeline.services.imports import ImportOptions
+from pipeline.services.imports.jobs import (
+    MATCHABLE,
+    import_job_configure,
+    import_job_create,
+    import_job_get,
+    import_job_set_matches,
+    import_job_start_apply,
+    import_progress,
+)
+
+_LABELS = {
+    "pipelines": gettext_lazy("pipelines"),
+    "stages": gettext_lazy("stages"),
+    "owners": gettext_lazy("owners"),
+    "organizations": gettext_lazy("organizations"),
+    "people": gettext_lazy("people"),
+    "lost_reasons": gettext_lazy("lost reasons"),
+    "deals": gettext_lazy("deals"),
+}
+
+
+def _label(kind: str) -> str:
+    return str(_LABELS.get(kind, kind))
+
+
+def _job(request: HttpRequest, job_id: int) -> ImportJob:
+    try:
+        return import_job_get(actor=request.user, job_id=job_id)  # type: ignore[arg-type]
+    except ServiceError as exc:
+        raise Http404(exc.message) from exc
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def import_list(request: HttpRequest) -> HttpResponse:
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = import_job_create(
+                actor=request.user,  # type: ignore[arg-type]
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+            )
+        except ServiceError as exc:
+            form.add_error("file", exc.message)
+        else:
+            return HttpResponseRedirect(reverse("pipeline:import_job", args=[job.pk]))
+    context = {
+        "form": form,
+        "jobs": ImportJob.objects.filter(created_by=request.user)[:50],
+        "pipelines": Pipeline.objects.filter(is_active=True),
+    }
+    return render(request, "pipeline/imports.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job(request, job_id)
+    form = ImportMappingForm(request.POST or None, job=job)
+    if request.method == "POST" and form.is_valid():
+        options = ImportOptions(
+            number_format=form.cleaned_data["number_format"],
+            create_missing=form.cleaned_data["create_missing"],
+            pipeline=form.cleaned_data.get("pipeline") or None,
+        )
+        try:
+            import_job_configure(
+                job=job,
+                actor=request.user,  # type: ignore[arg-type]
+                mapping=form.mapping(),
+                options=options,
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        return HttpResponseRedirect(reverse("pipeline:import_job", args=[job.pk]))
+    report = job.report or {}
+    context = {
+        "job": job,
+        "form": form,
+        "report": report,
+        "unknown": [(_label(k), names) for k, names in (report.get("unknown") or {}).items()],
+        "matchable": _matchable(job, report) if job.status == ImportJob.Status.CHECKED else [],
+        "created": [(_label(k), n) for k, n in (report.get("created") or {}).items() if n],
+        "progress": import_progress(job=job),
+    }
+    return render(request, "pipeline/import_job.html", context, status=400 if form.errors else 200)
+
+
+def _matchable(job: ImportJob, report: dict) -> list[dict]:
+    """For the preview: each unknown owner, stage, lost reason or organization with the
+    existing records it could mean (a deals import; at most 200 names per kind)."""
+    if job.kind != ImportJob.Kind.DEALS:
+        return []
+    unknown = report.get("unknown") or {}
+    choices = {
+        "owners": lambda: [
+            (u.pk, f"{u} ({u.username})") for u in User.objects.filter(is_active=True)
+        ],
+        "stages": lambda: [
+            (st.pk, f"{st.pipeline.name} / {st.name}")
+            for st in Stage.objects.select_related("pipeline").filter(is_active=True)
+        ],
+        "lost_reasons": lambda: [(r.pk, r.name) for r in LostReason.objects.all()],
+        "organizations": lambda: [
+            (o.pk, o.name) for o in Organization.objects.order_by("name")[:1000]
+        ],
+    }
+    groups = []
+    for kind in MATCHABLE:
+        names = unknown.get(kind) or []
+        if names and len(names) <= 200:
+            groups.append(
+                {"kind": kind, "label": _label(kind), "names": names, "choices": choices[kind]()}
+            )
+    return groups
+
+
+@require_POST
+@login_required
+def import_matches(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job(request, job_id)
+    matches: dict[str, dict[str, str]] = {}
+    for kind in MATCHABLE:
+        names = request.POST.getlist(f"{kind}-name")
+        targets = request.POST.getlist(f"{kind}-target")
+        for name, target in zip(names, targets, strict=False):
+            if target:
+                matches.setdefault(kind, {})[name] = target
+    try:
+        import_job_set_matches(job=job, actor=request.user, matches=matches)  # type: ignore[arg-type]
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return HttpResponseRedirect(reverse("pipeline:import_job", args=[job.pk]))
+
+
+@require_POST
+@login_required
+def import_apply(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job(request, job_id)
+    try:
+        import_job_start_apply(job=job, actor=request.user)  # type: ignore[arg-type]
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return HttpResponseRedirect(reverse("pipeline:import_job", args=[job.pk]))
+
+
+@require_http_methods(["GET"])
+@login_required
+@vary_on_headers("HX-Request")
+def import_progress_view(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Polled by the job page every second while a task runs; reloads it when done."""
+    job = _job(request, job_id)
+    if not job.is_running and request.htmx:
+        return HttpResponseClientRefresh()
+    return render(
+        request,
+        "pipeline/import_job.html#progress",
+        {"job": job, "progress": import_progress(job=job)},
+    )

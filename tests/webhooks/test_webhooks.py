@@ -1,0 +1,175 @@
+"""Webhooks: registered by admins, written with the change, signed, retried, logged."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import json
+
+import pytest
+from django.core.cache import cache
+
+from pipeline import services
+from pipeline.errors import RuleViolation
+from pipeline.models import WebhookDelivery
+from pipeline.services.webhooks import (
+    MAX_ATTEMPTS,
+    webhook_backoff,
+    webhook_deliver,
+    webhook_save,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
+    expected = hmac.new(
+        secret.encode(), headers["X-Stagecoach-Timestamp"].encode() + b"." + body, hashlib.sha256
+    ).hexdigest()
+    return hmac.compare_digest(headers["X-Stagecoach-Signature"], f"sha256={expected}")
+
+
+def test_only_admins_register_and_events_are_checked(admin, manager):
+    with pytest.raises(RuleViolation):
+        webhook_save(actor=manager, url="https://example.test/h", events=["deal.won"])
+    with pytest.raises(RuleViolation):
+        webhook_save(actor=admin, url="ftp://example.test/h", events=["deal.won"])
+    with pytest.raises(RuleViolation):
+        webhook_save(actor=admin, url="https://example.test/h", events=["deal.exploded"])
+    hook = webhook_save(actor=admin, url="https://example.test/h", events=["deal.won"])
+    assert len(hook.secret) == 64
+
+
+def test_a_move_is_delivered_signed_after_commit(
+    receiver, admin, make_deal, stages, rep, django_capture_on_commit_callbacks
+):
+    hook = webhook_save(actor=admin, url=receiver.url, events=["deal.moved", "deal.won"])
+    deal = make_deal()  # deal.created: not subscribed, nothing queued
+    assert not WebhookDelivery.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.deal_move(deal=deal, to_stage=stages[2], expected_version=1, actor=rep)
+    # Nothing left the process inside the transaction; the row is the outbox.
+    assert receiver.requests == []
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.event, delivery.status) == ("deal.moved", "pending")
+    for callback in callbacks:
+        callback()  # the commit: the (eager) Celery task sends it
+
+    assert len(receiver.requests) == 1
+    headers, body = receiver.requests[0]
+    assert _verify(hook.secret, headers, body)
+    assert headers["X-Stagecoach-Event"] == "deal.moved"
+    payload = json.loads(body)
+    assert payload["deal"]["id"] == deal.pk
+    assert (payload["change"]["from_stage"], payload["change"]["to_stage"]) == (
+        stages[0].pk,
+        stages[2].pk,
+    )
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.response_code, delivery.attempts) == ("succeeded", 200, 1)
+
+
+def test_refused_change_announces_nothing(admin, make_deal, stages, rep, other_pipeline):
+    webhook_save(actor=admin, url="http://127.0.0.1:9/never", events=["deal.moved"])
+    deal = make_deal()
+    with pytest.raises(RuleViolation):
+        services.deal_move(
+            deal=deal, to_stage=other_pipeline.stages.first(), expected_version=1, actor=rep
+        )
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_activity_events(receiver, admin, make_deal, rep, django_capture_on_commit_callbacks):
+    webhook_save(actor=admin, url=receiver.url, events=["activity.created", "activity.done"])
+    deal = make_deal()
+    with django_capture_on_commit_callbacks(execute=True):
+        activity = services.activity_create(
+            actor=rep,
+            type="call",
+            subject="Intro",
+            due_date=datetime.date(2030, 1, 1),
+            deal=deal,
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.activity_complete(activity=activity, actor=rep)
+    events = [h["X-Stagecoach-Event"] for h, _b in receiver.requests]
+    assert events == ["activity.created", "activity.done"]
+
+
+def test_failures_are_logged_and_retried_with_backoff(receiver, admin, make_deal, lost_reason, rep):
+    receiver.status = 503
+    webhook_save(actor=admin, url=receiver.url, events=["deal.lost"])
+    deal = make_deal()
+    services.deal_lose(deal=deal, expected_version=1, actor=rep, reason=lost_reason)
+    delivery = WebhookDelivery.objects.get()
+
+    assert webhook_deliver(delivery_id=delivery.pk) == 30
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.response_code) == ("pending", 1, 503)
+    assert webhook_deliver(delivery_id=delivery.pk) == 60
+    receiver.status = 200
+    assert webhook_deliver(delivery_id=delivery.pk) is None
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.response_code) == ("succeeded", 3, 200)
+    # A re-delivered task does not send it again.
+    assert webhook_deliver(delivery_id=delivery.pk) is None
+    assert len(receiver.requests) == 3
+
+
+def test_gives_up_after_max_attempts_and_logs_unreachable(admin, make_deal, rep):
+    webhook_save(actor=admin, url="http://127.0.0.1:9/closed", events=["deal.won"])
+    deal = make_deal()
+    services.deal_win(deal=deal, expected_version=1, actor=rep)
+    delivery = WebhookDelivery.objects.get()
+    for _ in range(MAX_ATTEMPTS):
+        webhook_deliver(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.response_code) == (
+        "failed",
+        MAX_ATTEMPTS,
+        None,
+    )
+    assert delivery.error
+
+
+def test_backoff_grows_and_is_capped():
+    assert [webhook_backoff(n) for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert webhook_backoff(30) == 6 * 3600
+
+
+def test_admin_registers_a_webhook_in_the_admin(client, admin, manager):
+    client.force_login(admin)
+    response = client.post(
+        "/admin/pipeline/webhook/add/",
+        {
+            "url": "https://crm-listener.example.test/in",
+            "description": "Data warehouse",
+            "events": ["deal.won", "deal.lost"],
+            "is_active": "on",
+            "deliveries-TOTAL_FORMS": "0",
+            "deliveries-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    from pipeline.models import Webhook
+
+    hook = Webhook.objects.get()
+    assert (hook.events, hook.created_by, len(hook.secret)) == (
+        ["deal.won", "deal.lost"],
+        admin,
+        64,
+    )
+    # A manager with staff access still may not see webhooks.
+    manager.is_staff = True
+    manager.save()
+    client.force_login(manager)
+    assert client.get("/admin/pipeline/webhook/").status_code == 403
