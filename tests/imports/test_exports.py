@@ -8,8 +8,11 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import CompanySettings
 from pipeline import services
 from pipeline.models import Deal, StageChange, StageTotal
 from pipeline.services.imports import ImportOptions, deal_import_apply
@@ -139,3 +142,20 @@ def test_export_then_import_gives_the_same_pipeline(
     # And importing the export again adds nothing.
     again = deal_import_apply(source=path, actor=admin, options=ImportOptions())
     assert (again.created["deals"], again.duplicates) == (0, 4)
+
+
+def test_deal_export_runs_a_constant_number_of_queries(
+    client, make_deal, rep, django_assert_num_queries
+):
+    CompanySettings.load()
+    client.force_login(rep)
+    make_deal(title="First", owner=rep)
+    with CaptureQueriesContext(connection) as first:
+        _download(client, "deals")
+    one = len(first)
+    for i in range(40):
+        make_deal(title=f"D{i}", owner=rep)
+    # session, user, company settings (visibility), the deals with their names in one join
+    with django_assert_num_queries(one):
+        rows = _rows(_download(client, "deals"))
+    assert len(rows) == 41

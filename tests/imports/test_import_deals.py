@@ -195,7 +195,7 @@ def test_closed_deals_get_history_and_totals_count_only_open(
     assert close.lost_reason == lost_reason
 
 
-def test_reimport_does_not_duplicate(write_csv, admin, pipeline, stages):
+def test_reimport_does_not_duplicate(write_csv, admin, pipeline, stages, make_deal):
     path = write_csv(
         "external_id,title,organization,created_at,value\n"
         "crm-1,With id,Acme,2024-01-01,10\n"
@@ -209,6 +209,9 @@ def test_reimport_does_not_duplicate(write_csv, admin, pipeline, stages):
     assert Deal.objects.count() == 3
     assert Organization.objects.count() == 2
     assert _totals(stages[0]) == {"EUR": (3, Decimal("60.00"))}
+    # Ids came from the table's own sequence: deals created afterwards do not collide.
+    make_deal(title="After the import")
+    assert Deal.objects.count() == 4
 
 
 def test_not_utf8_is_a_clear_error(write_csv, tmp_path, admin, pipeline):
