@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pipeline.views import activities, board, contacts, deals, leads, settings
+from pipeline.views import activities, board, contacts, currencies, deals, leads, settings
 
 app_name = "pipeline"
 
@@ -106,4 +106,7 @@ urlpatterns = [
         settings.lost_reason_edit,
         name="settings_lost_reason",
     ),
+    # Issue 10: currencies and exchange rates.
+    path("settings/currencies/", currencies.currency_settings, name="settings_currencies"),
+    path("settings/currencies/<str:code>/", currencies.currency_edit, name="settings_currency"),
 ]

@@ -181,6 +181,7 @@ RULES: dict[str, Rule] = {
     ),
     "accounts:password_reset_complete": Rule("get", public(200)),
     "accounts:api_tokens": Rule("get", everyone(200)),
+    "accounts:preferences": Rule("get", everyone(200)),
     "accounts:api_token_revoke": Rule(
         "post", token_owner(302), kwargs=lambda w: {"token_id": w.token.pk}
     ),
@@ -342,6 +343,14 @@ RULES: dict[str, Rule] = {
         admin_only(302),
         kwargs=lambda w: {"reason_id": w.lost_reason.pk},
         data=lambda w: {"action": "rename", "name": "Budget cut"},
+    ),
+    # Issue 10: currencies and rates.
+    "pipeline:settings_currencies": Rule("get", admin_only(200)),
+    "pipeline:settings_currency": Rule(
+        "post",
+        admin_only(302),
+        kwargs=lambda w: {"code": "USD"},
+        data=lambda w: {"action": "enable"},
     ),
 }
 
