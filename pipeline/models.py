@@ -757,3 +757,8 @@ class Currency(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def rate_text(self) -> str:
+        """The rate without trailing zeros (0.9200000000 → '0.92'), for forms."""
+        return "" if self.rate is None else f"{self.rate.normalize():f}"
