@@ -145,6 +145,8 @@ def translated_keys(language: str, locale_dir: Path = LOCALE_DIR) -> set[tuple[s
     return done
 
 
-def missing_entries(extracted: dict[tuple[str, str | None], Entry], language: str) -> list[Entry]:
-    have = translated_keys(language)
+def missing_entries(
+    extracted: dict[tuple[str, str | None], Entry], language: str, locale_dir: Path = LOCALE_DIR
+) -> list[Entry]:
+    have = translated_keys(language, locale_dir)
     return [e for k, e in sorted(extracted.items(), key=lambda kv: kv[0][0]) if k not in have]

@@ -22,6 +22,7 @@ from config.catalogues import (
     CATALOGUE_LANGUAGES,
     COVERED,
     LOCALE_DIR,
+    Entry,
     compile_catalogues,
     extract_msgids,
     is_strict,
@@ -106,3 +107,29 @@ def test_pages_speak_the_language(compiled, rep, language, deals, log_in):
     with translation.override(language):
         html = client.get(reverse("pipeline:my_activities")).content.decode()
     assert f">{deals}</a>" in html
+
+
+def test_the_comparison_finds_missing_untranslated_and_fuzzy_entries(tmp_path):
+    """The check itself, without xgettext: a hand-written catalogue against three entries."""
+    po = tmp_path / "hu" / "LC_MESSAGES" / "django.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Deals"\nmsgstr "Üzletek"\n\n'
+        'msgid "Won"\nmsgstr ""\n\n'
+        '#, fuzzy\nmsgid "Lost"\nmsgstr "Elvesztett"\n',
+        encoding="utf-8",
+    )
+    extracted = {
+        (m, None): Entry(msgid=m, context=None, locations=(path,))
+        for m, path in [
+            ("Deals", "templates/base.html"),
+            ("Won", "templates/pipeline/board.html"),
+            ("Lost", "templates/metrics/x.html"),
+            ("New", "pipeline/services/deals.py"),
+        ]
+    }
+    missing = missing_entries(extracted, "hu", tmp_path)
+    assert [e.msgid for e in missing] == ["Lost", "New", "Won"]
+    covered = [e.msgid for e in missing if e.in_areas(COVERED)]
+    assert covered == ["New", "Won"]  # metrics is not covered yet: reported, not failed
