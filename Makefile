@@ -4,8 +4,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export DEBUG ?= 1
+I18N_LANGUAGES := ms hu vi fi zh_Hans
+I18N_IGNORE    := --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench --ignore=staticfiles
 
-.PHONY: run test install assets migrate lint typecheck format check-deploy bench-board bench-metrics load backup restore clean
+.PHONY: run test install assets messages makemessages migrate lint typecheck format check-deploy bench-board bench-metrics load backup restore clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed: install it, or run 'make PYTHON=python3 ...'"; exit 1; }
@@ -23,8 +25,17 @@ node_modules/.package-lock.json: package.json package-lock.json | $(STAMP)
 
 assets: node_modules/.package-lock.json
 
-migrate: install
+migrate: install messages
 	$(PY) manage.py migrate --noinput
+
+# Translations (docs/i18n-and-currencies.md): .mo files are generated, not committed; Babel
+# compiles them, so GNU gettext is not needed to run or test.
+messages: install
+	$(PY) manage.py compilecatalogues
+
+# Refresh the committed catalogues from the code (needs GNU gettext's xgettext/msgmerge).
+makemessages: install
+	$(PY) manage.py makemessages $(foreach l,$(I18N_LANGUAGES),-l $(l)) $(I18N_IGNORE) --no-obsolete --no-wrap
 
 ## One command: install, migrate, seed demo data if the database is empty, serve.
 run: migrate
@@ -35,7 +46,7 @@ run: migrate
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 ## One command: install and run the whole test suite (SQLite unless DATABASE_URL is set).
-test: install
+test: install messages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run

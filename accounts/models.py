@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -58,6 +59,12 @@ class User(AbstractUser):
     )
     # Issue 8: lets API clients sync the user list incrementally (`updated_since`).
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Issue 10: the user's language ("" follows the browser's Accept-Language) and the currency
+    # board totals are converted to ("" means the company's base currency).
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, default=""
+    )
+    display_currency = models.CharField(_("display currency"), max_length=3, blank=True, default="")
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]

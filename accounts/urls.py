@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_preferences
 
 app_name = "accounts"
 
@@ -21,4 +21,6 @@ urlpatterns = [
     path("teams/", views.team_list, name="team_list"),
     path("teams/<int:team_id>/", views.team_edit, name="team_edit"),
     path("company/", views.company_settings, name="company_settings"),
+    # Issue 10: language and display currency.
+    path("preferences/", views_preferences.preferences, name="preferences"),
 ]

@@ -29,7 +29,8 @@ def database_unavailable(request: HttpRequest, exc: BaseException) -> HttpRespon
         "The database is not answering right now, so this page could not be shown and "
         "nothing was changed. Please try again in a few seconds."
     )
-    if getattr(request, "htmx", False):
+    # The header, not request.htmx: the outage may strike before HtmxMiddleware has run.
+    if request.headers.get("HX-Request") == "true":
         body = render_to_string("pipeline/_toast.html", {"message": message, "level": "error"})
         response = HttpResponse(body, status=503)
         response["HX-Reswap"] = "none"

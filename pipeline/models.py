@@ -882,3 +882,51 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.webhook_id} ({self.status})"
+
+
+# --- Issue 10: enabled currencies and their exchange rates -----------------------------------
+
+
+class Currency(models.Model):
+    """A currency deals may use, with its rate to the company base currency
+    (`settings.DEFAULT_CURRENCY`): one unit of `code` is worth `rate` units of the base.
+    A currency without a rate is enabled but never converted: totals show it apart."""
+
+    code = models.CharField(_("code"), max_length=3, unique=True)
+    rate = models.DecimalField(
+        _("rate to the base currency"), max_digits=20, decimal_places=10, null=True, blank=True
+    )
+    rate_date = models.DateField(_("rate date"), null=True, blank=True)
+    is_enabled = models.BooleanField(_("enabled"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("currency")
+        verbose_name_plural = _("currencies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rate__isnull=True) | Q(rate__gt=0), name="pipeline_currency_rate_pos"
+            ),
+            models.CheckConstraint(
+                condition=Q(rate__isnull=True, rate_date__isnull=True)
+                | Q(rate__isnull=False, rate_date__isnull=False),
+                name="pipeline_currency_rate_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def rate_text(self) -> str:
+        """The rate without trailing zeros (0.9200000000 → '0.92'), for forms."""
+        return "" if self.rate is None else f"{self.rate.normalize():f}"

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from pipeline.views import activities, board, contacts, deals, exports, imports, leads, settings
+from pipeline.views import (
+    activities,
+    board,
+    contacts,
+    currencies,
+    deals,
+    exports,
+    imports,
+    leads,
+    settings,
+)
 
 app_name = "pipeline"
 
@@ -112,4 +122,7 @@ urlpatterns = [
     path("imports/<int:job_id>/matches/", imports.import_matches, name="import_matches"),
     path("imports/<int:job_id>/progress/", imports.import_progress_view, name="import_progress"),
     path("exports/<str:kind>.<str:fmt>", exports.export, name="export"),
+    # Issue 10: currencies and exchange rates.
+    path("settings/currencies/", currencies.currency_settings, name="settings_currencies"),
+    path("settings/currencies/<str:code>/", currencies.currency_edit, name="settings_currency"),
 ]

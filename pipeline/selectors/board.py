@@ -28,6 +28,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from pipeline.models import Deal, Pipeline, Stage, StageTotal
+from pipeline.money import Converted, Rate, convert, round_money
+from pipeline.selectors.currencies import currency_rates
 from pipeline.selectors.visibility import deal_list_visible, owner_ids_visible
 
 SEGMENTS = (0, 1, 2)
@@ -146,6 +148,17 @@ class Column:
     weighted: Money = field(default_factory=Money)
     cards: list[Card] = field(default_factory=list)
     next_cursor: str | None = None
+    # Issue 10: `value` and `weighted` converted to the viewer's display currency at the
+    # stored rates (currencies without a rate stay apart in `.unconverted`).
+    total: Converted | None = None
+    weighted_total: Converted | None = None
+
+
+def board_display_currency(user: User, rates: dict[str, Rate]) -> str:
+    """The currency the user's totals are shown in: their pick while it is enabled and has a
+    rate, otherwise the base currency."""
+    picked = (getattr(user, "display_currency", "") or "").upper()
+    return picked if picked in rates else settings.DEFAULT_CURRENCY
 
 
 def board_deals(*, pipeline: Pipeline, user: User, filters: BoardFilters) -> QuerySet[Deal]:
@@ -321,9 +334,15 @@ def board_columns(
         col.count += count
         total = total or Decimal("0")
         col.value.add(currency, total)
-        col.weighted.add(
-            currency, (total * col.stage.probability_fraction).quantize(Decimal("0.01"))
-        )
+        col.weighted.add(currency, round_money(total * col.stage.probability_fraction, currency))
+
+    # Issue 10: one query for the rates, then every column converts in Python.
+    base = settings.DEFAULT_CURRENCY
+    rates = currency_rates()
+    target = board_display_currency(user, rates)
+    for col in columns.values():
+        col.total = convert(col.value.amounts, to=target, base=base, rates=rates)
+        col.weighted_total = convert(col.weighted.amounts, to=target, base=base, rates=rates)
 
     if not with_cards:
         return list(columns.values())

@@ -29,6 +29,7 @@ from pipeline.services.contacts import (
     person_create,
     person_update,
 )
+from pipeline.services.currencies import currency_disable, currency_enable, currency_set_rate
 from pipeline.services.deals import (
     deal_create,
     deal_lose,
@@ -65,6 +66,9 @@ from pipeline.services.reminders import reminders_send_due
 from pipeline.services.totals import stage_totals_rebuild
 
 __all__ = [
+    "currency_disable",
+    "currency_enable",
+    "currency_set_rate",
     "activity_complete",
     "activity_create",
     "activity_finish",

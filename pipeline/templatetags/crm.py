@@ -6,49 +6,35 @@ import datetime
 from decimal import Decimal
 
 from django import template
-from django.utils import formats, timezone
+from django.conf import settings
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from pipeline.money import Converted, format_money
 
 register = template.Library()
-
-# Symbols written before the amount; other currencies show their code after it.
-_PREFIX = {"USD": "$", "GBP": "£", "JPY": "¥", "CNY": "¥", "MYR": "RM "}
-_SUFFIX = {"EUR": " €", "HUF": " Ft", "VND": " ₫"}
-_NO_MINOR = {"HUF", "VND", "JPY"}
 
 
 @register.filter
 def money(value: Decimal | int | None, currency: str = "") -> str:
-    """12500 with EUR → '12,500 €' (grouping follows the active locale)."""
+    """12500.5 with EUR → '€12,500.50' in English, '12 500,50 €' in Finnish (issue 10)."""
     return _money(value, currency, whole=False)
 
 
 @register.filter
 def money_whole(value: Decimal | int | None, currency: str = "") -> str:
-    """Rounded to whole units, for totals in headers: '206,980 €'."""
+    """Rounded to whole units, for totals in headers: '€206,980', '206 980 €'."""
     return _money(value, currency, whole=True)
 
 
 def money_formatter():  # noqa: ANN201 - returns a formatting function
-    """A money formatter bound to the active locale's separators, for formatting many amounts
-    in one request (the board) without looking the locale up for each."""
-    thousands = formats.get_format("THOUSAND_SEPARATOR")
-    decimal_sep = formats.get_format("DECIMAL_SEPARATOR")
+    """A money formatter bound to the active language, for formatting many amounts in one
+    request (the board) without looking the language up for each. Formats follow the locale's
+    conventions (see `pipeline.money.format_money`)."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
 
     def fmt(value: Decimal | int | None, currency: str, whole: bool = False) -> str:
-        if value is None:
-            return ""
-        amount = Decimal(value)
-        if whole:
-            amount = amount.quantize(Decimal("1"))
-        places = 0 if currency in _NO_MINOR or amount == amount.to_integral() else 2
-        text = f"{amount:,.{places}f}"
-        if thousands != "," or decimal_sep != ".":
-            text = text.replace(",", "\0").replace(".", decimal_sep).replace("\0", thousands)
-        if currency in _PREFIX:
-            return f"{_PREFIX[currency]}{text}"
-        if currency in _SUFFIX:
-            return f"{text}{_SUFFIX[currency]}"
-        return f"{text} {currency}".strip()
+        return format_money(value, currency, language, whole=whole)
 
     return fmt
 
@@ -81,3 +67,40 @@ def due_state(date: datetime.date | None) -> str:
     if date == today:
         return "today"
     return "future"
+
+
+# --- Issue 10: converted totals say how they were made -----------------------------------------
+
+
+def _rate_text(rate: Decimal) -> str:
+    """A rate with up to six significant decimals, in the locale's decimal separator."""
+    rate = rate.quantize(Decimal("0.000001")) if rate < 1000 else rate.quantize(Decimal("0.01"))
+    text = format(rate.normalize(), "f")
+    return formats.number_format(Decimal(text), use_l10n=True)
+
+
+@register.filter
+def conversion_lines(total: Converted | None) -> list[str]:
+    """One line per converted currency: 'incl. $1,200 at 0.92 (rate of 2026-11-20)'."""
+    if total is None:
+        return []
+    fmt = money_formatter()
+    lines = []
+    for part in total.parts:
+        params = {
+            "amount": fmt(part.amount, part.currency),
+            "rate": _rate_text(part.rate),
+            "date": part.rate_date.isoformat() if part.rate_date else "",
+        }
+        if part.rate_date:
+            text = _("incl. %(amount)s at %(rate)s (rate of %(date)s)") % params
+        else:
+            text = _("incl. %(amount)s at %(rate)s") % params
+        lines.append(text)
+    return lines
+
+
+@register.filter
+def conversion_note(total: Converted | None) -> str:
+    """The lines above as one tooltip text (newline separated)."""
+    return "\n".join(conversion_lines(total))

@@ -206,6 +206,7 @@ RULES: dict[str, Rule] = {
     ),
     "accounts:password_reset_complete": Rule("get", public(200)),
     "accounts:api_tokens": Rule("get", everyone(200)),
+    "accounts:preferences": Rule("get", everyone(200)),
     "accounts:api_token_revoke": Rule(
         "post", token_owner(302), kwargs=lambda w: {"token_id": w.token.pk}
     ),
@@ -463,6 +464,14 @@ RULES: dict[str, Rule] = {
         api(deal_editors(201)),
         kwargs=lambda w: {"pk": w.lead.pk},
         data=lambda w: {"stage": w.stages[0].pk},
+    ),
+    # Issue 10: currencies and rates.
+    "pipeline:settings_currencies": Rule("get", admin_only(200)),
+    "pipeline:settings_currency": Rule(
+        "post",
+        admin_only(302),
+        kwargs=lambda w: {"code": "USD"},
+        data=lambda w: {"action": "enable"},
     ),
 }
 

@@ -41,7 +41,7 @@ def test_board_shows_columns_cards_and_the_testability_contract(client, rep, mak
     assert "No next step scheduled" in html
     # Header: total, count, weighted value (10% of 1,200).
     header = re.search(rf'id="column-header-{stages[0].pk}".*?</header>', html, re.S).group(0)
-    assert "1,200 €" in header and "1 deal" in header and "Weighted 120 €" in header
+    assert "€1,200" in header and "1 deal" in header and "Weighted €120" in header
 
 
 def test_root_opens_the_default_pipeline(client, rep, pipeline, other_pipeline):

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Team, User
+from pipeline.demo_currencies import seed_currencies
 from pipeline.demo_leads import seed_leads_and_goals
 from pipeline.models import (
     Activity,
@@ -276,6 +277,7 @@ class Command(BaseCommand):
             seeder.pipelines()
             seeder.contacts(max(20, deals // 4))
             seeder.deals(deals)
+            seed_currencies()  # issue 10
             stage_totals_rebuild()
             seed_leads_and_goals()
             call_command("seed_metrics_demo", deals=deals)  # issue 7: demo goals (by name)

@@ -1,0 +1,77 @@
+"""Issue 10: a user's own language and display currency."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.models import User
+from accounts.services import user_set_preferences
+from pipeline.currency_forms import PreferencesForm
+from pipeline.errors import ServiceError
+from pipeline.selectors.currencies import currency_codes_enabled
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    """GET: the form. POST: save the language and/or display currency; the top bar's language
+    menu posts here too, with `next` to come back to the page it was on."""
+    user: User = request.user  # type: ignore[assignment]
+    status = 200
+    form = PreferencesForm(request.POST if request.method == "POST" else None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user_set_preferences(
+                user=user,
+                actor=user,
+                language=data["language"] if "language" in request.POST else None,
+                display_currency=(
+                    data["display_currency"] if "display_currency" in request.POST else None
+                ),
+            )
+        except ServiceError as exc:
+            error, status = exc.message, exc.status_code
+        else:
+            if user.language:
+                translation.activate(user.language)
+            messages.success(request, _("Preferences saved."))
+            target = request.POST.get("next") or reverse("accounts:preferences")
+            if not url_has_allowed_host_and_scheme(
+                target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                target = reverse("accounts:preferences")
+            response = HttpResponseRedirect(target)
+            # Remembered after logout too, so the login page speaks the same language.
+            if user.language:
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    user.language,
+                    max_age=365 * 24 * 3600,
+                    samesite="Lax",
+                )
+            return response
+    elif request.method == "POST":
+        status = 422
+    return render(
+        request,
+        "accounts/preferences.html",
+        {
+            "tab": "preferences",
+            "error": error,
+            "currencies": currency_codes_enabled(),
+            "base": settings.DEFAULT_CURRENCY,
+            "browser_language": translation.get_language_from_request(request),
+        },
+        status=status,
+    )

@@ -1,0 +1,196 @@
+"""Money without business rules (issue 10): rounding per currency, converting a per-currency
+`Money` to one currency at stored rates, and formatting amounts for a locale.
+
+Everything is Decimal. A sum never mixes currencies: conversion happens first, at a rate that
+is shown next to the total, and a currency without a rate is kept apart, never summed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+# ISO 4217 minor units where they differ from 2, plus currencies that have cents on paper but
+# none in practice (HUF, VND: prices, invoices and deals are whole units).
+_MINOR_UNITS = {
+    "HUF": 0,
+    "VND": 0,
+    "JPY": 0,
+    "KRW": 0,
+    "CLP": 0,
+    "ISK": 0,
+    "IDR": 0,
+    "BHD": 3,
+    "KWD": 3,
+    "OMR": 3,
+    "JOD": 3,
+    "TND": 3,
+}
+
+
+def minor_units(currency: str) -> int:
+    return _MINOR_UNITS.get(currency.upper(), 2)
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    """Round half up to the currency's minor unit: 1234.5 HUF → 1235; 10.005 EUR → 10.01."""
+    exp = Decimal(1).scaleb(-minor_units(currency))
+    return Decimal(amount).quantize(exp, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Rate:
+    """One unit of `code` is worth `rate` units of the base currency, as set on `date`."""
+
+    code: str
+    rate: Decimal
+    date: datetime.date | None
+
+
+@dataclass(frozen=True)
+class Part:
+    """One currency's share of a converted total: `amount` in `currency`, worth `converted`
+    in the target currency at `rate` (target units per unit of `currency`)."""
+
+    currency: str
+    amount: Decimal
+    converted: Decimal
+    rate: Decimal
+    rate_date: datetime.date | None
+
+
+@dataclass
+class Converted:
+    """A total in one currency, with how it was made: `parts` were converted at the stored
+    rates (the target currency's own amount is not a part), `unconverted` have no rate and
+    are NOT in `amount`."""
+
+    currency: str
+    amount: Decimal = Decimal("0")
+    own: Decimal = Decimal("0")
+    parts: list[Part] = field(default_factory=list)
+    unconverted: list[tuple[str, Decimal]] = field(default_factory=list)
+
+    @property
+    def is_mixed(self) -> bool:
+        return bool(self.parts or self.unconverted)
+
+
+def convert(
+    amounts: Mapping[str, Decimal], *, to: str, base: str, rates: Mapping[str, Rate]
+) -> Converted:
+    """Convert per-currency `amounts` to `to`.
+
+    `rates` hold base units per unit of each currency (the base is implicitly 1). A currency
+    X goes to the target T at rate(X) / rate(T); each part is rounded to T's minor unit and
+    the total is the sum of the rounded parts, so the explanation adds up to the figure shown.
+    If T itself has no rate, nothing but T's own amount can be converted.
+    """
+    to, base = to.upper(), base.upper()
+
+    def base_rate(code: str) -> Rate | None:
+        if code == base:
+            return Rate(code=base, rate=Decimal("1"), date=None)
+        return rates.get(code)
+
+    target = base_rate(to)
+    out = Converted(currency=to)
+    for currency, amount in sorted(amounts.items()):
+        amount = Decimal(amount)
+        if currency == to:
+            out.own += amount
+            continue
+        if not amount:
+            continue
+        source = base_rate(currency)
+        if source is None or target is None:
+            out.unconverted.append((currency, amount))
+            continue
+        cross = source.rate / target.rate
+        converted = round_money(amount * cross, to)
+        # The date shown is the older of the two rates involved (the base has no date).
+        dates = [d for d in (source.date, target.date) if d is not None]
+        out.parts.append(
+            Part(
+                currency=currency,
+                amount=amount,
+                converted=converted,
+                rate=cross,
+                rate_date=min(dates) if dates else None,
+            )
+        )
+    out.own = round_money(out.own, to)
+    out.amount = out.own + sum((p.converted for p in out.parts), Decimal("0"))
+    return out
+
+
+# --- Formatting -------------------------------------------------------------------------------
+
+NBSP = "\u00a0"
+
+# Per language: thousands separator, decimal separator, and whether the symbol goes before the
+# number. Hungarian and Finnish group with a non-breaking space (an amount never wraps).
+_LOCALE_NUMBERS = {
+    "en": (",", ".", True),
+    "ms": (",", ".", True),
+    "zh-hans": (",", ".", True),
+    "hu": (NBSP, ",", False),
+    "vi": (".", ",", False),
+    "fi": (NBSP, ",", False),
+}
+_SYMBOLS = {
+    "USD": "$",
+    "EUR": "€",
+    "GBP": "£",
+    "JPY": "¥",
+    "CNY": "¥",
+    "MYR": "RM",
+    "HUF": "Ft",
+    "VND": "₫",
+}
+
+
+def _group(digits: str, sep: str) -> str:
+    head = len(digits) % 3 or 3
+    groups = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
+    return sep.join(groups)
+
+
+def format_money(
+    value: Decimal | int | None, currency: str, language: str, *, whole: bool = False
+) -> str:
+    """`1234567` HUF in hu → '1 234 567 Ft'; 1234.5 MYR in ms → 'RM 1,234.50';
+    1234567 VND in vi → '1.234.567 ₫'; 1234.5 EUR in fi → '1 234,50 €';
+    1234.5 CNY in zh-hans → '¥1,234.50'. Whole amounts drop their decimals ('€1,200')."""
+    if value is None:
+        return ""
+    lang = (language or "en").lower()
+    thousands, decimal_sep, prefix = _LOCALE_NUMBERS.get(
+        lang, _LOCALE_NUMBERS.get(lang.split("-")[0], _LOCALE_NUMBERS["en"])
+    )
+    code = (currency or "").upper()
+    amount = round_money(Decimal(value), code) if code else Decimal(value)
+    if whole:
+        amount = amount.quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    places = 0 if amount == amount.to_integral_value() else max(minor_units(code), 2)
+    if code and minor_units(code) == 0:
+        places = 0
+    sign = "-" if amount < 0 else ""
+    text = f"{abs(amount):.{places}f}"
+    digits, _, decimals = text.partition(".")
+    number = _group(digits, thousands) + (decimal_sep + decimals if decimals else "")
+    symbol = _SYMBOLS.get(code, code)
+    if not symbol:
+        return f"{sign}{number}"
+    if prefix:
+        gap = " " if symbol[-1].isalpha() else ""
+        return f"{sign}{symbol}{gap}{number}"
+    return f"{sign}{number}{NBSP}{symbol}"
+
+
+def format_rate(rate: Decimal) -> str:
+    """A rate without trailing zeros: 0.9200000000 → '0.92'."""
+    text = f"{rate.normalize():f}"
+    return text

@@ -1,0 +1,29 @@
+"""Enabled currencies and their rates (issue 10)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from pipeline.models import Currency
+from pipeline.money import Rate
+
+
+def currency_list() -> list[Currency]:
+    return list(Currency.objects.order_by("-is_enabled", "code"))
+
+
+def currency_rates() -> dict[str, Rate]:
+    """Rates of the enabled currencies that have one, by code: one query."""
+    rows = Currency.objects.filter(is_enabled=True, rate__isnull=False).values_list(
+        "code", "rate", "rate_date"
+    )
+    return {code: Rate(code=code, rate=rate, date=date) for code, rate, date in rows}
+
+
+def currency_codes_enabled() -> list[str]:
+    """The base currency first, then the other enabled codes."""
+    base = settings.DEFAULT_CURRENCY
+    others = (
+        Currency.objects.filter(is_enabled=True).exclude(code=base).values_list("code", flat=True)
+    )
+    return [base, *sorted(others)]

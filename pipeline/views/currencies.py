@@ -1,0 +1,90 @@
+"""Admin settings for currencies and exchange rates (issue 10)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.decorators import admin_required
+from accounts.models import User
+from pipeline.currency_forms import CurrencyAddForm, CurrencyRateForm
+from pipeline.errors import RuleViolation, ServiceError
+from pipeline.selectors.currencies import currency_list
+from pipeline.services import currencies
+from pipeline.views._responses import form_errors_text, refused_page
+
+PAGE = "pipeline/settings/currencies.html"
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def currency_settings(request: HttpRequest) -> HttpResponse:
+    """The enabled currencies with their rates; POST enables a currency."""
+    form = CurrencyAddForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                currency = currencies.currency_enable(
+                    code=form.cleaned_data["code"],
+                    actor=request.user,  # type: ignore[arg-type]
+                )
+            except ServiceError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status_code
+            else:
+                messages.success(
+                    request,
+                    _("%(code)s enabled. Set its rate so totals can include it.")
+                    % {"code": currency.code},
+                )
+                return HttpResponseRedirect(reverse("pipeline:settings_currencies"))
+        else:
+            status = 422
+    return render(
+        request,
+        PAGE,
+        {
+            "currencies": currency_list(),
+            "form": form,
+            "tab": "currencies",
+            "base": settings.DEFAULT_CURRENCY,
+        },
+        status=status,
+    )
+
+
+@require_POST
+@admin_required
+def currency_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """Set the rate (`action=rate`), disable or enable a currency; POST/redirect/GET."""
+    actor: User = request.user  # type: ignore[assignment]
+    action = request.POST.get("action", "rate")
+    try:
+        if action == "disable":
+            currency = currencies.currency_disable(code=code, actor=actor)
+            text = _("%(code)s disabled: its deals are shown apart in totals.")
+        elif action == "enable":
+            currency = currencies.currency_enable(code=code, actor=actor)
+            text = _("%(code)s enabled.")
+        else:
+            form = CurrencyRateForm(request.POST)
+            if not form.is_valid():
+                raise RuleViolation(form_errors_text(form))
+            currency = currencies.currency_set_rate(
+                code=code,
+                rate=form.cleaned_data["rate"],
+                rate_date=form.cleaned_data["rate_date"],
+                actor=actor,
+            )
+            text = _("Rate of %(code)s saved.")
+    except ServiceError as exc:
+        # The real 4xx with the message and a link back: bad input never looks like success.
+        return refused_page(request, exc, reverse("pipeline:settings_currencies"))
+    messages.success(request, text % {"code": currency.code})
+    return HttpResponseRedirect(reverse("pipeline:settings_currencies"))
