@@ -58,6 +58,9 @@ def drag(page, source, target, placeholder_in=None):
     page.mouse.move(x, y)
     page.mouse.down()
     page.mouse.move(x + 5, y + 5, steps=3)
+    page.mouse.move(x + 10, y + 10, steps=3)
+    # The Won and Lost zones appear only once the drag has started.
+    target.wait_for(state="visible")
     tbox = target.bounding_box()
     tx, ty = tbox["x"] + tbox["width"] / 2, tbox["y"] + min(tbox["height"] / 2, 60)
     page.mouse.move(tx, ty, steps=15)

@@ -46,6 +46,9 @@ def test_drag_to_lost_asks_for_a_reason_then_leaves_the_board(
     page.click("#lose-cancel")
     _column(page, stages[0]).locator(f'[data-deal-id="{deal.pk}"]').wait_for()
     assert Deal.objects.get(pk=deal.pk).status == "open"
+    # Let the card settle (SortableJS animates it back) before grabbing it again, as a
+    # person would; a press during the animation does not start a drag.
+    page.wait_for_timeout(400)
     # Now with a reason.
     drag(page, _card(page, deal), lost_zone)
     dialog.wait_for(state="visible")
