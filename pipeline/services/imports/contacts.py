@@ -137,6 +137,16 @@ def _organizations(source, actor, options, progress):  # noqa: ANN001, ANN202
     return report, fresh, users
 
 
+def _refuse_or_create_owners(report: ImportReport, options: ImportOptions, users) -> None:  # noqa: ANN001
+    """Refuse a file with problems (or unknown names without `create_missing`); otherwise
+    create the owners it names that do not exist yet, as users who cannot log in."""
+    if not report.can_apply(options.create_missing):
+        raise ImportRefused(report)
+    for name in report.unknown.get("owners", []):
+        users.create(name)
+    report.created["owners"] = len(report.unknown.get("owners", []))
+
+
 def organization_import_preview(
     *, source: str | Path | BinaryIO, actor: User, options: ImportOptions, progress=None
 ) -> ImportReport:  # noqa: ANN001
@@ -148,11 +158,7 @@ def organization_import_apply(
     *, source: str | Path | BinaryIO, actor: User, options: ImportOptions, progress=None
 ) -> ImportReport:  # noqa: ANN001
     report, fresh, users = _organizations(source, actor, options, progress)
-    if not report.can_apply(options.create_missing):
-        raise ImportRefused(report)
-    for name in report.unknown.get("owners", []):
-        users.create(name)
-    report.created["owners"] = len(report.unknown.get("owners", []))
+    _refuse_or_create_owners(report, options, users)
     now = timezone.now()
     orgs = []
     for _line, cells, index in fresh:
@@ -233,11 +239,7 @@ def person_import_apply(
     *, source: str | Path | BinaryIO, actor: User, options: ImportOptions, progress=None
 ) -> ImportReport:  # noqa: ANN001
     report, fresh, users = _people(source, actor, options, progress)
-    if not report.can_apply(options.create_missing):
-        raise ImportRefused(report)
-    for name in report.unknown.get("owners", []):
-        users.create(name)
-    report.created["owners"] = len(report.unknown.get("owners", []))
+    _refuse_or_create_owners(report, options, users)
     now = timezone.now()
     new_orgs = [
         Organization(name=n[:200], created_at=now, updated_at=now)
