@@ -35,6 +35,8 @@ class QuickAddForm(forms.Form):
     value = forms.DecimalField(
         label=_("Value"), min_value=0, max_digits=14, decimal_places=2, required=False
     )
+    # Checked against the enabled currencies by the service; empty means the base currency.
+    currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
     stage = forms.IntegerField(label=_("Stage"), min_value=1)
     organization = forms.CharField(label=_("Organization"), max_length=200, required=False)
 
@@ -45,7 +47,8 @@ class DealEditForm(forms.Form):
 
     title = forms.CharField(label=_("Title"), max_length=200)
     value = forms.DecimalField(label=_("Value"), min_value=0, max_digits=14, decimal_places=2)
-    currency = forms.CharField(label=_("Currency"), min_length=3, max_length=3)
+    # The company's enabled currencies, plus the deal's own if an admin has since disabled it.
+    currency = forms.ChoiceField(label=_("Currency"))
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=None)
     organization = forms.CharField(label=_("Organization"), max_length=200, required=False)
     person = forms.ModelChoiceField(label=_("Contact person"), queryset=None, required=False)
@@ -72,7 +75,12 @@ class DealEditForm(forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         from accounts.models import User
         from pipeline.models import Person
+        from pipeline.selectors.currencies import currency_codes_enabled
 
+        codes = currency_codes_enabled()
+        if deal.currency not in codes:
+            codes.append(deal.currency)
+        self.fields["currency"].choices = [(code, code) for code in codes]
         self._organizations = organizations
         self.fields["owner"].queryset = User.objects.filter(is_active=True)
         people = Person.objects.filter(organization_id=deal.organization_id)[:500]

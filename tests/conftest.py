@@ -101,6 +101,16 @@ def admin(db) -> User:
 
 
 @pytest.fixture
+def usd(admin) -> str:
+    """USD enabled beside the base currency (EUR), without a rate: deals may only use the
+    company's enabled currencies (issue 10)."""
+    from pipeline.services.currencies import currency_enable
+
+    currency_enable(code="USD", actor=admin)
+    return "USD"
+
+
+@pytest.fixture
 def pipeline(db):
     p = PipelineFactory(name="Sales")
     for i, (name, prob) in enumerate(

@@ -290,8 +290,10 @@ def board_columns(
     stages: list[Stage] | None = None,
     page: int | None = None,
     with_cards: bool = True,
+    rates: dict[str, Rate] | None = None,
 ) -> list[Column]:
     """Every active stage of the pipeline (or `stages`) with totals and its first cards.
+    `rates`: the exchange rates if the caller already read them (else one query here).
 
     Queries: stages (unless given), totals (one grouped query), cards (one query), plus the
     visibility lookup for managers.
@@ -338,7 +340,8 @@ def board_columns(
 
     # Issue 10: one query for the rates, then every column converts in Python.
     base = settings.DEFAULT_CURRENCY
-    rates = currency_rates()
+    if rates is None:
+        rates = currency_rates()
     target = board_display_currency(user, rates)
     for col in columns.values():
         col.total = convert(col.value.amounts, to=target, base=base, rates=rates)

@@ -20,6 +20,22 @@ def currency_rates() -> dict[str, Rate]:
     return {code: Rate(code=code, rate=rate, date=date) for code, rate, date in rows}
 
 
+def currency_enabled_with_rates() -> tuple[list[str], dict[str, Rate]]:
+    """The enabled codes (base first, as `currency_codes_enabled`) and the rates of those that
+    have one, from one query: for pages that show totals and offer a currency choice."""
+    base = settings.DEFAULT_CURRENCY
+    codes, rates = [], {}
+    for code, rate, date in Currency.objects.filter(is_enabled=True).values_list(
+        "code", "rate", "rate_date"
+    ):
+        if code == base:
+            continue
+        codes.append(code)
+        if rate is not None:
+            rates[code] = Rate(code=code, rate=rate, date=date)
+    return [base, *sorted(codes)], rates
+
+
 def currency_codes_enabled() -> list[str]:
     """The base currency first, then the other enabled codes."""
     base = settings.DEFAULT_CURRENCY

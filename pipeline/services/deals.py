@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from pipeline.errors import NotAllowed, RuleViolation
 from pipeline.models import Activity, Deal, LostReason, Note, Organization, Person, Stage
+from pipeline.selectors.currencies import currency_codes_enabled
 from pipeline.selectors.visibility import deal_check_edit, owner_ids_editable
 from pipeline.services._common import (
     board_touch,
@@ -53,10 +55,23 @@ def _clean_money(value: object) -> Decimal:
     return amount.quantize(Decimal("0.01"))
 
 
-def _clean_currency(currency: str) -> str:
+def _clean_currency(currency: str, *, keep: str | None = None) -> str:
+    """A three-letter code among the company's enabled currencies (issue 10). `keep` is the
+    record's current currency: a deal whose currency an admin has since disabled keeps it."""
     code = (currency or "").strip().upper()
     if len(code) != 3 or not code.isalpha():
         raise RuleViolation(_("The currency must be a three-letter code such as EUR or USD."))
+    if code in (settings.DEFAULT_CURRENCY, keep):
+        return code
+    enabled = currency_codes_enabled()
+    if code not in enabled:
+        raise RuleViolation(
+            _(
+                "%(code)s is not one of the company's currencies (%(enabled)s). "
+                "An admin can enable it under Settings → Currencies."
+            )
+            % {"code": code, "enabled": ", ".join(enabled)}
+        )
     return code
 
 
@@ -160,7 +175,6 @@ def deal_create(
     source: str = "form",
 ) -> Deal:
     """Create an open deal in a stage and record its entry in the history."""
-    from django.conf import settings
 
     title = (title or "").strip()
     if not title:
@@ -234,7 +248,7 @@ def deal_update(
         elif name == "value":
             raw = _clean_money(raw)
         elif name == "currency":
-            raw = _clean_currency(str(raw))
+            raw = _clean_currency(str(raw), keep=locked.currency)
         elif name == "owner":
             _check_owner(actor, raw)  # type: ignore[arg-type]
         if getattr(locked, name) != raw:

@@ -21,6 +21,7 @@ from pipeline.errors import DuplicateFound, RuleViolation, ServiceError
 from pipeline.forms import LoseForm, MoveForm, QuickAddForm, VersionForm
 from pipeline.models import Deal, LostReason, Pipeline, Stage
 from pipeline.selectors.board import BoardFilters, board_columns, card_get, column_page
+from pipeline.selectors.currencies import currency_enabled_with_rates
 from pipeline.selectors.visibility import deal_get_visible, organization_list_visible
 from pipeline.services.contacts import organization_create
 from pipeline.views._responses import form_errors_text, refused, toast
@@ -52,7 +53,8 @@ def _board_url(pipeline: Pipeline, filters: BoardFilters | None = None) -> str:
 
 def _context(request: HttpRequest, pipeline: Pipeline, filters: BoardFilters) -> dict:
     user: User = request.user  # type: ignore[assignment]
-    columns = board_columns(pipeline=pipeline, user=user, filters=filters)
+    currencies, rates = currency_enabled_with_rates()
+    columns = board_columns(pipeline=pipeline, user=user, filters=filters, rates=rates)
     ui = card_ui(request, [c.stage for c in columns])
     for col in columns:
         col.cards_html = cards_html(col.cards, ui)
@@ -66,6 +68,8 @@ def _context(request: HttpRequest, pipeline: Pipeline, filters: BoardFilters) ->
         "owners": User.objects.filter(is_active=True).order_by("first_name", "last_name"),
         "board_version": pipeline.board_version,
         "poll_seconds": settings.STAGECOACH_BOARD_POLL_SECONDS,
+        # Quick-add offers the enabled currencies (base first) when there is more than one.
+        "currencies": currencies,
     }
 
 
@@ -326,6 +330,7 @@ def deal_quick_add(request: HttpRequest, pipeline_id: int) -> HttpResponse:
             title=data["title"],
             pipeline_stage=stage,
             value=data.get("value") or 0,
+            currency=data.get("currency") or None,
             organization=organization,
             source="board",
         )

@@ -111,7 +111,7 @@ def test_company_setting_page_switches_reps_see_all_deals(client, admin):
 
 
 @pytest.fixture
-def ritas_work(rep, teammate, make_deal, stages, lost_reason):
+def ritas_work(rep, teammate, make_deal, stages, lost_reason, usd):
     """Rita's book: two open deals (EUR, USD), one won deal, an open and a converted lead,
     a pending and a done activity, an organization, and an API token."""
     org = Organization.objects.create(name="Acme", owner=rep)

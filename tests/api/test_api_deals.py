@@ -41,7 +41,7 @@ def test_retrieve_returns_money_as_decimal_string_and_version(api_rep, make_deal
     assert body["status"] == "open"
 
 
-def test_create_goes_through_the_service(api_rep, stages, rep):
+def test_create_goes_through_the_service(api_rep, stages, rep, usd):
     response = api_rep.post(
         "/api/deals/",
         {"title": "API deal", "stage": stages[1].pk, "value": "250.00", "currency": "usd"},

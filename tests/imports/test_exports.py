@@ -105,7 +105,7 @@ def _snapshot(pipeline):  # noqa: ANN001
 
 
 def test_export_then_import_gives_the_same_pipeline(
-    client, admin, rep, make_deal, stages, pipeline, lost_reason, tmp_path
+    client, admin, rep, make_deal, stages, pipeline, lost_reason, tmp_path, usd
 ):
     org = OrganizationFactory(name="Acme")
     ann = PersonFactory(name="Ann", email="ann@acme.test", organization=org)

@@ -164,7 +164,7 @@ def test_a_manager_cannot_import_deals_for_another_team(
 
 
 def test_closed_deals_get_history_and_totals_count_only_open(
-    write_csv, admin, lost_reason, pipeline, stages
+    write_csv, admin, lost_reason, pipeline, stages, usd
 ):
     path = write_csv(
         HEADER + "\n"

@@ -110,7 +110,7 @@ def sales(pipeline, stages):
 
 
 @pytest.fixture
-def history(sales, stages, rep, teammate, outsider, lost_reason) -> dict[str, Deal]:
+def history(sales, stages, rep, teammate, outsider, lost_reason, usd) -> dict[str, Deal]:
     stages = list(sales.stages.order_by("position"))
     w = Writer(stages, lost_reason)
     org_a, org_b, org_c, org_d = (OrganizationFactory(name=n) for n in "ABCD")

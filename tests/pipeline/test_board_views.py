@@ -346,6 +346,24 @@ def test_quick_add_creates_a_deal_in_the_chosen_stage(client, rep, stages):
     assert bad.status_code == 422 and Deal.objects.count() == 1
 
 
+def test_quick_add_offers_the_enabled_currencies_and_refuses_others(client, rep, stages, usd):
+    client.force_login(rep)
+    html = _board(client, stages[0].pipeline).content.decode()
+    assert '<select name="currency"><option value="EUR">EUR</option><option value="USD">' in html
+    url = reverse("pipeline:deal_quick_add", args=[stages[0].pipeline_id])
+    r = client.post(
+        url, {"title": "Dollars", "value": "10", "currency": "USD", "stage": stages[0].pk}, **HX
+    )
+    assert r.status_code == 200
+    assert Deal.objects.get(title="Dollars").currency == "USD"
+    bad = client.post(
+        url, {"title": "Krona", "value": "10", "currency": "SEK", "stage": stages[0].pk}, **HX
+    )
+    assert bad.status_code == 422
+    assert "SEK is not one of the company&#x27;s currencies (EUR, USD)" in bad.content.decode()
+    assert not Deal.objects.filter(title="Krona").exists()
+
+
 def test_deal_page_and_panel(client, rep, outsider, make_deal):
     deal = make_deal(title="Visible")
     client.force_login(rep)

@@ -63,7 +63,7 @@ def test_win_with_stale_version_is_refused(make_deal, rep):
         services.deal_win(deal=deal, expected_version=1, actor=rep)
 
 
-def test_update_validates_and_keeps_totals(make_deal, stages, rep):
+def test_update_validates_and_keeps_totals(make_deal, stages, rep, usd):
     deal = make_deal(value=Decimal("100"))
     services.deal_update(
         deal=deal, expected_version=1, actor=rep, changes={"value": "250.00", "currency": "usd"}

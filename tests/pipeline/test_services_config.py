@@ -175,7 +175,7 @@ def test_keyboard_step_moves_one_place_and_stops_at_the_ends(admin, pipeline, st
 
 
 def test_archive_stage_moves_open_and_closed_deals_with_history(
-    admin, rep, stages, make_deal, lost_reason
+    admin, rep, stages, make_deal, lost_reason, usd
 ):
     open_eur = make_deal(title="Open EUR", stage=stages[1], value=Decimal("100"))
     open_usd = make_deal(title="Open USD", stage=stages[1], value=Decimal("40"), currency="USD")

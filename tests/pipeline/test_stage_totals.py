@@ -33,7 +33,7 @@ def _kept():
     }
 
 
-def test_random_operations_keep_totals_exact(stages, rep, teammate, manager, lost_reason):
+def test_random_operations_keep_totals_exact(stages, rep, teammate, manager, lost_reason, usd):
     rng = random.Random(5)
     owners = [rep, teammate]
     deals = [
@@ -99,7 +99,7 @@ def test_random_operations_keep_totals_exact(stages, rep, teammate, manager, los
     assert _kept() == before
 
 
-def test_board_totals_per_viewer_equal_a_fresh_sum(stages, rep, teammate, manager, make_deal):
+def test_board_totals_per_viewer_equal_a_fresh_sum(stages, rep, teammate, manager, make_deal, usd):
     make_deal(owner=rep, value=Decimal("100"))
     make_deal(owner=teammate, value=Decimal("250"))
     make_deal(owner=teammate, value=Decimal("5"), currency="USD")

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from pipeline.models import Deal, LostReason, Organization, Person, Pipeline, Stage, StageChange
+from pipeline.selectors.currencies import currency_codes_enabled
 from pipeline.selectors.visibility import owner_ids_editable
 from pipeline.services._common import board_touch
 from pipeline.services.csvfiles import (
@@ -197,6 +198,7 @@ def _parse(
     index: dict[str, int],
     options: ImportOptions,
     report: ImportReport,
+    currencies: list[str],
 ) -> _Row | None:
     problems = report.problem_count
 
@@ -228,6 +230,15 @@ def _parse(
     currency = (cell(cells, index, "currency") or settings.DEFAULT_CURRENCY).upper()
     if len(currency) != 3 or not currency.isalpha():
         bad("currency", _("%(raw)s is not a three-letter currency code.") % {"raw": currency})
+    elif currency not in currencies:
+        bad(
+            "currency",
+            _(
+                "%(code)s is not one of the company's currencies (%(enabled)s): an admin can "
+                "enable it under Settings → Currencies, then import again."
+            )
+            % {"code": currency, "enabled": ", ".join(currencies)},
+        )
 
     status = key(cell(cells, index, "status") or "open")
     if status not in _STATUSES:
@@ -294,8 +305,9 @@ def _rows(
     if "title" not in index:
         report.problem(1, "title", _("No column is mapped to the deal title."))
         return
+    currencies = currency_codes_enabled()
     for line, cells in csv_rows(source, fmt):
-        yield _parse(line, cells, index, options, report), cells, index
+        yield _parse(line, cells, index, options, report, currencies), cells, index
 
 
 def _check_names(

@@ -44,7 +44,7 @@ def test_header_says_what_was_converted_at_which_rate(client, mixed_column, rep)
     assert "+ £300" in header and "No exchange rate for GBP" in header
 
 
-def test_without_any_rate_nothing_is_converted(client, make_deal, stages, rep, admin):
+def test_without_any_rate_nothing_is_converted(client, make_deal, stages, rep, admin, usd):
     make_deal(value=Decimal("1000"), currency="EUR")
     make_deal(value=Decimal("500"), currency="USD")
     client.force_login(rep)
