@@ -3,12 +3,14 @@ webhook shows its delivery log with response codes. Loaded from PipelineConfig.r
 
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from pipeline.models import Webhook, WebhookDelivery
-from pipeline.services.webhooks import webhook_forget_cache, webhook_save
+from pipeline.services.webhooks import webhook_delete, webhook_save
 
 
 class WebhookForm(forms.ModelForm):
@@ -19,6 +21,8 @@ class WebhookForm(forms.ModelForm):
     class Meta:
         model = Webhook
         fields = ["url", "description", "events", "is_active"]
+        # A URL typed without a scheme means https (Django 6's default, chosen explicitly).
+        field_classes = {"url": partial(forms.URLField, assume_scheme="https")}
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]
@@ -74,9 +78,13 @@ class WebhookAdmin(_AdminsOnly, admin.ModelAdmin):
         )
         obj.pk, obj.secret = saved.pk, saved.secret
 
+    # Deleting one webhook or several ("delete selected") goes through the service too, which
+    # forgets the cached subscriptions after commit.
     def delete_model(self, request, obj) -> None:  # noqa: ANN001
-        super().delete_model(request, obj)
-        webhook_forget_cache()
+        webhook_delete(actor=request.user, webhooks=[obj])
+
+    def delete_queryset(self, request, queryset) -> None:  # noqa: ANN001
+        webhook_delete(actor=request.user, webhooks=list(queryset))
 
 
 @admin.register(WebhookDelivery)

@@ -72,11 +72,26 @@ def webhook_save(
     hook = webhook or Webhook(created_by=actor, secret=secrets.token_hex(32))
     hook.url, hook.events, hook.description, hook.is_active = url, events, description, is_active
     hook.save()
-    transaction.on_commit(lambda: cache.delete(_CACHE_KEY))
+    transaction.on_commit(webhook_forget_cache)
     return hook
 
 
+@transaction.atomic
+def webhook_delete(*, actor: User, webhooks: list[Webhook]) -> int:
+    """Delete webhooks (admins only) with their delivery log. Deliveries already queued in
+    Celery find their row gone and stop quietly (`webhook_deliver`)."""
+    if not actor.is_admin:
+        raise RuleViolation(_("Only admins manage webhooks."))
+    deleted = Webhook.objects.filter(pk__in=[w.pk for w in webhooks]).delete()[1]
+    transaction.on_commit(webhook_forget_cache)
+    return deleted.get(Webhook._meta.label, 0)
+
+
 def webhook_forget_cache() -> None:
+    """Every write to webhooks goes through `webhook_save` / `webhook_delete`, which call this
+    after commit; the cache's short lifetime (`_CACHE_SECONDS`) bounds any other path (a
+    write in the database shell), and a deactivated webhook's queued deliveries are dropped
+    when they are sent (`webhook_deliver`)."""
     cache.delete(_CACHE_KEY)
 
 
@@ -184,10 +199,21 @@ def webhook_signature(*, secret: str, timestamp: str, body: bytes) -> str:
 def webhook_deliver(*, delivery_id: int) -> int | None:
     """Make one attempt. Returns the seconds to wait before retrying, or None when done
     (delivered, given up, or already delivered by an earlier run of the task)."""
-    delivery = WebhookDelivery.objects.select_related("webhook").get(pk=delivery_id)
-    if delivery.status != WebhookDelivery.Status.PENDING:
-        return None
+    delivery = WebhookDelivery.objects.select_related("webhook").filter(pk=delivery_id).first()
+    if delivery is None or delivery.status != WebhookDelivery.Status.PENDING:
+        return None  # the webhook was deleted with its log, or an earlier run finished it
     hook = delivery.webhook
+    if not hook.is_active:
+        # Deactivated after the event was queued: an admin who switches a webhook off expects
+        # nothing more to leave, including retries of older events.
+        WebhookDelivery.objects.filter(
+            pk=delivery.pk, status=WebhookDelivery.Status.PENDING
+        ).update(
+            status=WebhookDelivery.Status.FAILED,
+            error=_("Not sent: the webhook was deactivated."),
+            last_attempt_at=timezone.now(),
+        )
+        return None
     body = json.dumps(
         {"id": delivery.pk, **delivery.payload}, separators=(",", ":"), sort_keys=True
     ).encode()

@@ -173,3 +173,76 @@ def test_admin_registers_a_webhook_in_the_admin(client, admin, manager):
     manager.save()
     client.force_login(manager)
     assert client.get("/admin/pipeline/webhook/").status_code == 403
+
+
+def test_every_way_of_changing_a_webhook_refreshes_the_subscriptions(
+    receiver, admin, make_deal, stages, rep, client, django_capture_on_commit_callbacks
+):
+    """The subscriptions are cached; deactivating, deleting one in the admin and deleting
+    several with the admin's bulk action each take effect at once, not after the cache's
+    lifetime."""
+    from pipeline.models import Webhook
+
+    deal = make_deal()
+    version = 1
+
+    def move_and_count() -> int:
+        nonlocal version
+        WebhookDelivery.objects.all().delete()
+        with django_capture_on_commit_callbacks(execute=False):
+            services.deal_move(
+                deal=deal, to_stage=stages[1 + version % 2], expected_version=version, actor=rep
+            )
+        version += 1
+        return WebhookDelivery.objects.count()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        one = webhook_save(actor=admin, url=receiver.url, events=["deal.moved"])
+        two = webhook_save(actor=admin, url=receiver.url, events=["deal.moved"])
+        three = webhook_save(actor=admin, url=receiver.url, events=["deal.moved"])
+    assert move_and_count() == 3  # and the three subscriptions are now cached
+
+    with django_capture_on_commit_callbacks(execute=True):
+        webhook_save(actor=admin, url=one.url, events=one.events, is_active=False, webhook=one)
+    assert move_and_count() == 2
+
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/pipeline/webhook/{two.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert move_and_count() == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/admin/pipeline/webhook/",
+            {"action": "delete_selected", "_selected_action": [three.pk, one.pk], "post": "yes"},
+        )
+    assert response.status_code == 302
+    assert not Webhook.objects.exists()
+    assert move_and_count() == 0
+
+
+def test_queued_deliveries_of_a_deleted_or_deactivated_webhook_stop_quietly(
+    receiver, admin, make_deal, stages, rep, django_capture_on_commit_callbacks
+):
+    from pipeline.services.webhooks import webhook_delete
+
+    hook = webhook_save(actor=admin, url=receiver.url, events=["deal.moved"])
+    deal = make_deal()
+    with django_capture_on_commit_callbacks(execute=False):
+        services.deal_move(deal=deal, to_stage=stages[1], expected_version=1, actor=rep)
+    delivery = WebhookDelivery.objects.get()
+
+    # Switched off before the worker got to it: dropped, and the log says why.
+    webhook_save(actor=admin, url=hook.url, events=hook.events, is_active=False, webhook=hook)
+    assert webhook_deliver(delivery_id=delivery.pk) is None
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("failed", 0)
+    assert delivery.error == "Not sent: the webhook was deactivated."
+    assert receiver.requests == []
+
+    # Deleted with its log: the queued task finds nothing and ends without an error.
+    webhook_delete(actor=admin, webhooks=[hook])
+    assert webhook_deliver(delivery_id=delivery.pk) is None
+    with pytest.raises(RuleViolation):
+        webhook_delete(actor=rep, webhooks=[])
