@@ -13,19 +13,22 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh
 
 from accounts.models import User
-from pipeline.errors import ServiceError
+from pipeline.errors import NotAllowed, ServiceError
 from pipeline.forms_imports import ImportMappingForm, ImportUploadForm
 from pipeline.models import ImportJob, LostReason, Organization, Pipeline, Stage
 from pipeline.services.imports import ImportOptions
 from pipeline.services.imports.jobs import (
     MATCHABLE,
+    import_job_can_change,
     import_job_configure,
     import_job_create,
     import_job_get,
+    import_job_list_visible,
     import_job_set_matches,
     import_job_start_apply,
     import_progress,
 )
+from pipeline.views._responses import refused_page
 
 _LABELS = {
     "pipelines": gettext_lazy("pipelines"),
@@ -66,7 +69,8 @@ def import_list(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("pipeline:import_job", args=[job.pk]))
     context = {
         "form": form,
-        "jobs": ImportJob.objects.filter(created_by=request.user)[:50],
+        "jobs": import_job_list_visible(request.user)[:50],  # type: ignore[arg-type]
+        "others_too": request.user.is_admin or request.user.is_manager,  # type: ignore[union-attr]
         "pipelines": Pipeline.objects.filter(is_active=True),
     }
     return render(request, "pipeline/imports.html", context, status=400 if form.errors else 200)
@@ -90,12 +94,15 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
                 mapping=form.mapping(),
                 options=options,
             )
+        except NotAllowed as exc:
+            return refused_page(request, exc, back=reverse("pipeline:import_job", args=[job.pk]))
         except ServiceError as exc:
             messages.error(request, exc.message)
         return HttpResponseRedirect(reverse("pipeline:import_job", args=[job.pk]))
     report = job.report or {}
     context = {
         "job": job,
+        "can_change": import_job_can_change(job=job, actor=request.user),  # type: ignore[arg-type]
         "form": form,
         "report": report,
         "unknown": [(_label(k), names) for k, names in (report.get("unknown") or {}).items()],
@@ -148,6 +155,8 @@ def import_matches(request: HttpRequest, job_id: int) -> HttpResponse:
                 matches.setdefault(kind, {})[name] = target
     try:
         import_job_set_matches(job=job, actor=request.user, matches=matches)  # type: ignore[arg-type]
+    except NotAllowed as exc:
+        return refused_page(request, exc, back=reverse("pipeline:import_job", args=[job.pk]))
     except ServiceError as exc:
         messages.error(request, exc.message)
     return HttpResponseRedirect(reverse("pipeline:import_job", args=[job.pk]))
@@ -159,6 +168,8 @@ def import_apply(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job(request, job_id)
     try:
         import_job_start_apply(job=job, actor=request.user)  # type: ignore[arg-type]
+    except NotAllowed as exc:
+        return refused_page(request, exc, back=reverse("pipeline:import_job", args=[job.pk]))
     except ServiceError as exc:
         messages.error(request, exc.message)
     return HttpResponseRedirect(reverse("pipeline:import_job", args=[job.pk]))

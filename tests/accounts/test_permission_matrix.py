@@ -96,11 +96,17 @@ def api(expect: dict[str, int]) -> dict[str, int]:
 
 
 def import_owner(ok: int) -> dict[str, int]:
-    """Rita's import job: only she (who uploaded it) and an admin see it; for the others,
-    her manager included, it does not exist."""
+    """Rita's import job: only she (who uploaded it) and an admin change or apply it; for
+    anyone else but her manager it does not exist."""
     expect = dict.fromkeys(PERSONAS, 404)
-    expect.update(anonymous=302, rep=ok, admin=ok)
+    expect.update(anonymous=302, rep=ok, admin=ok, manager=403)
     return expect
+
+
+def import_followers(ok: int) -> dict[str, int]:
+    """Rita's import job, read: she, her manager (who follows the team's imports) and an
+    admin see it; for the others it does not exist."""
+    return {**import_owner(ok), "manager": ok}
 
 
 @dataclass(frozen=True)
@@ -383,8 +389,8 @@ RULES: dict[str, Rule] = {
     ),
     # --- CSV import: every signed-in user imports; a job is its uploader's (and the admin's)
     "pipeline:imports": Rule("get", everyone(200)),
-    "pipeline:import_job": Rule("get", import_owner(200), kwargs=_import),
-    "pipeline:import_progress": Rule("get", import_owner(200), kwargs=_import),
+    "pipeline:import_job": Rule("get", import_followers(200), kwargs=_import),
+    "pipeline:import_progress": Rule("get", import_followers(200), kwargs=_import),
     # The job is checked with nothing unknown: matching (nothing) re-checks it, applying
     # starts the import; both redirect back to the job page.
     "pipeline:import_matches": Rule("post", import_owner(302), kwargs=_import),

@@ -125,6 +125,34 @@ def test_jobs_are_private(client, admin, rep, pipeline):
     assert client.get(reverse("pipeline:import_job", args=[job.pk])).status_code == 404
 
 
+def test_a_manager_follows_the_teams_imports_but_only_the_uploader_changes_them(
+    client, rep, teammate, manager, other_manager, pipeline, stages
+):
+    client.force_login(rep)
+    _upload(client)
+    job = ImportJob.objects.get()
+    url = reverse("pipeline:import_job", args=[job.pk])
+
+    client.force_login(manager)
+    listing = client.get(reverse("pipeline:imports")).content.decode()
+    assert "deals.csv" in listing and "<th>By</th>" in listing and "Rita" in listing
+    page = client.get(url).content.decode()
+    assert "only they or an admin can change or apply it" in page
+    assert "Which column holds what" not in page  # no mapping form for a follower
+    refused = client.post(url, {"col_title": "Deal name", "number_format": "point"})
+    assert refused.status_code == 403
+    assert "who uploaded this file, or an admin" in refused.content.decode()
+    assert client.post(reverse("pipeline:import_apply", args=[job.pk])).status_code == 403
+    job.refresh_from_db()
+    assert (job.status, job.mapping) == ("uploaded", {})
+
+    # A teammate and another team's manager do not see it at all.
+    for other in (teammate, other_manager):
+        client.force_login(other)
+        assert client.get(url).status_code == 404
+        assert "Nothing imported yet." in client.get(reverse("pipeline:imports")).content.decode()
+
+
 def test_unknown_names_can_be_matched_to_existing_records(
     client, admin, rep, pipeline, stages, lost_reason, django_capture_on_commit_callbacks
 ):

@@ -12,12 +12,14 @@ from typing import Any
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from pipeline.errors import NotVisible, RuleViolation
+from pipeline.errors import NotAllowed, NotVisible, RuleViolation
 from pipeline.models import ImportJob
+from pipeline.selectors.visibility import owner_ids_editable
 from pipeline.services.csvfiles import CsvFormatError, csv_detect
 from pipeline.services.imports import IMPORTERS, ImportOptions, ImportRefused
 from pipeline.services.imports.common import column_index
@@ -36,13 +38,34 @@ def import_progress(*, job: ImportJob) -> dict[str, Any]:
     return {"phase": data.get("phase", ""), "rows": data.get("rows", 0), "total": job.rows_total}
 
 
+def import_job_list_visible(actor: User) -> QuerySet[ImportJob]:
+    """The imports `actor` may follow: their own; a manager's also their team's (what enters
+    the team's book is the manager's business); an admin's all of them."""
+    owners = owner_ids_editable(actor)
+    jobs = ImportJob.objects.select_related("created_by").order_by("-created_at", "-id")
+    return jobs if owners is None else jobs.filter(created_by_id__in=owners)
+
+
 def import_job_get(*, actor: User, job_id: int) -> ImportJob:
-    """A user's own import (admins see all)."""
-    jobs = ImportJob.objects.all() if actor.is_admin else ImportJob.objects.filter(created_by=actor)
+    """One visible import (`import_job_list_visible`); 404 for the others."""
     try:
-        return jobs.get(pk=job_id)
+        return import_job_list_visible(actor).get(pk=job_id)
     except ImportJob.DoesNotExist as exc:
         raise NotVisible(_("This import does not exist or is not yours.")) from exc
+
+
+def import_job_can_change(*, job: ImportJob, actor: User) -> bool:
+    """Mapping, matching and applying stay with the uploader (the import runs with their
+    rights) or an admin; a manager follows a rep's import without changing it."""
+    return actor.is_admin or job.created_by_id == actor.pk
+
+
+def _check_change(job: ImportJob, actor: User) -> None:
+    if not import_job_can_change(job=job, actor=actor):
+        raise NotAllowed(
+            _("Only %(name)s, who uploaded this file, or an admin can change or apply it.")
+            % {"name": job.created_by.get_full_name() or job.created_by.username}
+        )
 
 
 @transaction.atomic
@@ -90,6 +113,7 @@ def import_job_configure(
     *, job: ImportJob, actor: User, mapping: dict[str, str], options: ImportOptions
 ) -> ImportJob:
     """Save the column mapping and options, and start checking the file."""
+    _check_change(job, actor)
     locked = ImportJob.objects.select_for_update().get(pk=job.pk)
     if locked.is_running or locked.status == ImportJob.Status.DONE:
         raise RuleViolation(
@@ -124,6 +148,7 @@ def import_job_set_matches(
     *, job: ImportJob, actor: User, matches: dict[str, dict[str, str]]
 ) -> ImportJob:
     """Record which existing record each unknown name means, and check the file again."""
+    _check_change(job, actor)
     locked = ImportJob.objects.select_for_update().get(pk=job.pk)
     if locked.status != ImportJob.Status.CHECKED or locked.kind != ImportJob.Kind.DEALS:
         raise RuleViolation(_("Names can be matched after checking a deals file."))
@@ -148,6 +173,7 @@ def import_job_set_matches(
 
 @transaction.atomic
 def import_job_start_apply(*, job: ImportJob, actor: User) -> ImportJob:
+    _check_change(job, actor)
     locked = ImportJob.objects.select_for_update().get(pk=job.pk)
     if locked.status != ImportJob.Status.CHECKED:
         raise RuleViolation(_("Check the file before importing it."))
