@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh
@@ -17,6 +16,7 @@ from pipeline.errors import NotAllowed, ServiceError
 from pipeline.forms_imports import ImportMappingForm, ImportUploadForm
 from pipeline.models import ImportJob, LostReason, Organization, Pipeline, Stage
 from pipeline.services.imports import ImportOptions
+from pipeline.services.imports.common import kind_label
 from pipeline.services.imports.jobs import (
     MATCHABLE,
     import_job_can_change,
@@ -30,19 +30,9 @@ from pipeline.services.imports.jobs import (
 )
 from pipeline.views._responses import refused_page
 
-_LABELS = {
-    "pipelines": gettext_lazy("pipelines"),
-    "stages": gettext_lazy("stages"),
-    "owners": gettext_lazy("owners"),
-    "organizations": gettext_lazy("organizations"),
-    "people": gettext_lazy("people"),
-    "lost_reasons": gettext_lazy("lost reasons"),
-    "deals": gettext_lazy("deals"),
-}
-
 
 def _label(kind: str) -> str:
-    return str(_LABELS.get(kind, kind))
+    return kind_label(kind)
 
 
 def _job(request: HttpRequest, job_id: int) -> ImportJob:

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 
@@ -50,6 +51,22 @@ class ImportOptions:
         return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
+# What the report's kinds of records are called on screen and in messages.
+KIND_LABELS = {
+    "pipelines": gettext_lazy("pipelines"),
+    "stages": gettext_lazy("stages"),
+    "owners": gettext_lazy("owners"),
+    "organizations": gettext_lazy("organizations"),
+    "people": gettext_lazy("people"),
+    "lost_reasons": gettext_lazy("lost reasons"),
+    "deals": gettext_lazy("deals"),
+}
+
+
+def kind_label(kind: str) -> str:
+    return str(KIND_LABELS.get(kind, kind.replace("_", " ")))
+
+
 @dataclass
 class ImportReport:
     rows: int = 0
@@ -84,7 +101,7 @@ class ImportReport:
         for kind, names in self.unknown.items():
             parts.append(
                 _("Unknown %(kind)s: %(names)s")
-                % {"kind": kind.replace("_", " "), "names": ", ".join(names[:20])}
+                % {"kind": kind_label(kind), "names": ", ".join(names[:20])}
                 + (" …" if len(names) > 20 else "")
             )
         return " ".join(parts)
