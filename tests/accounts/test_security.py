@@ -32,7 +32,28 @@ def test_every_response_carries_the_security_headers(client):
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
     csp = response["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    # Scripts only from our own files: no inline script, inline handler or eval.
+    assert "script-src 'self';" in csp
+    assert "unsafe-eval" not in csp
     assert "camera=()" in response["Permissions-Policy"]
+
+
+def test_templates_hold_no_inline_script_or_handler():
+    """The policy forbids them, so a template that adds one would break in the browser."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    handler = re.compile(r"<[^>]*\s(on[a-z]+|hx-on[:\w-]*)\s*=", re.I)
+    inline = re.compile(r"<script(?![^>]*\ssrc=)[^>]*>", re.I)
+    found = []
+    for folder in settings.TEMPLATES[0]["DIRS"]:
+        for path in Path(folder).rglob("*.html"):
+            text = path.read_text(encoding="utf-8")
+            found += [f"{path.name}: {m.group(0)[:80]}" for m in handler.finditer(text)]
+            found += [f"{path.name}: {m.group(0)[:80]}" for m in inline.finditer(text)]
+    assert not found, found
 
 
 def test_non_admins_get_a_403_page_in_the_product_look(client, rep):

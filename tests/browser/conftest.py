@@ -38,6 +38,15 @@ def login(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
+        # Every browser test also checks the Content-Security-Policy: nothing the pages run
+        # may be refused by it (no inline script, handler or eval).
+        page.on(
+            "console",
+            lambda message: (
+                "Content Security Policy" in message.text
+                and violations.append(f"{page.url}: {message.text}")
+            ),
+        )
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", user.username)
         page.fill("#id_password", password)
@@ -45,9 +54,11 @@ def login(browser, live_server):
         page.wait_for_url(f"{live_server.url}/")
         return page
 
+    violations: list[str] = []
     yield open_as
     for context in contexts:
         context.close()
+    assert not violations, "\n".join(violations)
 
 
 def drag(page, source, target, placeholder_in=None):

@@ -72,7 +72,7 @@ def test_keyboard_move_control(login, rep, make_deal, stages):
     assert Deal.objects.get(pk=deal.pk).stage_id == stages[2].pk
     # The focus follows the deal to its new column, so the keyboard user can go on.
     page.wait_for_function(
-        f"document.activeElement && document.activeElement.id === 'move-{deal.pk}'"
+        f"() => document.activeElement && document.activeElement.id === 'move-{deal.pk}'"
     )
 
 

@@ -56,14 +56,14 @@ def test_keyboard_moves_a_stage_and_keeps_focus(page, pipeline, stages):
     button.focus()
     page.keyboard.press("Enter")
     page.wait_for_function(
-        "document.querySelectorAll('#stage-list .stage-row')[1].dataset.stageId"
+        "() => document.querySelectorAll('#stage-list .stage-row')[1].dataset.stageId"
         f" === '{stages[2].pk}'"
     )
     assert _order(pipeline) == ["Lead in", "Proposal", "Qualified", "Negotiation"]
     # htmx restores focus to the element with the same id, so Enter again moves it again.
     page.keyboard.press("Enter")
     page.wait_for_function(
-        "document.querySelectorAll('#stage-list .stage-row')[0].dataset.stageId"
+        "() => document.querySelectorAll('#stage-list .stage-row')[0].dataset.stageId"
         f" === '{stages[2].pk}'"
     )
     assert _order(pipeline) == ["Proposal", "Lead in", "Qualified", "Negotiation"]
