@@ -14,7 +14,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.db.models import Model
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -35,15 +37,16 @@ from pipeline.models import Pipeline
 FIRST_DAY = datetime.date(1900, 1, 1)
 LAST_DAY = datetime.date(2999, 12, 31)
 MAX_ID = 2**63 - 1
+StrOrPromise = str | Promise
 
 
-def _id(help_text: str) -> serializers.IntegerField:
+def _id(help_text: StrOrPromise) -> serializers.IntegerField:
     return serializers.IntegerField(
         min_value=1, max_value=MAX_ID, required=False, help_text=help_text
     )
 
 
-def _day(help_text: str) -> serializers.DateField:
+def _day(help_text: StrOrPromise) -> serializers.DateField:
     return serializers.DateField(required=False, help_text=help_text)
 
 
@@ -217,10 +220,10 @@ class MetricsReportSerializer(_FromTo, serializers.Serializer):
     by_owner = OwnerFiguresSerializer(many=True)
 
 
-def _get(model: type, pk: int | None, message: str) -> Any:
+def _get(model: type[Model], pk: int | None, message: str) -> Any:
     if pk is None:
         return None
-    found = model.objects.filter(pk=pk).first()
+    found = model._default_manager.filter(pk=pk).first()
     if found is None:
         raise NotFound(message)
     return found
