@@ -257,6 +257,7 @@ SPECTACULAR_SETTINGS = {
         "LeadStatusEnum": "pipeline.models.Lead.Status",
         "ActivityTypeEnum": "pipeline.models.Activity.Type",
         "StageChangeSourceEnum": "pipeline.models.StageChange.Source",
+        "DuplicateCodeEnum": [("duplicate", "duplicate")],
     },
 }
 # Largest JSON body the API reads; larger bodies are refused with 413 before parsing.

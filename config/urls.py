@@ -9,7 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("metrics/", include("metrics.urls")),
-    path("api/", include("pipeline.api.urls")),
+    path("api/", include("config.api_urls")),
     path("", include("pipeline.urls")),
 ]
 

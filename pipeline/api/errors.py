@@ -18,7 +18,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from pipeline.errors import RuleViolation, ServiceError, VersionConflict
+from pipeline.errors import DuplicateFound, RuleViolation, ServiceError, VersionConflict
 
 _SERVICE_CODES = {
     404: "not_found",
@@ -37,6 +37,8 @@ def _flatten(detail: Any) -> Any:
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DuplicateFound):
+        return Response(_duplicate_body(exc), status=exc.status_code)
     if isinstance(exc, ServiceError):
         body: dict[str, Any] = {
             "detail": exc.message,
@@ -95,6 +97,21 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             "code": codes if isinstance(codes, str) else "error",
         }
     return response
+
+
+def _duplicate_body(exc: DuplicateFound) -> dict[str, Any]:
+    """The duplicate guard's refusal: the existing records by id, and the two ways on."""
+    existing = [{"id": r.pk, "name": r.name} for r in exc.existing]
+    ids = ", ".join(str(r["id"]) for r in existing)
+    return {
+        "detail": _(
+            "%(message)s Use the existing record (id %(ids)s) instead, or send "
+            '"allow_duplicate": true to save a second one anyway.'
+        )
+        % {"message": exc.message, "ids": ids},
+        "code": "duplicate",
+        "existing": existing,
+    }
 
 
 @csrf_exempt  # a refusal must be JSON too, and it changes nothing

@@ -275,7 +275,18 @@ class OrganizationWriteSerializer(StrictSerializer):
     budget_notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     timeline_notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     notes = serializers.CharField(max_length=20000, required=False, allow_blank=True)
-    owner = _user_field(required=False, allow_null=True)
+    owner = _user_field(
+        required=False,
+        allow_null=True,
+        help_text=_("On creation, an omitted or null owner is the caller."),
+    )
+    allow_duplicate = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "Save even when an organization with this name exists (otherwise a 409 names it)."
+        ),
+    )
 
 
 class OrganizationPatchSerializer(OrganizationWriteSerializer):
@@ -311,7 +322,16 @@ class PersonWriteSerializer(StrictSerializer):
     email = BlankableEmailField(max_length=254, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=50, required=False, allow_blank=True)
     notes = serializers.CharField(max_length=20000, required=False, allow_blank=True)
-    owner = _user_field(required=False, allow_null=True)
+    owner = _user_field(
+        required=False,
+        allow_null=True,
+        help_text=_("On creation, an omitted or null owner is the caller."),
+    )
+    allow_duplicate = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("Save even when a person has this email (otherwise a 409 names them)."),
+    )
 
 
 class PersonPatchSerializer(PersonWriteSerializer):
@@ -428,6 +448,21 @@ class LeadConvertSerializer(StrictSerializer):
     stage = _stage_field()
     title = serializers.CharField(max_length=200, required=False)
     value = _money(required=False)
+
+
+class ExistingRecordSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class DuplicateErrorSerializer(serializers.Serializer):
+    """The body of a 409 from the contacts' duplicate guard."""
+
+    detail = serializers.CharField(help_text=_("What exists already, and what to do."))
+    code = serializers.ChoiceField(choices=[("duplicate", "duplicate")])
+    existing = ExistingRecordSerializer(
+        many=True, help_text=_("The records that already have this name or email.")
+    )
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -1,15 +1,15 @@
-"""URLs under /api/: the resources, the OpenAPI schema and its interactive docs."""
+"""The pipeline resources under /api/, the OpenAPI schema and its interactive docs.
+
+`config/api_urls.py` includes these with the metrics report and the JSON 404 for the rest.
+"""
 
 from __future__ import annotations
 
-from django.urls import path, re_path
+from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from pipeline.api import views
-from pipeline.api.errors import api_not_found
-
-app_name = "api"
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -30,6 +30,4 @@ urlpatterns = [
     # under the same Content-Security-Policy as the app (no inline script).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,
-    # Anything else under /api/ answers JSON, not the HTML 404 page.
-    re_path(r"^.*$", api_not_found),
 ]

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -34,7 +34,7 @@ from pipeline.models import (
 )
 from pipeline.selectors import visibility
 from pipeline.selectors.history import stage_change_list_visible
-from pipeline.services import records
+from pipeline.services import contacts, records
 
 SOURCE = "api"
 
@@ -269,12 +269,26 @@ class _ContactApi(
         return self._respond(self._update(obj, request.user, data))
 
 
+_DUPLICATE_ORGANIZATION = OpenApiResponse(
+    s.DuplicateErrorSerializer,
+    description="An organization with this name exists already (ignoring case and spacing): "
+    "`existing` names it. Use that record, or send `allow_duplicate: true` to save anyway.",
+)
+_DUPLICATE_PERSON = OpenApiResponse(
+    s.DuplicateErrorSerializer,
+    description="A person with this email exists already: `existing` names them. Use that "
+    "record, or send `allow_duplicate: true` to save anyway.",
+)
+
+
 @extend_schema_view(
     create=extend_schema(
-        request=s.OrganizationWriteSerializer, responses={201: s.OrganizationSerializer}
+        request=s.OrganizationWriteSerializer,
+        responses={201: s.OrganizationSerializer, 409: _DUPLICATE_ORGANIZATION},
     ),
     partial_update=extend_schema(
-        request=s.OrganizationPatchSerializer, responses={200: s.OrganizationSerializer}
+        request=s.OrganizationPatchSerializer,
+        responses={200: s.OrganizationSerializer, 409: _DUPLICATE_ORGANIZATION},
     ),
 )
 class OrganizationApi(_ContactApi):
@@ -289,16 +303,23 @@ class OrganizationApi(_ContactApi):
         return visibility.organization_list_visible(user)
 
     def _create(self, actor: User, data: dict) -> Any:
-        return records.organization_create(actor=actor, **data)
+        return contacts.organization_create(actor=actor, **data)
 
     def _update(self, obj: Any, actor: User, data: dict) -> Any:
-        return records.organization_update(organization=obj, actor=actor, changes=data)
+        allow = data.pop("allow_duplicate", False)
+        return contacts.organization_update(
+            organization=obj, actor=actor, changes=data, allow_duplicate=allow
+        )
 
 
 @extend_schema_view(
-    create=extend_schema(request=s.PersonWriteSerializer, responses={201: s.PersonSerializer}),
+    create=extend_schema(
+        request=s.PersonWriteSerializer,
+        responses={201: s.PersonSerializer, 409: _DUPLICATE_PERSON},
+    ),
     partial_update=extend_schema(
-        request=s.PersonPatchSerializer, responses={200: s.PersonSerializer}
+        request=s.PersonPatchSerializer,
+        responses={200: s.PersonSerializer, 409: _DUPLICATE_PERSON},
     ),
 )
 class PersonApi(_ContactApi):
@@ -313,10 +334,11 @@ class PersonApi(_ContactApi):
         return visibility.person_list_visible(user)
 
     def _create(self, actor: User, data: dict) -> Any:
-        return records.person_create(actor=actor, **data)
+        return contacts.person_create(actor=actor, **data)
 
     def _update(self, obj: Any, actor: User, data: dict) -> Any:
-        return records.person_update(person=obj, actor=actor, changes=data)
+        allow = data.pop("allow_duplicate", False)
+        return contacts.person_update(person=obj, actor=actor, changes=data, allow_duplicate=allow)
 
 
 # --- Activities -----------------------------------------------------------------------------

@@ -100,6 +100,17 @@ def _check_owner(actor: User, owner: User | None) -> None:
         raise NotAllowed(_("You cannot give this contact to %(owner)s.") % {"owner": owner})
 
 
+def contact_check_edit(actor: User, record: Person | Organization) -> None:
+    """Contacts are shared for reading; changing one is for its owner, their managers and
+    admins, or anyone when it has no owner. The pages and the API use this same rule."""
+    owners = owner_ids_editable(actor)
+    if owners is not None and record.owner_id is not None and record.owner_id not in owners:
+        raise NotAllowed(
+            _("You can see %(record)s but not change it: it belongs to %(owner)s.")
+            % {"record": record, "owner": record.owner}
+        )
+
+
 def person_duplicates(*, email: str, exclude_id: int | None = None) -> list[Person]:
     """People whose main or other email is `email` (case-insensitive)."""
     email = (email or "").strip().lower()
@@ -235,6 +246,7 @@ def person_update(
             _("These fields cannot be changed here: %s") % ", ".join(sorted(unknown))
         )
     locked = Person.objects.select_for_update().get(pk=person.pk)
+    contact_check_edit(actor, locked)
     if organization_name is not None and "organization" not in changes:
         changes["organization"] = _organization_by_name(actor, str(organization_name))
     values = _person_values(changes)
@@ -318,6 +330,7 @@ def organization_update(
             _("These fields cannot be changed here: %s") % ", ".join(sorted(unknown))
         )
     locked = Organization.objects.select_for_update().get(pk=organization.pk)
+    contact_check_edit(actor, locked)
     values = _org_values(changes)
     if "owner" in values and values["owner"] != locked.owner:
         _check_owner(actor, values["owner"])  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh
@@ -31,8 +32,26 @@ from pipeline.services.imports.jobs import (
 from pipeline.views._responses import refused_page
 
 
+# What an import created, counted: "1 stage", "3 deals".
+_COUNTED = {
+    "pipelines": lambda n: ngettext("%(n)d pipeline", "%(n)d pipelines", n),
+    "stages": lambda n: ngettext("%(n)d stage", "%(n)d stages", n),
+    "owners": lambda n: ngettext("%(n)d owner", "%(n)d owners", n),
+    "organizations": lambda n: ngettext("%(n)d organization", "%(n)d organizations", n),
+    "people": lambda n: ngettext("%(n)d person", "%(n)d people", n),
+    "lost_reasons": lambda n: ngettext("%(n)d lost reason", "%(n)d lost reasons", n),
+    "deals": lambda n: ngettext("%(n)d deal", "%(n)d deals", n),
+}
+
+
 def _label(kind: str) -> str:
     return kind_label(kind)
+
+
+def _counted(kind: str, n: int) -> str:
+    if kind in _COUNTED:
+        return _COUNTED[kind](n) % {"n": n}
+    return f"{n} {_label(kind)}"
 
 
 def _job(request: HttpRequest, job_id: int) -> ImportJob:
@@ -97,7 +116,7 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
         "report": report,
         "unknown": [(_label(k), names) for k, names in (report.get("unknown") or {}).items()],
         "matchable": _matchable(job, report) if job.status == ImportJob.Status.CHECKED else [],
-        "created": [(_label(k), n) for k, n in (report.get("created") or {}).items() if n],
+        "created": [_counted(k, n) for k, n in (report.get("created") or {}).items() if n],
         "progress": import_progress(job=job),
     }
     return render(request, "pipeline/import_job.html", context, status=400 if form.errors else 200)

@@ -116,7 +116,7 @@ class Rule:
     kwargs: Callable = field(default=lambda w: {})
     data: Callable = field(default=lambda w: {})
     htmx: bool = False
-    query: str = ""
+    query: str | Callable = ""  # a query string, or a function of the world giving one
     # For a pattern without a name (it cannot be reversed): the address to call.
     path: str = ""
 
@@ -471,6 +471,9 @@ RULES: dict[str, Rule] = {
         kwargs=lambda w: {"pk": w.lead.pk},
         data=lambda w: {"stage": w.stages[0].pk},
     ),
+    # Metrics (read-only): Rita's figures are hers, her manager's and the admin's; for the
+    # others they do not exist.
+    "api:metrics": Rule("get", api(deal_editors(200)), query=lambda w: f"owner={w.deal.owner_id}"),
     # Issue 10: currencies and rates.
     "pipeline:settings_currencies": Rule("get", admin_only(200)),
     "pipeline:settings_currency": Rule(
@@ -515,7 +518,7 @@ def _call(name: str, rule: Rule, world, client: Client):  # noqa: ANN001, ANN202
     url_name = "admin:index" if name.startswith("admin:") else name
     url = rule.path or reverse(url_name, kwargs=rule.kwargs(world))
     if rule.query:
-        url = f"{url}?{rule.query}"
+        url = f"{url}?{rule.query(world) if callable(rule.query) else rule.query}"
     headers = {"HX-Request": "true"} if rule.htmx else {}
     if rule.method == "get":
         return client.get(url, headers=headers)

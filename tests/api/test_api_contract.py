@@ -97,7 +97,7 @@ class SessionCookieAuth:
 
 
 @pytest.fixture
-def existing_ids(admin, make_deal, stages, lost_reason) -> dict[str, int]:
+def existing_ids(admin, make_deal, stages, lost_reason, team_a) -> dict[str, int]:
     """Some data for the generated requests to hit, by URL segment and by payload field."""
     org = OrganizationFactory(name="Acme")
     person = PersonFactory(name="Ann", organization=org)
@@ -118,6 +118,8 @@ def existing_ids(admin, make_deal, stages, lost_reason) -> dict[str, int]:
         "stages": stages[1].pk,
         "stage": stages[1].pk,
         "pipelines": stages[0].pipeline_id,
+        "pipeline": stages[0].pipeline_id,
+        "team": team_a.pk,
         "lost-reasons": lost_reason.pk,
         "lost_reason": lost_reason.pk,
         "users": admin.pk,
@@ -167,4 +169,9 @@ def test_api_honours_its_contract(case, session_key, existing_ids):
         for key in case.body.keys() & existing_ids.keys():
             if isinstance(case.body[key], int):
                 case.body[key] = existing_ids[key]
+    if aim and isinstance(case.query, dict):
+        # Query ids too (`/api/metrics/?pipeline=&team=`, list filters).
+        for key in case.query.keys() & existing_ids.keys():
+            if isinstance(case.query[key], int):
+                case.query[key] = existing_ids[key]
     case.call_and_validate()

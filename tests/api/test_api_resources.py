@@ -191,3 +191,58 @@ def test_activity_on_a_visible_but_not_editable_deal_is_403(api_teammate, make_d
     )
     assert r.status_code == 403
     assert not Activity.objects.exists()
+
+
+def test_a_second_organization_with_the_same_name_is_a_409_naming_the_first(api_rep, rep):
+    acme = services.organization_create(actor=rep, name="Acme Steel")
+    r = api_rep.post("/api/organizations/", {"name": "  acme   STEEL "}, format="json")
+    assert r.status_code == 409, r.content
+    body = r.json()
+    assert body["code"] == "duplicate"
+    assert body["existing"] == [{"id": acme.pk, "name": "Acme Steel"}]
+    assert f"id {acme.pk}" in body["detail"] and "allow_duplicate" in body["detail"]
+    assert Organization.objects.count() == 1
+    # The caller may insist: two branches of one company can share a name.
+    r = api_rep.post(
+        "/api/organizations/", {"name": "Acme Steel", "allow_duplicate": True}, format="json"
+    )
+    assert r.status_code == 201 and r.json()["owner"] == rep.pk
+    assert Organization.objects.count() == 2
+
+
+def test_renaming_an_organization_to_a_known_name_is_a_409(api_rep, rep):
+    acme = services.organization_create(actor=rep, name="Acme")
+    globex = services.organization_create(actor=rep, name="Globex")
+    r = api_rep.patch(f"/api/organizations/{globex.pk}/", {"name": "ACME"}, format="json")
+    assert r.status_code == 409
+    assert r.json()["existing"] == [{"id": acme.pk, "name": "Acme"}]
+    assert Organization.objects.get(pk=globex.pk).name == "Globex"
+
+
+def test_a_second_person_with_the_same_email_is_a_409_naming_the_first(api_rep, rep):
+    ann = services.person_create(actor=rep, name="Ann Buyer", email="ann@acme.test")
+    r = api_rep.post("/api/people/", {"name": "Ann B.", "email": "ANN@acme.test "}, format="json")
+    assert r.status_code == 409, r.content
+    assert r.json()["existing"] == [{"id": ann.pk, "name": "Ann Buyer"}]
+    assert "Ann Buyer already has the email ann@acme.test." in r.json()["detail"]
+    assert Person.objects.count() == 1
+
+    bob = services.person_create(actor=rep, name="Bob", email="bob@acme.test")
+    r = api_rep.patch(f"/api/people/{bob.pk}/", {"email": "ann@acme.test"}, format="json")
+    assert r.status_code == 409 and r.json()["existing"][0]["id"] == ann.pk
+    assert Person.objects.get(pk=bob.pk).email == "bob@acme.test"
+    r = api_rep.patch(
+        f"/api/people/{bob.pk}/",
+        {"email": "ann@acme.test", "allow_duplicate": True},
+        format="json",
+    )
+    assert r.status_code == 200 and r.json()["email"] == "ann@acme.test"
+
+
+def test_someone_elses_person_cannot_be_changed_but_an_unowned_one_can(api_outsider, rep):
+    ann = services.person_create(actor=rep, name="Ann", email="ann@acme.test")
+    r = api_outsider.patch(f"/api/people/{ann.pk}/", {"job_title": "CEO"}, format="json")
+    assert r.status_code == 403 and "belongs to Rita Rep" in r.json()["detail"]
+    shared = PersonFactory(name="Shared", owner=None)
+    r = api_outsider.patch(f"/api/people/{shared.pk}/", {"job_title": "CEO"}, format="json")
+    assert r.status_code == 200 and r.json()["job_title"] == "CEO"

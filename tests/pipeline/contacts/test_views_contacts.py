@@ -200,3 +200,15 @@ def test_a_manager_plans_an_activity_for_a_rep_from_a_person_page(client, manage
     assert refused.status_code == 422 and "Select a valid choice" in refused.text
     client.force_login(rep)
     assert 'name="owner"' not in client.get(reverse("pipeline:person_detail", args=[anna.pk])).text
+
+
+def test_someone_elses_contact_is_refused_on_the_edit_form_as_over_the_api(client, rep, outsider):
+    anna = person_create(actor=rep, name="Anna", email="anna@acme.test")
+    client.force_login(outsider)
+    response = client.post(
+        reverse("pipeline:person_edit", args=[anna.pk]), {"name": "Anna B", "email": ""}
+    )
+    assert response.status_code == 403
+    assert "belongs to Rita Rep" in response.text
+    anna.refresh_from_db()
+    assert (anna.name, anna.email) == ("Anna", "anna@acme.test")
