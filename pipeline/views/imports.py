@@ -31,7 +31,6 @@ from pipeline.services.imports.jobs import (
 )
 from pipeline.views._responses import refused_page
 
-
 # What an import created, counted: "1 stage", "3 deals".
 _COUNTED = {
     "pipelines": lambda n: ngettext("%(n)d pipeline", "%(n)d pipelines", n),
