@@ -68,7 +68,8 @@ def _cycle() -> DaysBetween:
     return DaysBetween(F("closed_at"), F("created_at"))
 
 
-def _amount(scope: Scope, prefix: str = "") -> Any:
+def amount_in_base(scope: Scope, prefix: str = "") -> Any:
+    """The deal's value in the base currency at the scope's rates (NULL without a rate)."""
     return base_amount(
         scope.rate_values(),
         scope.currency,
@@ -77,7 +78,7 @@ def _amount(scope: Scope, prefix: str = "") -> Any:
     )
 
 
-def _cents(value: Decimal | None, scope: Scope) -> Decimal:
+def cents(value: Decimal | None, scope: Scope) -> Decimal:
     return round_money(value or Decimal("0"), scope.currency)
 
 
@@ -210,7 +211,7 @@ def _outcome_rows(scope: Scope) -> list[dict[str, Any]]:
     won, lost = Q(status=WON), Q(status=LOST)
     return list(
         closed_in_period(scope)
-        .annotate(_amount=_amount(scope), _cycle=_cycle())
+        .annotate(_amount=amount_in_base(scope), _cycle=_cycle())
         .order_by()
         .values(_owner=F("owner_id"), username=F("owner__username"))
         .annotate(
@@ -239,10 +240,10 @@ def _outcomes(
         "win_rate": _ratio(won_n, won_n + lost_n),
         "won_count": won_n,
         "lost_count": lost_n,
-        "won_value": _cents(out.get("won_value"), scope),
+        "won_value": cents(out.get("won_value"), scope),
         # Won deals whose currency has no stored rate: counted, but in no amount.
         "won_unconverted_count": won_n - won_conv,
-        "avg_won_value": _cents(out["won_value"] / won_conv, scope) if won_conv else None,
+        "avg_won_value": cents(out["won_value"] / won_conv, scope) if won_conv else None,
         "_cycle_won": mean(out.get("cycle_won_sum"), won_n),
         "_cycle_lost": mean(out.get("cycle_lost_sum"), lost_n),
     }
@@ -258,7 +259,7 @@ def outcomes(scope: Scope) -> dict[str, Any]:
 
 def _owner_rows(base: Scope, too_old_days: float | None) -> OwnerRows:
     """Every additive figure of `base` grouped by owner (8 queries)."""
-    amount = _amount(base)
+    amount = amount_in_base(base)
     outcomes = _outcome_rows(base)
     furthest = Subquery(
         StageChange.objects.filter(deal_id=OuterRef("pk"))
@@ -347,7 +348,7 @@ def _percentiles(base: Scope, dim: str | None) -> Percentiles:
     closed = closed_in_period(base)
     cycles = percentiles(closed, _cycle(), [0.5, 0.9], group=[*by, "status"])
     won_value = percentiles(
-        closed.filter(status=WON), _amount(base), [0.5], group=by[0] if by else None
+        closed.filter(status=WON), amount_in_base(base), [0.5], group=by[0] if by else None
     )
     stays = percentiles(
         stay_ends(base),
@@ -511,8 +512,8 @@ def _forecast(scope: Scope, rows: dict[tuple, dict[str, Any]]) -> dict[str, Any]
         entry["value"] += total
         entry["weighted"] += total * probability / 100
     for entry in months.values():
-        entry["value"] = _cents(entry["value"], scope)
-        entry["weighted"] = _cents(entry["weighted"], scope)
+        entry["value"] = cents(entry["value"], scope)
+        entry["weighted"] = cents(entry["weighted"], scope)
     empty = {"count": 0, "value": Decimal("0.00"), "weighted": Decimal("0.00")}
     undated = months.pop(None, empty)
     by_month = [
@@ -543,7 +544,7 @@ def _by_owner(
             "win_rate": _ratio(r["won"], r["won"] + r["lost"]),
             "won_count": r["won"],
             "lost_count": r["lost"],
-            "won_value": _cents(r["won_value"], scope),
+            "won_value": cents(r["won_value"], scope),
         }
         for r in rows
         if owners is None or r["_owner"] in owners
