@@ -175,7 +175,9 @@ def test_a_team_with_every_owner_reuses_everyones_percentiles(
     outsider.save(update_fields=["team"])
     as_of = datetime.datetime(2026, 4, 1, tzinfo=datetime.UTC)
     scopes = [s for s, _o, _t in _scopes(sales, PERIOD[1], as_of)]
-    reports = {s.key: jsonable(r) for s, r in zip(scopes, metrics_reports(scopes[0], scopes))}
+    reports = {
+        s.key: jsonable(r) for s, r in zip(scopes, metrics_reports(scopes[0], scopes), strict=True)
+    }
     team = reports.pop(f"team:{team_a.pk}")
     everyone = reports.pop("all")
     assert {k: v for k, v in team.items() if k != "scope"} == {
