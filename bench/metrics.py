@@ -42,7 +42,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from metrics.selectors.report import metrics_reports  # noqa: E402
@@ -64,16 +64,23 @@ SCOPES = (
 def _rows(sql: str, params: dict) -> list[tuple]:
     with connection.cursor() as cur:
         cur.execute(sql, params)
-        return cur.fetchall()
+        return cur.fetchall() if cur.description else []
 
 
 def _cents(value: Decimal | None) -> Decimal:
     return (value or Decimal("0")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def hand_reports(base, scopes: list) -> dict[str, dict]:  # noqa: ANN001, C901 - metrics Scopes
+def hand_reports(base, scopes: list) -> dict[str, dict]:  # noqa: ANN001 - metrics Scopes
     """The figures of docs/metrics.md for every scope of one pipeline, in plain PostgreSQL:
-    one statement per group of figures for all the scopes together. Returns {scope key: …}."""
+    one statement per group of figures for all the scopes together. Returns {scope key: …}.
+    Like the ORM path, in one transaction without JIT compilation (see analytic_queries)."""
+    with transaction.atomic():
+        _rows("SET LOCAL jit = off", {})
+        return _hand_reports(base, scopes)
+
+
+def _hand_reports(base, scopes: list) -> dict[str, dict]:  # noqa: ANN001, C901
     owners = sorted({pk for (pk,) in _rows("SELECT id FROM accounts_user", {})})
     everyone = {
         pk
@@ -260,20 +267,26 @@ def hand_reports(base, scopes: list) -> dict[str, dict]:  # noqa: ANN001, C901 -
         out[key]["stale"] = [a + b for a, b in zip(out[key]["stale"], stale, strict=True)]
     for key in keys:
         out[key]["weighted_pipeline"] = Decimal("0")
-    for key, prob, total in _rows(
+    weighted: dict[tuple, Decimal] = {}
+    for key, month, prob, total in _rows(
         f"""
         {SCOPES}
-        SELECT sc.key, st.win_probability, sum({AMOUNT})
+        SELECT sc.key, date_trunc('month', d.expected_close_date), st.win_probability,
+               sum({AMOUNT})
         FROM pipeline_deal d {RATES} JOIN pipeline_stage st ON st.id = d.stage_id
         JOIN sc ON sc.owner_id = d.owner_id
         WHERE d.pipeline_id = %(p)s AND d.status = 'open' AND d.parked_until IS NULL
-        GROUP BY 1, 2
+        GROUP BY 1, 2, 3
         """,
         p,
     ):
-        out[key]["weighted_pipeline"] += (total or Decimal("0")) * prob / 100
+        weighted[key, month] = weighted.get((key, month), Decimal("0")) + (
+            (total or Decimal("0")) * prob / 100
+        )
+    # Each month's weighted sum is rounded to cents, as the forecast table shows it.
+    for (key, _month), total in weighted.items():
+        out[key]["weighted_pipeline"] += _cents(total)
     for key in keys:
-        out[key]["weighted_pipeline"] = _cents(out[key]["weighted_pipeline"])
         out[key]["activities"] = {}
     for key, type_, n in _rows(
         f"""

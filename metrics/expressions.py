@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import NotSupportedError, connection
+from django.db import NotSupportedError, connection, transaction
 from django.db.models import (
     Aggregate,
     Case,
@@ -80,6 +81,25 @@ class PercentileCont(Aggregate):
         if connection.vendor != "postgresql":
             raise NotSupportedError("PercentileCont needs PostgreSQL; use percentiles().")
         return super().as_sql(compiler, connection, **extra_context)
+
+
+@contextmanager
+def analytic_queries() -> Iterator[None]:
+    """Run a report's queries in one transaction, on PostgreSQL without JIT compilation.
+
+    PostgreSQL compiles any statement whose estimated cost passes `jit_above_cost` (100,000)
+    to machine code first; for these one-pass aggregates that compilation costs more than it
+    saves (EXPLAIN ANALYZE of the funnel on 100,000 deals: 1.10 s with JIT, of which 0.61 s
+    compiling, 0.46 s without). `SET LOCAL` ends with the transaction. Other databases: a
+    no-op.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
 
 
 def lerp(lo: float, hi: float, proportion: float) -> float:

@@ -39,7 +39,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest, TruncMonth
 from django.utils import timezone
 
-from metrics.expressions import DaysBetween, base_amount, days, money, percentiles
+from metrics.expressions import (
+    DaysBetween,
+    analytic_queries,
+    base_amount,
+    days,
+    money,
+    percentiles,
+)
 from metrics.selectors.scope import Scope
 from pipeline.models import Activity, Deal, Stage, StageChange
 from pipeline.money import round_money
@@ -562,10 +569,11 @@ def metrics_report(scope: Scope, *, too_old_days: Any = _COMPUTE) -> dict[str, A
     `too_old_days` is the same for every scope of a pipeline at one instant; callers that
     report several scopes compute it once and pass it in.
     """
-    threshold = too_old_threshold(scope) if too_old_days is _COMPUTE else too_old_days
-    stages = stages_of(scope)
-    rows = _owner_rows(scope, threshold)
-    pct = _percentiles(scope, None)
+    with analytic_queries():
+        threshold = too_old_threshold(scope) if too_old_days is _COMPUTE else too_old_days
+        stages = stages_of(scope)
+        rows = _owner_rows(scope, threshold)
+        pct = _percentiles(scope, None)
     return _report(scope, stages, rows, pct, None, threshold, None)
 
 
@@ -582,6 +590,11 @@ def metrics_reports(
     `metrics_report` of its scope (the tests check it).
     """
     assert base.owner_ids is None, "the base scope covers every owner"
+    with analytic_queries():
+        return _reports_together(base, scopes, too_old_days)
+
+
+def _reports_together(base: Scope, scopes: list[Scope], too_old_days: Any) -> list[dict[str, Any]]:
     threshold = too_old_threshold(base) if too_old_days is _COMPUTE else too_old_days
     stages = stages_of(base)
     rows = _owner_rows(base, threshold)
