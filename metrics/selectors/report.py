@@ -49,7 +49,7 @@ from metrics.expressions import (
 )
 from metrics.selectors.scope import Scope
 from pipeline.models import Activity, Deal, Stage, StageChange
-from pipeline.money import round_money
+from pipeline.money import format_rate, round_money
 
 WON, LOST, OPEN = Deal.Status.WON, Deal.Status.LOST, Deal.Status.OPEN
 STALE_REASONS = ("stuck", "idle", "no_next_step", "overdue", "too_old")
@@ -401,7 +401,10 @@ def _report(
         "scope": scope.key,
         "currency": scope.currency,
         "rates": {
-            code: {"rate": r.rate, "date": r.date.isoformat() if r.date else None}
+            code: {
+                "rate": Decimal(format_rate(r.rate)),
+                "date": r.date.isoformat() if r.date else None,
+            }
             for code, r in sorted(scope.rate_map().items())
         },
     }
