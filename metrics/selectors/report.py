@@ -601,7 +601,7 @@ def _reports_together(base: Scope, scopes: list[Scope], too_old_days: Any) -> li
     threshold = too_old_threshold(base) if too_old_days is _COMPUTE else too_old_days
     stages = stages_of(base)
     rows = _owner_rows(base, threshold)
-    everyone = frozenset(r["_owner"] for r in rows.outcomes) | _all_owners(rows)
+    everyone = _all_owners(rows)
     kinds = {s.kind for s in scopes}
     passes: dict[str | None, Percentiles] = {None: _percentiles(base, None)}
     teams_are_everyone = all(
@@ -630,6 +630,7 @@ def _all_owners(rows: OwnerRows) -> frozenset[int]:
     """Every owner that appears in any figure of the base scope."""
     found: set[int] = set()
     for part in (
+        rows.outcomes,
         rows.funnel,
         rows.stays,
         rows.open,
