@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
 from metrics.models import MetricSnapshot
-from metrics.selectors.report import jsonable, metrics_report, too_old_threshold
+from metrics.selectors.report import jsonable, metrics_reports
 from metrics.selectors.scope import DEFAULT_PERIOD_DAYS, Scope
 from pipeline import services as pipeline_services
 from pipeline.errors import NotVisible, RuleViolation, ServiceError, VersionConflict
 from pipeline.models import Deal, LostReason, Pipeline
+from pipeline.selectors.currencies import currency_rates
 from pipeline.selectors.visibility import deal_list_visible
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,14 @@ def _scopes(
     pipeline: Pipeline, day: datetime.date, as_of: datetime.datetime
 ) -> list[tuple[Scope, int | None, int | None]]:
     start = day - datetime.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
-    common = {"pipeline": pipeline, "start": start, "end": day, "as_of": as_of}
+    # One set of exchange rates for every scope of the run.
+    common = {
+        "pipeline": pipeline,
+        "start": start,
+        "end": day,
+        "as_of": as_of,
+        "rates": currency_rates(),
+    }
     scopes: list[tuple[Scope, int | None, int | None]] = [(Scope(**common), None, None)]
     owners = list(
         User.objects.filter(pk__in=Deal.objects.filter(pipeline=pipeline).values("owner_id"))
@@ -62,9 +70,11 @@ def snapshots_compute(*, day: datetime.date, pipeline: Pipeline | None = None) -
         rows = []
         now = timezone.now()
         scopes = _scopes(p, day, as_of)
-        threshold = too_old_threshold(scopes[0][0])
-        for scope, owner_id, team_id in scopes:
-            report = jsonable(metrics_report(scope, too_old_days=threshold))
+        # Every scope of the pipeline in one go: the figures that add up are computed once
+        # per owner, the percentiles once per kind of scope (see metrics_reports).
+        reports = metrics_reports(scopes[0][0], [scope for scope, _o, _t in scopes])
+        for (scope, owner_id, team_id), report in zip(scopes, reports, strict=True):
+            report = jsonable(report)
             for metric, value in report.items():
                 if metric in ("pipeline", "from", "to", "scope", "currency"):
                     continue

@@ -283,6 +283,10 @@ class Deal(models.Model):
         blank=True,
     )
     next_activity_date = models.DateField(_("next activity date"), null=True, blank=True)
+    # When the deal's latest done activity happened, kept by the activity services like
+    # `next_activity_date`, so the "idle" stale reason is a column test instead of an EXISTS
+    # over activities per open deal.
+    last_done_activity_at = models.DateTimeField(_("last activity done at"), null=True, blank=True)
     # NULL, not "", for deals without one: the unique constraint must allow many of those.
     external_id = models.CharField(  # noqa: DJ001
         _("external id"), max_length=100, null=True, blank=True
@@ -397,6 +401,10 @@ class StageChange(models.Model):
         blank=True,
     )
     timestamp = models.DateTimeField(default=timezone.now)
+    # The timestamp of the deal's previous history row (by timestamp, then id): the moment the
+    # stay this row ends began. NULL on a deal's first row. Written with the row by every
+    # writer, so a stay's duration is `timestamp - stay_started_at` without looking back.
+    stay_started_at = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=8, choices=Source)
     lost_reason = models.ForeignKey(
         LostReason, on_delete=models.PROTECT, related_name="+", null=True, blank=True

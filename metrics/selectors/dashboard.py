@@ -78,17 +78,18 @@ def trends(scope: Scope) -> list[dict[str, Any]]:
         end=end,
         owner_ids=scope.owner_ids,
         as_of=scope.as_of,
+        rates=scope.rate_map(),
     )
     closed = {
         row["week"].date() if hasattr(row["week"], "date") else row["week"]: row
         for row in r.closed_in_period(weekly)
-        .annotate(week=TruncWeek("closed_at"))
+        .annotate(week=TruncWeek("closed_at"), _amount=r.amount_in_base(weekly))
         .order_by()
         .values("week")
         .annotate(
             won=Count("pk", filter=Q(status=r.WON)),
             lost=Count("pk", filter=Q(status=r.LOST)),
-            won_value=Sum("value", filter=Q(status=r.WON, currency=scope.currency)),
+            won_value=Sum("_amount", filter=Q(status=r.WON)),
             cycle=Avg(DaysBetween(F("closed_at"), F("created_at")), filter=Q(status=r.WON)),
         )
     }
@@ -112,7 +113,7 @@ def trends(scope: Scope) -> list[dict[str, Any]]:
                 "won": won,
                 "lost": lost,
                 "win_rate": r._ratio(won, won + lost),
-                "won_value": row.get("won_value") or Decimal("0"),
+                "won_value": r.cents(row.get("won_value"), scope),
                 "cycle_days": None if row.get("cycle") is None else round(row["cycle"], 1),
             }
         )
@@ -263,6 +264,11 @@ FIGURES = {
 }
 
 
+def _converted(qs: QuerySet[Deal], scope: Scope) -> QuerySet[Deal]:
+    """Only deals whose amount counts (the base currency, or a currency with a stored rate)."""
+    return qs.annotate(_amount=r.amount_in_base(scope)).filter(_amount__isnull=False)
+
+
 def deal_list_for_figure(scope: Scope, figure: str) -> tuple[str, QuerySet[Deal]]:
     """The deals behind a number on the dashboard (the same filters that computed it)."""
     if figure == "won":
@@ -295,14 +301,13 @@ def deal_list_for_figure(scope: Scope, figure: str) -> tuple[str, QuerySet[Deal]
         except ValueError:
             month = None
         if month is not None:
-            qs = r.open_deals(scope).filter(
-                currency=scope.currency,
+            qs = _converted(r.open_deals(scope), scope).filter(
                 expected_close_date__year=month.year,
                 expected_close_date__month=month.month,
             )
             return _("Open deals expected to close in %(month)s") % {"month": arg}, qs
     if figure == "undated":
-        qs = r.open_deals(scope).filter(expected_close_date__isnull=True, currency=scope.currency)
+        qs = _converted(r.open_deals(scope), scope).filter(expected_close_date__isnull=True)
         return _("Open deals without an expected close date"), qs
     return "", Deal.objects.none()
 
@@ -350,15 +355,16 @@ def forecast_accuracy(scope: Scope, months: int = 6) -> list[dict[str, Any]]:
         end=scope.end.replace(day=1) - datetime.timedelta(days=1),
         owner_ids=scope.owner_ids,
         as_of=scope.as_of,
+        rates=scope.rate_map(),
     )
     won = {
         (m.date() if hasattr(m, "date") else m): v
         for m, v in r.closed_in_period(won_scope)
-        .filter(status=r.WON, currency=scope.currency)
-        .annotate(m=TruncMonth("closed_at"))
+        .filter(status=r.WON)
+        .annotate(m=TruncMonth("closed_at"), _amount=r.amount_in_base(won_scope))
         .order_by()
         .values_list("m")
-        .annotate(v=Sum("value"))
+        .annotate(v=Sum("_amount"))
     }
     out = []
     for month in starts:
@@ -367,7 +373,7 @@ def forecast_accuracy(scope: Scope, months: int = 6) -> list[dict[str, Any]]:
         for date, months_of_day in snaps:
             if date < month:
                 forecast = months_of_day.get(key, Decimal("0"))
-        actual = won.get(month) or Decimal("0")
+        actual = r.cents(won.get(month), scope)
         out.append(
             {
                 "month": key,
@@ -442,7 +448,13 @@ def goal_progress(scope: Scope, limit: int = 20) -> list[dict[str, Any]]:
     out = []
     for goal in qs.select_related("owner", "team", "stage")[:limit]:
         start, end = interval_bounds(goal.interval, scope.end)
-        span = Scope(pipeline=scope.pipeline, start=start, end=end, as_of=scope.as_of)
+        span = Scope(
+            pipeline=scope.pipeline,
+            start=start,
+            end=end,
+            as_of=scope.as_of,
+            rates=scope.rate_map(),
+        )
         if goal.owner_id:
             owners: list[int] | None = [goal.owner_id]
         elif goal.team_id:
@@ -454,7 +466,12 @@ def goal_progress(scope: Scope, limit: int = 20) -> list[dict[str, Any]]:
             deals = deals.filter(owner_id__in=owners)
         won = deals.filter(status=r.WON, closed_at__gte=span.start_dt, closed_at__lt=span.end_dt)
         if goal.kind == Goal.Kind.REVENUE:
-            done = won.filter(currency=goal.currency).aggregate(v=Sum("value"))["v"] or 0
+            if goal.currency == scope.currency:
+                # A base-currency goal counts every deal at the stored rates.
+                done = won.annotate(_amount=r.amount_in_base(span)).aggregate(v=Sum("_amount"))["v"]
+                done = r.cents(done, scope)
+            else:
+                done = won.filter(currency=goal.currency).aggregate(v=Sum("value"))["v"] or 0
         elif goal.kind == Goal.Kind.DEALS_WON:
             done = won.count()
         elif goal.kind == Goal.Kind.DEALS_STARTED:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -18,6 +19,8 @@ from django.utils.translation import gettext as _
 from accounts.models import Team, User
 from pipeline.errors import NotVisible, RuleViolation
 from pipeline.models import Deal, Pipeline
+from pipeline.money import Rate
+from pipeline.selectors.currencies import currency_rates
 from pipeline.selectors.visibility import owner_ids_visible
 
 DEFAULT_PERIOD_DAYS = 90
@@ -33,6 +36,18 @@ class Scope:
     key: str = "all"  # "all", "team:<id>" or "owner:<id>": the snapshot scope key
     label: str = ""
     as_of: datetime.datetime = field(default_factory=timezone.now)
+    # The stored exchange rates amounts are converted at ({code: Rate}, base excluded); read
+    # once, on first use, and handed on to shifted scopes so one report uses one set of rates.
+    rates: dict[str, Rate] | None = field(default=None, compare=False, repr=False)
+
+    def rate_map(self) -> dict[str, Rate]:
+        if self.rates is None:
+            # A frozen dataclass: filled in once, like a cached property.
+            object.__setattr__(self, "rates", currency_rates())
+        return self.rates  # type: ignore[return-value]
+
+    def rate_values(self) -> dict[str, Decimal]:
+        return {code: r.rate for code, r in self.rate_map().items()}
 
     @property
     def start_dt(self) -> datetime.datetime:
@@ -72,6 +87,7 @@ class Scope:
             key=self.key,
             label=self.label,
             as_of=as_of,
+            rates=self.rate_map(),
         )
 
     def previous(self) -> Scope:

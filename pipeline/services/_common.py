@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.db.models import Exists, F, OuterRef, Subquery
@@ -88,6 +89,17 @@ def write_deal(deal: Deal, expected_version: int, actor: User | None, **fields: 
     return deal
 
 
+def previous_change_at(deal_id: int, timestamp: datetime.datetime) -> datetime.datetime | None:
+    """The timestamp of the deal's latest history row at or before `timestamp`: where the stay
+    a new row at `timestamp` ends began (one probe of `pipeline_change_deal_idx`)."""
+    return (
+        StageChange.objects.filter(deal_id=deal_id, timestamp__lte=timestamp)
+        .order_by("-timestamp", "-id")
+        .values_list("timestamp", flat=True)
+        .first()
+    )
+
+
 def record_change(
     *,
     deal: Deal,
@@ -97,10 +109,11 @@ def record_change(
     to_status: str,
     actor: User | None,
     source: str,
-    timestamp=None,
+    timestamp: datetime.datetime | None = None,
     lost_reason_id: int | None = None,
     note: str = "",
 ) -> StageChange:
+    timestamp = timestamp or timezone.now()
     change = StageChange.objects.create(
         deal_id=deal.pk,
         pipeline_id=deal.pipeline_id,
@@ -109,7 +122,9 @@ def record_change(
         from_status=from_status,
         to_status=to_status,
         user=actor,
-        timestamp=timestamp or timezone.now(),
+        timestamp=timestamp,
+        # A deal's first row (its entry, from_status "") has no previous row to look up.
+        stay_started_at=previous_change_at(deal.pk, timestamp) if from_status else None,
         source=source,
         lost_reason_id=lost_reason_id,
         note=note,

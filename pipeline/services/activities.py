@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,18 +19,24 @@ from pipeline.services.webhooks import webhooks_emit_for_activity
 
 
 def deal_refresh_next_activity(deal_id: int) -> None:
-    """Point the deal at its earliest not-done activity (the board sorts on it)."""
+    """Point the deal at its earliest not-done activity (the board sorts on it) and note when
+    its latest done activity happened (the "idle" stale reason reads it)."""
     nxt = (
         Activity.objects.filter(deal_id=deal_id, done_at__isnull=True)
         .order_by("due_date", "due_time", "id")
         .values("id", "due_date")
         .first()
     )
+    last_done = Activity.objects.filter(deal_id=deal_id).aggregate(at=Max("done_at"))["at"]
     deal = Deal.objects.filter(pk=deal_id)
     if nxt is None:
-        deal.update(next_activity=None, next_activity_date=None)
+        deal.update(next_activity=None, next_activity_date=None, last_done_activity_at=last_done)
     else:
-        deal.update(next_activity_id=nxt["id"], next_activity_date=nxt["due_date"])
+        deal.update(
+            next_activity_id=nxt["id"],
+            next_activity_date=nxt["due_date"],
+            last_done_activity_at=last_done,
+        )
     pipeline_id = Deal.objects.filter(pk=deal_id).values_list("pipeline_id", flat=True).first()
     if pipeline_id:
         board_touch(pipeline_id)

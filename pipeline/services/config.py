@@ -423,6 +423,13 @@ def _move_all_deals(*, from_stage: Stage, to_stage: Stage, actor: User) -> None:
             updated_by=actor,
             version=F("version") + 1,
         )
+        # Each deal's latest history row so far: where the stay this move ends began.
+        started = dict(
+            StageChange.objects.filter(deal_id__in=pks, timestamp__lte=now)
+            .order_by()
+            .values_list("deal_id")
+            .annotate(at=Max("timestamp"))
+        )
         StageChange.objects.bulk_create(
             StageChange(
                 deal_id=pk,
@@ -433,6 +440,7 @@ def _move_all_deals(*, from_stage: Stage, to_stage: Stage, actor: User) -> None:
                 to_status=status,
                 user=actor,
                 timestamp=now,
+                stay_started_at=started.get(pk),
                 source=StageChange.Source.SYSTEM,
             )
             for pk, status in chunk

@@ -192,6 +192,10 @@ def test_closed_deals_get_history_and_totals_count_only_open(
     ]
     close = StageChange.objects.get(deal__title="Lost one", to_status="lost")
     assert close.timestamp == Deal.objects.get(title="Lost one").closed_at
+    # Issue 7: the close ends the stay that began at the entry; the entry has no stay before.
+    assert close.stay_started_at == Deal.objects.get(title="Lost one").created_at
+    entry = StageChange.objects.get(deal__title="Lost one", to_status="open")
+    assert entry.stay_started_at is None
     assert close.lost_reason == lost_reason
 
 

@@ -31,6 +31,12 @@ def test_seed_builds_a_consistent_history():
         assert deal.version >= deal.n
         if deal.status == "lost":
             assert deal.lost_reason_id and history[-1].lost_reason_id == deal.lost_reason_id
+        # Issue 7: each row records the previous row's timestamp (none for the entry), and
+        # the deal its latest done activity.
+        starts = [None] + [h.timestamp for h in history[:-1]]
+        assert [h.stay_started_at for h in history] == starts
+        done = [a.done_at for a in deal.activities.all() if a.done_at is not None]
+        assert deal.last_done_activity_at == (max(done) if done else None)
         if deal.next_activity_id:
             nxt = Activity.objects.get(pk=deal.next_activity_id)
             assert nxt.done_at is None and nxt.due_date == deal.next_activity_date

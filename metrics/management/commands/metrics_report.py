@@ -83,8 +83,14 @@ def _fmt(value: object) -> str:
 
 def _table(r: dict[str, Any]) -> str:
     cur = r["currency"]
+    rates = ", ".join(
+        f"1 {code} = {rate['rate']} {cur} on {rate['date']}" for code, rate in r["rates"].items()
+    )
     lines = [
-        f"{r['pipeline']} · {r['from']} … {r['to']} · {r['scope']} · amounts in {cur}",
+        f"{r['pipeline']} · {r['from']} … {r['to']} · {r['scope']} · amounts in {cur} "
+        f"at stored rates" + (f" ({rates})" if rates else ""),
+        f"  Won deals left out of amounts (no rate for their currency): "
+        f"{r['won_unconverted_count']}",
         "",
         f"  Win rate            {_fmt(r['win_rate'])}  ({r['won_count']} won, "
         f"{r['lost_count']} lost)",

@@ -549,6 +549,7 @@ class _Seeder:
                         to_status=Deal.Status.OPEN,
                         user=owner,
                         timestamp=times[i - 1],
+                        stay_started_at=times[i - 2] if i > 1 else created,
                         source=StageChange.Source.BOARD,
                     )
                 )
@@ -565,6 +566,7 @@ class _Seeder:
                         to_status=outcome,
                         user=owner,
                         timestamp=times[-1],
+                        stay_started_at=times[reached - 1] if reached else created,
                         source=StageChange.Source.BOARD,
                         lost_reason=deal.lost_reason,
                     )
@@ -578,6 +580,8 @@ class _Seeder:
             for t in done_types:
                 activity_id += 1
                 when = created + datetime.timedelta(days=rng.random() * max(span * 0.8, 0.1))
+                if deal.last_done_activity_at is None or when > deal.last_done_activity_at:
+                    deal.last_done_activity_at = when
                 activities.append(
                     Activity(
                         id=activity_id,

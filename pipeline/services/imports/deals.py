@@ -526,6 +526,7 @@ _HISTORY_COLUMNS = [
     "to_status",
     "user_id",
     "timestamp",
+    "stay_started_at",
     "source",
     "lost_reason_id",
     "note",
@@ -625,6 +626,7 @@ def _insert_deals(batch: list[dict], actor: User) -> None:
                         opened,
                         actor.pk,
                         adapt_dt(d["created_at"]),
+                        None,
                         source,
                         None,
                         "",
@@ -641,6 +643,7 @@ def _insert_deals(batch: list[dict], actor: User) -> None:
                             d["status"],
                             actor.pk,
                             adapt_dt(d["closed_at"]),
+                            adapt_dt(d["created_at"]),  # the stay began at the entry
                             source,
                             d["lost_reason_id"],
                             "",
