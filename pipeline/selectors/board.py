@@ -30,6 +30,7 @@ from accounts.models import User
 from pipeline.models import Deal, Pipeline, Stage, StageTotal
 from pipeline.money import Converted, Rate, convert, round_money
 from pipeline.selectors.currencies import currency_rates
+from pipeline.selectors.goals import GoalProgress, goal_marks_for_board
 from pipeline.selectors.visibility import deal_list_visible, owner_ids_visible
 
 SEGMENTS = (0, 1, 2)
@@ -152,6 +153,8 @@ class Column:
     # stored rates (currencies without a rate stay apart in `.unconverted`).
     total: Converted | None = None
     weighted_total: Converted | None = None
+    # The viewer's "deals progressed into this stage" goals with their progress (header mark).
+    goal_marks: list[GoalProgress] = field(default_factory=list)
 
 
 def board_display_currency(user: User, rates: dict[str, Rate]) -> str:
@@ -293,7 +296,8 @@ def board_columns(
 ) -> list[Column]:
     """Every active stage of the pipeline (or `stages`) with totals and its first cards.
 
-    Queries: stages (unless given), totals (one grouped query), cards (one query), plus the
+    Queries: stages (unless given), totals (one grouped query), rates, stage goals (the goals,
+    then one aggregate for their marks when there are any), cards (one query), plus the
     visibility lookup for managers.
     """
     page = page or settings.STAGECOACH_BOARD_PAGE_SIZE
@@ -343,6 +347,11 @@ def board_columns(
     for col in columns.values():
         col.total = convert(col.value.amounts, to=target, base=base, rates=rates)
         col.weighted_total = convert(col.weighted.amounts, to=target, base=base, rates=rates)
+
+    # Stage goals the viewer should see as a mark in the column header: one query for the
+    # goals and, when there are any, one aggregate for all their counts.
+    for stage_id, marks in goal_marks_for_board(user=user, stages=stages).items():
+        columns[stage_id].goal_marks = marks
 
     if not with_cards:
         return list(columns.values())
