@@ -183,10 +183,16 @@ def goal_label(goal: Goal) -> str:
     if goal.kind == Goal.Kind.DEALS_PROGRESSED and goal.stage_id:
         return _("Deals progressed into %(stage)s") % {"stage": goal.stage.name}
     if goal.kind in ACTIVITY_KINDS and goal.activity_type:
-        kind = Activity.Type(goal.activity_type).label
+        plural = {
+            Activity.Type.CALL: _("Calls"),
+            Activity.Type.MEETING: _("Meetings"),
+            Activity.Type.EMAIL: _("Emails"),
+            Activity.Type.DEMO: _("Demos"),
+            Activity.Type.TASK: _("Tasks"),
+        }[Activity.Type(goal.activity_type)]
         if goal.kind == Goal.Kind.ACTIVITIES_DONE:
-            return _("%(type)s completed") % {"type": kind}
-        return _("%(type)s added") % {"type": kind}
+            return _("%(activities)s completed") % {"activities": plural}
+        return _("%(activities)s added") % {"activities": plural}
     return str(goal.get_kind_display())
 
 
