@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from pipeline.models import Goal
 from metrics.selectors.dashboard import funnel_calculator, quota
 from metrics.selectors.report import metrics_report
 from metrics.selectors.scope import scope_build
+from pipeline.models import Goal
 from tests.metrics.conftest import PERIOD, Writer
 
 pytestmark = pytest.mark.django_db

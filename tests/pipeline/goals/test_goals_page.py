@@ -8,8 +8,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -104,9 +102,7 @@ def test_a_stage_goal_needs_a_stage_of_its_pipeline(rep, manager, stages, pipeli
         goal_create(actor=manager, owner=rep, kind="deals_won", target=3, stage=stages[1])
     assert exc.value.field == "stage" and "leave the stage empty" in exc.value.message
     with pytest.raises(GoalInvalid) as exc:
-        goal_create(
-            actor=manager, owner=rep, kind="activities_done", target=3, pipeline=pipeline
-        )
+        goal_create(actor=manager, owner=rep, kind="activities_done", target=3, pipeline=pipeline)
     assert exc.value.field == "pipeline"
     with pytest.raises(GoalInvalid) as exc:
         goal_create(
@@ -125,7 +121,11 @@ def goals(admin, manager, rep, teammate, outsider, team_a, team_b, stages):
         "rita": goal_create(actor=manager, kind="deals_won", target=4, owner=rep),
         "tom": goal_create(actor=manager, kind="deals_started", target=6, owner=teammate),
         "team_a": goal_create(
-            actor=manager, kind="deals_progressed", interval="week", target=5, team=team_a,
+            actor=manager,
+            kind="deals_progressed",
+            interval="week",
+            target=5,
+            team=team_a,
             stage=stages[2],
         ),  # fmt: skip
         "olga": goal_create(actor=admin, kind="deals_won", target=2, owner=outsider),
@@ -172,7 +172,11 @@ def test_a_manager_creates_edits_and_deletes_their_reps_goals(client, manager, r
     assert form.status_code == 200
     # Only her people and her team to choose from.
     choices = dict(form.context["form"].fields["assignee"].choices)
-    assert set(choices) == {f"team:{rep.team_id}", f"user:{rep.pk}", f"user:{goals['tom'].owner_id}"}
+    assert set(choices) == {
+        f"team:{rep.team_id}",
+        f"user:{rep.pk}",
+        f"user:{goals['tom'].owner_id}",
+    }
 
     bad = client.post(new, _form(kind="deals_progressed", assignee=f"user:{rep.pk}"))
     assert bad.status_code == 422
