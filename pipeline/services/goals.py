@@ -177,7 +177,7 @@ def goal_update(*, goal: Goal, actor: User, changes: dict[str, Any]) -> Goal:
     unknown = set(changes) - set(_FIELDS)
     if unknown:
         raise RuleViolation(_("Unknown goal fields: %s") % ", ".join(sorted(unknown)))
-    locked = Goal.objects.select_for_update().select_related("team").get(pk=goal.pk)
+    locked = Goal.objects.select_for_update().get(pk=goal.pk)
     if not goal_can_edit(actor, locked):
         raise NotAllowed(_("You can see this goal but not change it."))
     values = {f: getattr(locked, f) for f in _FIELDS} | changes
@@ -193,7 +193,7 @@ def goal_update(*, goal: Goal, actor: User, changes: dict[str, Any]) -> Goal:
 
 @transaction.atomic
 def goal_delete(*, goal: Goal, actor: User) -> None:
-    locked = Goal.objects.select_for_update().select_related("team").get(pk=goal.pk)
+    locked = Goal.objects.select_for_update().get(pk=goal.pk)
     if not goal_can_edit(actor, locked):
         raise NotAllowed(_("You can see this goal but not delete it."))
     locked.delete()
