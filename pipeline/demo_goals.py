@@ -87,7 +87,7 @@ def seed_goals(*, deals: int) -> int:
                 owner=rep,
                 pipeline=pipeline,
                 stage=stages[1],
-                target=Decimal(max(3, deals // (20 * max(len(reps), 1)))),
+                target=Decimal(max(3, deals // (4 * max(len(reps), 1)))),
                 starts_on=start,
                 set_by=manager,
             )

@@ -368,10 +368,16 @@ def goal_list_with_progress(
     qs = goal_list_visible(user)
     if not include_ended:
         qs = qs.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
-    goals = list(
-        qs.select_related("owner", "team", "pipeline", "stage").order_by(
-            "team__name", "owner__first_name", "owner__username", "kind", "interval", "id"
-        )
+    goals = sorted(
+        qs.select_related("owner", "team", "pipeline", "stage"),
+        # The company's goals first, then each team's, then each person's.
+        key=lambda g: (
+            2 if g.owner_id else (1 if g.team_id else 0),
+            str(g.owner or g.team or ""),
+            g.kind,
+            g.interval,
+            g.pk,
+        ),
     )
     return goal_progress_list(goals, day=day)
 
