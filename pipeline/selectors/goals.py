@@ -103,9 +103,10 @@ def goal_list_active(qs: QuerySet[Goal], day: datetime.date) -> QuerySet[Goal]:
     return qs.filter(starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
 
 
-def goal_can_edit(user: User, goal: Goal) -> bool:
+def goal_can_edit(user: User, goal: Goal, *, editable: list[int] | None = None) -> bool:
     """Admins change every goal; managers those of the reps and teams they lead (not their
-    own, not the company's); reps none."""
+    own, not the company's); reps none. `editable`: the manager's `owner_ids_editable`, when
+    the caller checks many goals (one query instead of one per goal)."""
     if user.is_admin:
         return True
     if not user.is_manager:
@@ -113,7 +114,9 @@ def goal_can_edit(user: User, goal: Goal) -> bool:
     if goal.team_id is not None:
         return goal.team.manager_id == user.pk
     if goal.owner_id is not None:
-        return goal.owner_id != user.pk and goal.owner_id in (owner_ids_editable(user) or [])
+        if editable is None:
+            editable = owner_ids_editable(user) or []
+        return goal.owner_id != user.pk and goal.owner_id in editable
     return False
 
 

@@ -18,6 +18,7 @@ from pipeline.errors import NotAllowed, ServiceError
 from pipeline.goal_forms import GoalForm
 from pipeline.models import Goal
 from pipeline.selectors.goals import goal_can_edit, goal_list_visible, goal_list_with_progress
+from pipeline.selectors.visibility import owner_ids_editable
 from pipeline.services import goals as goal_services
 from pipeline.services.goals import GoalInvalid
 
@@ -48,8 +49,9 @@ def goal_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     show_ended = request.GET.get("ended") == "1"
     rows = goal_list_with_progress(user=user, include_ended=show_ended)
+    editable = owner_ids_editable(user) or [] if user.is_manager else []
     for row in rows:
-        row.can_edit = goal_can_edit(user, row.goal)  # type: ignore[attr-defined]
+        row.can_edit = goal_can_edit(user, row.goal, editable=editable)  # type: ignore[attr-defined]
     context = {
         "rows": rows,
         "can_set": _can_set_goals(user),

@@ -8,6 +8,8 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -218,6 +220,30 @@ def test_a_manager_creates_edits_and_deletes_their_reps_goals(client, manager, r
     assert client.post(reverse("pipeline:goal_delete", args=[created.pk])).status_code == 302
     assert not Goal.objects.filter(pk=created.pk).exists()
     assert client.get(reverse("pipeline:goal_edit", args=[999999])).status_code == 404
+
+
+def test_the_goals_page_costs_the_same_queries_for_2_or_30_goals(
+    client, manager, rep, teammate, team_a, stages, django_assert_max_num_queries
+):
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("pipeline:goals")).status_code == 200
+        return len(ctx.captured_queries)
+
+    client.force_login(manager)
+    goal_create(actor=manager, kind="deals_won", target=3, owner=rep)
+    goal_create(actor=manager, kind="activities_done", target=3, team=team_a)
+    small = count()
+    for i in range(14):
+        goal_create(actor=manager, kind="deals_started", target=i + 1, owner=teammate)
+        goal_create(
+            actor=manager, kind="deals_progressed", target=i + 1, team=team_a, stage=stages[2]
+        )
+    # Queries: session, user, the manager's reps (visibility), goals, deals, stage changes,
+    # activities, the reps again (edit rights), messages (+ savepoints of the test).
+    with django_assert_max_num_queries(12):
+        client.get(reverse("pipeline:goals"))
+    assert count() == small + 1  # the stage changes' aggregate joins once there is a stage goal
 
 
 def test_the_goals_page_is_linked_from_the_dashboard_and_planning(client, manager, pipeline):
