@@ -349,8 +349,14 @@ def board_columns(
         col.weighted_total = convert(col.weighted.amounts, to=target, base=base, rates=rates)
 
     # Stage goals the viewer should see as a mark in the column header: one query for the
-    # goals and, when there are any, one aggregate for all their counts.
-    for stage_id, marks in goal_marks_for_board(user=user, stages=stages).items():
+    # goals and, when there are any and their counts at this board version are not cached,
+    # one aggregate for all their counts.
+    # The whole board reuses counts cached at the version it read; a move's headers (no
+    # cards) count afresh, since the version they read predates the move.
+    version = pipeline.board_version if with_cards else None
+    for stage_id, marks in goal_marks_for_board(
+        user=user, stages=stages, board_version=version
+    ).items():
         columns[stage_id].goal_marks = marks
 
     if not with_cards:

@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -328,4 +329,11 @@ def test_board_query_count_is_constant_with_goal_marks(
     assert html.count('role="meter"') == 16
     # Every deal of the 8 big columns was created there today: 30 of 10 (reached), 30 of 50.
     assert html.count("30/10 this month") == 8 and html.count("30/50 this quarter") == 8
+    # Until the board changes, its counts come from the cache: one query less.
+    assert _queries(client, pipeline) == small - 1
+    cache.clear()
     assert _queries(client, pipeline) == small
+    # A change of the board (a new deal entering the first stage) is counted at once.
+    services.deal_create(actor=rep, title="New", pipeline_stage=big_stages[0], value=1)
+    html = client.get(reverse("pipeline:board", args=[pipeline.pk])).content.decode()
+    assert "31/10 this month" in _header(html, big_stages[0])
