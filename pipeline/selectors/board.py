@@ -164,8 +164,19 @@ def board_display_currency(user: User, rates: dict[str, Rate]) -> str:
     return picked if picked in rates else settings.DEFAULT_CURRENCY
 
 
-def board_deals(*, pipeline: Pipeline, user: User, filters: BoardFilters) -> QuerySet[Deal]:
-    qs = deal_list_visible(user).filter(pipeline=pipeline, status=filters.status)
+_LOOKUP: Any = object()
+
+
+def board_deals(
+    *, pipeline: Pipeline, user: User, filters: BoardFilters, visible: Any = _LOOKUP
+) -> QuerySet[Deal]:
+    """The board's deals. `visible`: the user's `owner_ids_visible` when the caller has it
+    already (one team lookup per board, not one per use)."""
+    if visible is _LOOKUP:
+        qs = deal_list_visible(user)
+    else:
+        qs = Deal.objects.all() if visible is None else Deal.objects.filter(owner_id__in=visible)
+    qs = qs.filter(pipeline=pipeline, status=filters.status)
     if filters.status == Deal.Status.OPEN:
         # Parked deals wait in the future pool, off the board.
         qs = qs.filter(parked_until__isnull=True)
@@ -307,14 +318,14 @@ def board_columns(
     columns = {s.pk: Column(stage=s) for s in stages}
     if not columns:
         return []
-    deals = board_deals(pipeline=pipeline, user=user, filters=filters)
+    visible = owner_ids_visible(user)
+    deals = board_deals(pipeline=pipeline, user=user, filters=filters, visible=visible)
 
     # Totals: the maintained per-owner summary whenever the board's filter is a set of owners
     # (everyone, a rep's own deals, a manager's team, one person); a grouped sum over the
     # deals only for a text search or closed deals.
     if not filters.q and filters.status == Deal.Status.OPEN:
         totals = StageTotal.objects.filter(stage_id__in=columns)
-        visible = owner_ids_visible(user)
         if visible is not None:
             totals = totals.filter(owner_id__in=visible)
         if filters.owner == "mine":

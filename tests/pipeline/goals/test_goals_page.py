@@ -307,8 +307,9 @@ def test_board_marks_show_the_viewers_stage_goals(
     assert "2/5 this week" in _header(response.content.decode(), proposal)
 
 
+@pytest.mark.parametrize("viewer", ["admin", "manager"])
 def test_board_query_count_is_constant_with_goal_marks(
-    client, admin, rep, pipeline, other_pipeline, django_assert_max_num_queries
+    client, admin, manager, rep, pipeline, other_pipeline, django_assert_max_num_queries, viewer
 ):
     from tests.pipeline.test_board_views import _build, _queries
 
@@ -319,10 +320,11 @@ def test_board_query_count_is_constant_with_goal_marks(
         goal_create(
             actor=admin, kind="deals_progressed", interval="quarter", target=50, stage=stage
         )
-    client.force_login(admin)
+    client.force_login(admin if viewer == "admin" else manager)
     small = _queries(client, other_pipeline)
-    # Queries: session, user, pipeline, pipelines list, stages, totals, rates, stage goals,
-    # their one aggregate, cards, owners, lost reasons (+ savepoints of the test).
+    # Queries: session, user, pipelines (the shown one among them), stages, totals, rates,
+    # stage goals, their one aggregate, cards, owners, lost reasons (+ the team lookup for a
+    # manager's visibility).
     with django_assert_max_num_queries(12):
         response = client.get(reverse("pipeline:board", args=[pipeline.pk]))
     html = response.content.decode()
