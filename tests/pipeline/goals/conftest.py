@@ -42,7 +42,10 @@ def _fresh(deal: Deal) -> Deal:
 
 
 @pytest.fixture
-def march(stages, rep, teammate, outsider):
+def march(stages, rep, teammate, outsider, admin):
+    # Deals may use enabled currencies only; USD has no rate until `usd_rate`.
+    services.currency_enable(code="USD", actor=admin)
+
     def create(day, owner, value, currency="EUR", stage=0):  # noqa: ANN001, ANN202
         with at(day):
             return services.deal_create(
