@@ -1,12 +1,6 @@
 from django.contrib import admin
 
-from metrics.models import Goal, MetricSnapshot
-
-
-@admin.register(Goal)
-class GoalAdmin(admin.ModelAdmin):
-    list_display = ["kind", "owner", "team", "pipeline", "interval", "target", "currency"]
-    list_filter = ["kind", "interval"]
+from metrics.models import MetricSnapshot
 
 
 @admin.register(MetricSnapshot)

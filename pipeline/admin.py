@@ -6,6 +6,7 @@ from django.contrib import admin
 from pipeline.models import (
     Activity,
     Deal,
+    Goal,
     Lead,
     LostReason,
     Note,
@@ -207,3 +208,10 @@ class LeadAdmin(admin.ModelAdmin):
     search_fields = ("title", "person__name", "organization__name")
     raw_id_fields = ("person", "organization", "converted_deal")
     readonly_fields = ("status", "converted_deal")
+
+
+@admin.register(Goal)
+class GoalAdmin(admin.ModelAdmin):
+    list_display = ("kind", "owner", "team", "pipeline", "stage", "interval", "target", "currency")
+    list_filter = ("kind", "interval")
+    raw_id_fields = ("owner", "set_by")

@@ -1,4 +1,4 @@
-"""Demo data for the leads inbox and weekly goals (called once from `seed_demo`).
+"""Demo data for the leads inbox (called once from `seed_demo`; goals: `demo_goals`).
 
 Deterministic (its own seeded random generator) and small: a few dozen leads whatever the
 number of deals, so `seed_demo --deals 100000` stays fast.
@@ -13,21 +13,18 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
-from pipeline.models import ActivityGoal, Lead, Organization, Person
+from pipeline.models import Lead, Organization, Person
 
 TOPICS = ["Inbound enquiry", "Expansion", "New site", "Pilot interest"]
 SOURCES = ["Website form", "Trade fair", "Referral", "Cold outreach", "Webinar", "LinkedIn"]
 LEAD_COUNT = 36
-# Weekly targets Maria sets for each rep: (metric, target).
-GOALS = [("new_conv", 10), ("call", 20), ("meeting", 6), ("demo", 4), ("new_deal", 5)]
 
 
-def seed_leads_and_goals(*, seed: int = 6) -> int:
-    """Leads in the inbox, in the future pool and archived, for the demo reps; weekly goals
-    set by the first manager. Returns how many leads were added."""
+def seed_leads(*, seed: int = 6) -> int:
+    """Leads in the inbox, in the future pool and archived, for the demo reps. Returns how
+    many leads were added."""
     rng = random.Random(seed)
     reps = list(User.objects.filter(role=User.Role.REP, is_active=True).order_by("id")[:6])
-    manager = User.objects.filter(role=User.Role.MANAGER).order_by("id").first()
     orgs = list(Organization.objects.order_by("-id")[:LEAD_COUNT])
     if not reps or not orgs:
         return 0
@@ -56,10 +53,4 @@ def seed_leads_and_goals(*, seed: int = 6) -> int:
             )
         )
     Lead.objects.bulk_create(leads)
-    if manager is not None:
-        ActivityGoal.objects.bulk_create(
-            ActivityGoal(owner=rep, metric=metric, weekly_target=target, set_by=manager)
-            for rep in reps
-            for metric, target in GOALS
-        )
     return len(leads)

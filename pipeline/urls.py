@@ -7,6 +7,7 @@ from pipeline.views import (
     currencies,
     deals,
     exports,
+    goals,
     imports,
     leads,
     settings,
@@ -76,6 +77,11 @@ urlpatterns = [
         "activities/<int:activity_id>/reopen/", activities.activity_reopen, name="activity_reopen"
     ),
     path("calendar/<str:token>.ics", activities.calendar_feed, name="calendar_feed"),
+    # Goals (issues 6 and 7): one page for every kind of goal.
+    path("goals/", goals.goal_list, name="goals"),
+    path("goals/new/", goals.goal_new, name="goal_new"),
+    path("goals/<int:goal_id>/", goals.goal_edit, name="goal_edit"),
+    path("goals/<int:goal_id>/delete/", goals.goal_delete, name="goal_delete"),
     # Issue 5: admin settings for pipelines, stages and lost reasons.
     path("settings/pipelines/", settings.pipeline_list, name="settings_pipelines"),
     path(

@@ -16,12 +16,12 @@ from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils.translation import gettext as _
 
-from accounts.models import User
 from metrics.expressions import DaysBetween
-from metrics.models import Goal, MetricSnapshot
+from metrics.models import MetricSnapshot
 from metrics.selectors import report as r
 from metrics.selectors.scope import Scope
-from pipeline.models import Activity, Deal, StageChange
+from pipeline.models import Deal, Goal, StageChange
+from pipeline.selectors.goals import GoalProgress, goal_list_active, goal_progress_list
 
 TREND_WEEKS = 12
 
@@ -416,28 +416,14 @@ def calibration(scope: Scope) -> list[dict[str, Any]]:
     ]
 
 
-def interval_bounds(interval: str, day: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """The week (Monday first), month or quarter containing `day`, as first and last day."""
-    if interval == Goal.Interval.WEEK:
-        start = day - datetime.timedelta(days=day.weekday())
-        return start, start + datetime.timedelta(days=6)
-    if interval == Goal.Interval.QUARTER:
-        start = day.replace(month=3 * ((day.month - 1) // 3) + 1, day=1)
-        months = 3
-    else:
-        start, months = day.replace(day=1), 1
-    year, month = divmod(start.month - 1 + months, 12)
-    end = datetime.date(start.year + year, month + 1, 1) - datetime.timedelta(days=1)
-    return start, end
-
-
-def goal_progress(scope: Scope, limit: int = 20) -> list[dict[str, Any]]:
-    """Every goal that applies to the scope (its owner's or team's and the company's) with its
-    progress in the current interval: one aggregate query per goal, at most `limit` goals."""
-    qs = Goal.objects.filter(Q(pipeline__isnull=True) | Q(pipeline=scope.pipeline)).filter(
-        starts_on__lte=scope.end
+def goal_progress(scope: Scope, limit: int = 20) -> list[GoalProgress]:
+    """Every goal that applies to the scope (its owner's or team's and the company's, for the
+    scope's pipeline or every pipeline) with its progress in the interval that contains the
+    period's last day: the shared computation of `pipeline.selectors.goals`, a fixed number
+    of queries for up to `limit` goals."""
+    qs = goal_list_active(
+        Goal.objects.filter(Q(pipeline__isnull=True) | Q(pipeline=scope.pipeline)), scope.end
     )
-    qs = qs.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=scope.end))
     company = Q(owner__isnull=True, team__isnull=True)
     if scope.kind == "owner" and scope.owner_ids:
         qs = qs.filter(company | Q(owner_id=scope.owner_ids[0]))
@@ -445,69 +431,5 @@ def goal_progress(scope: Scope, limit: int = 20) -> list[dict[str, Any]]:
         qs = qs.filter(company | Q(team_id=int(scope.key.split(":")[1])))
     elif scope.owner_ids is not None:
         qs = qs.filter(company | Q(owner_id__in=scope.owner_ids))
-    out = []
-    for goal in qs.select_related("owner", "team", "stage")[:limit]:
-        start, end = interval_bounds(goal.interval, scope.end)
-        span = Scope(
-            pipeline=scope.pipeline,
-            start=start,
-            end=end,
-            as_of=scope.as_of,
-            rates=scope.rate_map(),
-        )
-        if goal.owner_id:
-            owners: list[int] | None = [goal.owner_id]
-        elif goal.team_id:
-            owners = list(User.objects.filter(team_id=goal.team_id).values_list("pk", flat=True))
-        else:
-            owners = None
-        deals = Deal.objects.all() if goal.pipeline_id is None else span.deals()
-        if owners is not None:
-            deals = deals.filter(owner_id__in=owners)
-        won = deals.filter(status=r.WON, closed_at__gte=span.start_dt, closed_at__lt=span.end_dt)
-        if goal.kind == Goal.Kind.REVENUE:
-            if goal.currency == scope.currency:
-                # A base-currency goal counts every deal at the stored rates.
-                done = won.annotate(_amount=r.amount_in_base(span)).aggregate(v=Sum("_amount"))["v"]
-                done = r.cents(done, scope)
-            else:
-                done = won.filter(currency=goal.currency).aggregate(v=Sum("value"))["v"] or 0
-        elif goal.kind == Goal.Kind.DEALS_WON:
-            done = won.count()
-        elif goal.kind == Goal.Kind.DEALS_STARTED:
-            done = deals.filter(created_at__gte=span.start_dt, created_at__lt=span.end_dt).count()
-        elif goal.kind == Goal.Kind.DEALS_PROGRESSED:
-            done = (
-                StageChange.objects.filter(
-                    deal__in=deals,
-                    to_stage_id=goal.stage_id,
-                    timestamp__gte=span.start_dt,
-                    timestamp__lt=span.end_dt,
-                )
-                .exclude(from_stage_id=goal.stage_id)
-                .values("deal_id")
-                .distinct()
-                .count()
-            )
-        else:
-            acts = Activity.objects.all()
-            if owners is not None:
-                acts = acts.filter(owner_id__in=owners)
-            if goal.activity_type:
-                acts = acts.filter(type=goal.activity_type)
-            field = "done_at" if goal.kind == Goal.Kind.ACTIVITIES_DONE else "created_at"
-            done = acts.filter(
-                **{f"{field}__gte": span.start_dt, f"{field}__lt": span.end_dt}
-            ).count()
-        out.append(
-            {
-                "goal": goal,
-                "start": start,
-                "end": end,
-                "done": done,
-                "target": goal.target,
-                "share": r._ratio(done, goal.target),
-                "money": goal.kind == Goal.Kind.REVENUE,
-            }
-        )
-    return out
+    goals = list(qs.select_related("owner", "team", "stage")[:limit])
+    return goal_progress_list(goals, day=scope.end)

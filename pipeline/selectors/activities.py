@@ -7,15 +7,19 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from pipeline.models import Activity, ActivityGoal, Deal
+from pipeline.models import Activity, Deal, Goal
+from pipeline.selectors.goals import (
+    GoalProgress,
+    goal_list_active,
+    goal_progress_list,
+)
 from pipeline.selectors.visibility import activity_list_visible, owner_ids_editable
 
-# What counts as talking to someone, for the "new conversations" goal.
-CONVERSATION_TYPES = [Activity.Type.CALL, Activity.Type.MEETING, Activity.Type.DEMO]
 # Done activities shown at the bottom of "My activities" (the newest).
 DONE_LIMIT = 50
 # What the calendar feed covers: recent history and everything planned.
@@ -130,82 +134,68 @@ def owners_choosable(user: User) -> QuerySet[User]:
 
 # --- Goals -----------------------------------------------------------------------------------
 
-
-@dataclass
-class GoalProgress:
-    metric: str
-    label: str
-    target: int
-    done: int
-
-    @property
-    def percent(self) -> int:
-        return min(100, round(100 * self.done / self.target)) if self.target else 0
-
-    @property
-    def reached(self) -> bool:
-        return self.done >= self.target
+# The columns of the managers' weekly table: (form key, label) → (goal kind, activity type).
+# Each cell is an ordinary weekly `Goal` of the rep (see pipeline/selectors/goals.py).
+WEEKLY_METRICS: dict[str, tuple[str, str]] = {
+    "call": (Goal.Kind.ACTIVITIES_DONE, Activity.Type.CALL),
+    "meeting": (Goal.Kind.ACTIVITIES_DONE, Activity.Type.MEETING),
+    "email": (Goal.Kind.ACTIVITIES_DONE, Activity.Type.EMAIL),
+    "demo": (Goal.Kind.ACTIVITIES_DONE, Activity.Type.DEMO),
+    "task": (Goal.Kind.ACTIVITIES_DONE, Activity.Type.TASK),
+    "new_deal": (Goal.Kind.DEALS_STARTED, ""),
+    "new_conv": (Goal.Kind.CONVERSATIONS, ""),
+}
 
 
-def _week_bounds(today: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    monday = week_start(today)
-    start = timezone.make_aware(datetime.datetime.combine(monday, datetime.time.min))
-    return start, start + datetime.timedelta(days=7)
+def weekly_metric_choices() -> list[tuple[str, str]]:
+    labels = {
+        "call": _("Calls"),
+        "meeting": _("Meetings"),
+        "email": _("Emails"),
+        "demo": _("Demos"),
+        "task": _("Tasks"),
+        "new_deal": _("New deals"),
+        "new_conv": _("New conversations"),
+    }
+    return [(m, labels[m]) for m in WEEKLY_METRICS]
 
 
-def goal_counts(*, owner_ids: list[int], today: datetime.date) -> dict[int, dict[str, int]]:
-    """Per owner: activities done this week by type, deals created this week ("new_deal")
-    and people talked to for the first time ("new_conv"). Three grouped queries whatever
-    the number of owners."""
-    start, end = _week_bounds(today)
-    counts: dict[int, dict[str, int]] = {pk: {} for pk in owner_ids}
-    rows = (
-        Activity.objects.filter(owner_id__in=owner_ids, done_at__gte=start, done_at__lt=end)
-        .values("owner_id", "type")
-        .annotate(n=Count("id"))
-    )
-    for row in rows:
-        counts[row["owner_id"]][row["type"]] = row["n"]
-    deals = (
-        Deal.objects.filter(owner_id__in=owner_ids, created_at__gte=start, created_at__lt=end)
-        .values("owner_id")
-        .annotate(n=Count("id"))
-    )
-    for row in deals:
-        counts[row["owner_id"]][ActivityGoal.Metric.NEW_DEAL] = row["n"]
-    # A new conversation: a person whose first done call, meeting or demo with this owner
-    # falls in the week.
-    firsts = (
-        Activity.objects.filter(
-            owner_id__in=owner_ids,
-            person__isnull=False,
-            done_at__isnull=False,
-            type__in=CONVERSATION_TYPES,
-        )
-        .values("owner_id", "person_id")
-        .annotate(first=Min("done_at"))
-        .filter(first__gte=start, first__lt=end)
-        .values_list("owner_id", flat=True)
-    )
-    metric = ActivityGoal.Metric.NEW_CONVERSATION
-    for owner_id in firsts:
-        counts[owner_id][metric] = counts[owner_id].get(metric, 0) + 1
-    return counts
+def _metric_of(goal: Goal) -> str | None:
+    for metric, (kind, activity_type) in WEEKLY_METRICS.items():
+        if goal.kind == kind and goal.activity_type == activity_type:
+            return metric
+    return None
 
 
 def goal_progress(*, owner: User, today: datetime.date | None = None) -> list[GoalProgress]:
-    """The rep's weekly targets with what is done so far this week (Monday to Sunday)."""
+    """The user's own weekly goals (of any kind) with what is done so far this week (Monday
+    to Sunday): the cards at the top of "My activities"."""
     today = today or timezone.localdate()
-    goals = list(ActivityGoal.objects.filter(owner=owner))
-    if not goals:
-        return []
-    counts = goal_counts(owner_ids=[owner.pk], today=today)[owner.pk]
-    labels = dict(ActivityGoal.Metric.choices)
-    order = {m: i for i, m in enumerate(ActivityGoal.Metric.values)}
-    return [
-        GoalProgress(g.metric, str(labels[g.metric]), g.weekly_target, counts.get(g.metric, 0))
-        for g in sorted(goals, key=lambda g: order[g.metric])
-    ]
+    goals = list(
+        goal_list_active(Goal.objects.filter(owner=owner, interval=Goal.Interval.WEEK), today)
+        .select_related("stage")
+        .order_by("kind", "activity_type", "id")
+    )
+    return goal_progress_list(goals, day=today)
+
+
+def weekly_targets(*, owner_ids: list[int], today: datetime.date) -> dict[tuple[int, str], int]:
+    """(rep id, metric) → the weekly target of the table's cells that have one."""
+    qs = goal_list_active(
+        Goal.objects.filter(
+            owner_id__in=owner_ids,
+            team__isnull=True,
+            pipeline__isnull=True,
+            interval=Goal.Interval.WEEK,
+        ),
+        today,
+    ).order_by("id")
+    out: dict[tuple[int, str], int] = {}
+    for goal in qs:
+        metric = _metric_of(goal)
+        if metric is not None:
+            out.setdefault((goal.owner_id, metric), int(goal.target))
+    return out
 
 
 @dataclass
@@ -215,7 +205,9 @@ class GoalRow:
 
 
 def goal_table(*, manager: User, today: datetime.date | None = None) -> list[GoalRow]:
-    """Every rep the manager leads, with each metric's target and this week's count."""
+    """Every rep the manager leads, with each metric's weekly target and this week's count.
+    The counts come from the shared goal computation over one unsaved goal per cell: three
+    queries whatever the number of reps (deals, activities, conversations)."""
     today = today or timezone.localdate()
     owners = owner_ids_editable(manager)
     reps = User.objects.filter(is_active=True).exclude(role=User.Role.ADMIN)
@@ -223,18 +215,23 @@ def goal_table(*, manager: User, today: datetime.date | None = None) -> list[Goa
         reps = reps.filter(pk__in=owners).exclude(pk=manager.pk)
     reps_list = list(reps.order_by("first_name", "last_name", "username"))
     ids = [r.pk for r in reps_list]
-    targets: dict[tuple[int, str], int] = {
-        (g.owner_id, g.metric): g.weekly_target
-        for g in ActivityGoal.objects.filter(owner_id__in=ids)
-    }
-    counts = goal_counts(owner_ids=ids, today=today)
+    targets = weekly_targets(owner_ids=ids, today=today)
+    cells = [
+        Goal(
+            kind=kind,
+            activity_type=activity_type,
+            interval=Goal.Interval.WEEK,
+            owner_id=rep.pk,
+            target=1,
+        )
+        for rep in reps_list
+        for kind, activity_type in WEEKLY_METRICS.values()
+    ]
+    done = iter(goal_progress_list(cells, day=today))
     return [
         GoalRow(
             rep=r,
-            cells=[
-                (m, targets.get((r.pk, m)), counts[r.pk].get(m, 0))
-                for m in ActivityGoal.Metric.values
-            ],
+            cells=[(m, targets.get((r.pk, m)), int(next(done).done)) for m in WEEKLY_METRICS],
         )
         for r in reps_list
     ]

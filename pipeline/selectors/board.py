@@ -30,6 +30,7 @@ from accounts.models import User
 from pipeline.models import Deal, Pipeline, Stage, StageTotal
 from pipeline.money import Converted, Rate, convert, round_money
 from pipeline.selectors.currencies import currency_rates
+from pipeline.selectors.goals import GoalProgress, goal_marks_for_board
 from pipeline.selectors.visibility import deal_list_visible, owner_ids_visible
 
 SEGMENTS = (0, 1, 2)
@@ -152,6 +153,8 @@ class Column:
     # stored rates (currencies without a rate stay apart in `.unconverted`).
     total: Converted | None = None
     weighted_total: Converted | None = None
+    # The viewer's "deals progressed into this stage" goals with their progress (header mark).
+    goal_marks: list[GoalProgress] = field(default_factory=list)
 
 
 def board_display_currency(user: User, rates: dict[str, Rate]) -> str:
@@ -161,8 +164,19 @@ def board_display_currency(user: User, rates: dict[str, Rate]) -> str:
     return picked if picked in rates else settings.DEFAULT_CURRENCY
 
 
-def board_deals(*, pipeline: Pipeline, user: User, filters: BoardFilters) -> QuerySet[Deal]:
-    qs = deal_list_visible(user).filter(pipeline=pipeline, status=filters.status)
+_LOOKUP: Any = object()
+
+
+def board_deals(
+    *, pipeline: Pipeline, user: User, filters: BoardFilters, visible: Any = _LOOKUP
+) -> QuerySet[Deal]:
+    """The board's deals. `visible`: the user's `owner_ids_visible` when the caller has it
+    already (one team lookup per board, not one per use)."""
+    if visible is _LOOKUP:
+        qs = deal_list_visible(user)
+    else:
+        qs = Deal.objects.all() if visible is None else Deal.objects.filter(owner_id__in=visible)
+    qs = qs.filter(pipeline=pipeline, status=filters.status)
     if filters.status == Deal.Status.OPEN:
         # Parked deals wait in the future pool, off the board.
         qs = qs.filter(parked_until__isnull=True)
@@ -295,7 +309,8 @@ def board_columns(
     """Every active stage of the pipeline (or `stages`) with totals and its first cards.
     `rates`: the exchange rates if the caller already read them (else one query here).
 
-    Queries: stages (unless given), totals (one grouped query), cards (one query), plus the
+    Queries: stages (unless given), totals (one grouped query), rates, stage goals (the goals,
+    then one aggregate for their marks when there are any), cards (one query), plus the
     visibility lookup for managers.
     """
     page = page or settings.STAGECOACH_BOARD_PAGE_SIZE
@@ -305,14 +320,14 @@ def board_columns(
     columns = {s.pk: Column(stage=s) for s in stages}
     if not columns:
         return []
-    deals = board_deals(pipeline=pipeline, user=user, filters=filters)
+    visible = owner_ids_visible(user)
+    deals = board_deals(pipeline=pipeline, user=user, filters=filters, visible=visible)
 
     # Totals: the maintained per-owner summary whenever the board's filter is a set of owners
     # (everyone, a rep's own deals, a manager's team, one person); a grouped sum over the
     # deals only for a text search or closed deals.
     if not filters.q and filters.status == Deal.Status.OPEN:
         totals = StageTotal.objects.filter(stage_id__in=columns)
-        visible = owner_ids_visible(user)
         if visible is not None:
             totals = totals.filter(owner_id__in=visible)
         if filters.owner == "mine":
@@ -346,6 +361,17 @@ def board_columns(
     for col in columns.values():
         col.total = convert(col.value.amounts, to=target, base=base, rates=rates)
         col.weighted_total = convert(col.weighted.amounts, to=target, base=base, rates=rates)
+
+    # Stage goals the viewer should see as a mark in the column header: one query for the
+    # goals and, when there are any and their counts at this board version are not cached,
+    # one aggregate for all their counts.
+    # The whole board reuses counts cached at the version it read; a move's headers (no
+    # cards) count afresh, since the version they read predates the move.
+    version = pipeline.board_version if with_cards else None
+    for stage_id, marks in goal_marks_for_board(
+        user=user, stages=stages, board_version=version
+    ).items():
+        columns[stage_id].goal_marks = marks
 
     if not with_cards:
         return list(columns.values())

@@ -42,6 +42,7 @@ from pipeline.services.deals import (
     deal_update,
     deal_win,
 )
+from pipeline.services.goals import goal_create, goal_delete, goal_update
 from pipeline.services.leads import (
     lead_archive,
     lead_convert,
@@ -74,6 +75,9 @@ __all__ = [
     "activity_finish",
     "activity_goal_set",
     "activity_goals_save",
+    "goal_create",
+    "goal_delete",
+    "goal_update",
     "activity_move",
     "activity_reopen",
     "activity_reschedule",

@@ -16,9 +16,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from pipeline.errors import NotAllowed, RuleViolation
-from pipeline.models import Activity, ActivityGoal, CalendarFeed
+from pipeline.models import Activity, CalendarFeed, Goal
+from pipeline.selectors.activities import WEEKLY_METRICS, week_start, weekly_targets
+from pipeline.selectors.goals import goal_list_active
 from pipeline.selectors.visibility import deal_can_edit, owner_ids_editable
 from pipeline.services.activities import activity_create, deal_refresh_next_activity
+from pipeline.services.goals import goal_check_assignee, goal_create, goal_update
 
 _EDITABLE = {"type", "subject", "due_date", "due_time", "duration_minutes", "note", "owner"}
 
@@ -170,29 +173,51 @@ def activity_move(
 # --- Weekly goals ----------------------------------------------------------------------------
 
 
+def _weekly_goals(owner: User, metric: str, today: datetime.date):  # noqa: ANN202
+    """The running weekly goals behind one cell of the weekly table: the rep's own, for every
+    pipeline, of the cell's kind and activity type."""
+    kind, activity_type = WEEKLY_METRICS[metric]
+    qs = Goal.objects.filter(
+        owner=owner,
+        team__isnull=True,
+        pipeline__isnull=True,
+        interval=Goal.Interval.WEEK,
+        kind=kind,
+        activity_type=activity_type,
+    )
+    return goal_list_active(qs, today).order_by("id")
+
+
 @transaction.atomic
 def activity_goal_set(
     *, actor: User, owner: User, metric: str, weekly_target: int | None
-) -> ActivityGoal | None:
-    """A manager sets a rep's weekly target for one metric; 0 or None removes it."""
-    if not (actor.is_manager or actor.is_admin):
-        raise NotAllowed(_("Only managers set activity goals."))
-    owners = owner_ids_editable(actor)
-    if owners is not None and owner.pk not in owners:
-        raise NotAllowed(_("%(owner)s is not in your team.") % {"owner": owner})
-    if metric not in ActivityGoal.Metric.values:
+) -> Goal | None:
+    """A manager sets a rep's weekly target for one metric of the weekly table (calls,
+    meetings, emails, demos, tasks done; new deals; new conversations); 0 or None removes
+    it. The target is an ordinary weekly `Goal`, shown on the goals page too."""
+    if metric not in WEEKLY_METRICS:
         raise RuleViolation(_("Unknown goal %(metric)s.") % {"metric": metric})
     if weekly_target is not None and (weekly_target < 0 or weekly_target > 10000):
         raise RuleViolation(_("A weekly target is a number from 0 to 10000."))
+    goal_check_assignee(actor, owner, None)
+    today = timezone.localdate()
+    current = _weekly_goals(owner, metric, today)
     if not weekly_target:
-        ActivityGoal.objects.filter(owner=owner, metric=metric).delete()
+        current.delete()
         return None
-    goal, _created = ActivityGoal.objects.update_or_create(
+    goal = current.first()
+    if goal is not None:
+        return goal_update(goal=goal, actor=actor, changes={"target": weekly_target})
+    kind, activity_type = WEEKLY_METRICS[metric]
+    return goal_create(
+        actor=actor,
+        kind=kind,
+        interval=Goal.Interval.WEEK,
         owner=owner,
-        metric=metric,
-        defaults={"weekly_target": weekly_target, "set_by": actor, "updated_at": timezone.now()},
+        activity_type=activity_type,
+        target=weekly_target,
+        starts_on=week_start(today),
     )
-    return goal
 
 
 # --- The private calendar feed ---------------------------------------------------------------
@@ -216,13 +241,10 @@ def calendar_feed_revoke(*, actor: User) -> None:
 
 @transaction.atomic
 def activity_goals_save(*, actor: User, targets: dict[tuple[int, str], int]) -> int:
-    """Save a manager's whole goal table at once (all or nothing); returns how many targets
+    """Save a manager's whole weekly table at once (all or nothing); returns how many targets
     changed. Keys are (rep id, metric); 0 removes a target."""
     reps = {u.pk: u for u in User.objects.filter(pk__in={pk for pk, _m in targets})}
-    current = {
-        (g.owner_id, g.metric): g.weekly_target
-        for g in ActivityGoal.objects.filter(owner_id__in=reps)
-    }
+    current = weekly_targets(owner_ids=list(reps), today=timezone.localdate())
     changed = 0
     for (rep_id, metric), value in sorted(targets.items()):
         if rep_id not in reps:

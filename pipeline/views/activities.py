@@ -32,7 +32,7 @@ from pipeline.activity_forms import (
 )
 from pipeline.errors import NotVisible, ServiceError
 from pipeline.ical import calendar_text
-from pipeline.models import Activity, ActivityGoal, CalendarFeed
+from pipeline.models import Activity, CalendarFeed
 from pipeline.selectors.activities import (
     ActivityFilters,
     activity_buckets,
@@ -43,6 +43,7 @@ from pipeline.selectors.activities import (
     next_workday,
     owners_choosable,
     week_start,
+    weekly_metric_choices,
 )
 from pipeline.selectors.visibility import activity_list_visible, deal_get_visible
 from pipeline.services import planning
@@ -315,6 +316,7 @@ def activity_goals(request: HttpRequest) -> HttpResponse:
     if not (user.is_manager or user.is_admin):
         raise PermissionDenied(_("Only managers and admins set activity goals."))
     errors: list[str] = []
+    labels = dict(weekly_metric_choices())
     if request.method == "POST":
         targets: dict[tuple[int, str], int] = {}
         for row in goal_table(manager=user):
@@ -325,7 +327,7 @@ def activity_goals(request: HttpRequest) -> HttpResponse:
                 elif raw:
                     errors.append(
                         _("%(rep)s, %(metric)s: “%(raw)s” is not a whole number.")
-                        % {"rep": row.rep, "metric": ActivityGoal.Metric(metric).label, "raw": raw}
+                        % {"rep": row.rep, "metric": labels[metric], "raw": raw}
                     )
                 else:
                     targets[(row.rep.pk, metric)] = 0
@@ -346,7 +348,7 @@ def activity_goals(request: HttpRequest) -> HttpResponse:
             shown = request.POST.get(name, "") if errors else (target or "")
             cells.append({"name": name, "value": shown, "target": target, "done": done})
         table.append({"rep": row.rep, "cells": cells})
-    context = {"table": table, "metrics": ActivityGoal.Metric.choices, "errors": errors}
+    context = {"table": table, "metrics": weekly_metric_choices(), "errors": errors}
     return render(request, "pipeline/activity_goals.html", context, status=422 if errors else 200)
 
 

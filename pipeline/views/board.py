@@ -30,19 +30,22 @@ from pipeline.views.cards import card_html, card_ui, cards_html
 BOARD = "pipeline/board.html"
 
 
-def _pipeline_for(request: HttpRequest, pipeline_id: int | None) -> Pipeline:
-    active = Pipeline.objects.filter(is_active=True)
+def _pipeline_for(
+    request: HttpRequest, pipeline_id: int | None, pipelines: list[Pipeline]
+) -> Pipeline:
+    """The pipeline to show, picked from the active `pipelines` (the switcher's list, loaded
+    once: the board's query budget has no room for a second lookup)."""
+    by_id = {p.pk: p for p in pipelines}
     if pipeline_id is not None:
-        return get_object_or_404(active, pk=pipeline_id)
+        if pipeline_id not in by_id:
+            raise Http404(_("No such pipeline."))
+        return by_id[pipeline_id]
     user: User = request.user  # type: ignore[assignment]
-    if user.default_pipeline_id:
-        found = active.filter(pk=user.default_pipeline_id).first()
-        if found:
-            return found
-    found = active.order_by("position", "id").first()
-    if found is None:
+    if user.default_pipeline_id in by_id:
+        return by_id[user.default_pipeline_id]
+    if not pipelines:
         raise Http404(_("No pipeline yet: an admin must create one first."))
-    return found
+    return pipelines[0]
 
 
 def _board_url(pipeline: Pipeline, filters: BoardFilters | None = None) -> str:
@@ -51,7 +54,12 @@ def _board_url(pipeline: Pipeline, filters: BoardFilters | None = None) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def _context(request: HttpRequest, pipeline: Pipeline, filters: BoardFilters) -> dict:
+def _context(
+    request: HttpRequest,
+    pipeline: Pipeline,
+    filters: BoardFilters,
+    pipelines: list[Pipeline] | None = None,
+) -> dict:
     user: User = request.user  # type: ignore[assignment]
     currencies, rates = currency_enabled_with_rates()
     columns = board_columns(pipeline=pipeline, user=user, filters=filters, rates=rates)
@@ -60,7 +68,9 @@ def _context(request: HttpRequest, pipeline: Pipeline, filters: BoardFilters) ->
         col.cards_html = cards_html(col.cards, ui)
     return {
         "pipeline": pipeline,
-        "pipelines": Pipeline.objects.filter(is_active=True).order_by("position", "id"),
+        "pipelines": pipelines
+        if pipelines is not None
+        else Pipeline.objects.filter(is_active=True).order_by("position", "id"),
         "columns": columns,
         "stages": [c.stage for c in columns],
         "filters": filters,
@@ -77,9 +87,10 @@ def _context(request: HttpRequest, pipeline: Pipeline, filters: BoardFilters) ->
 @login_required
 @vary_on_headers("HX-Request")
 def board(request: HttpRequest, pipeline_id: int | None = None) -> HttpResponse:
-    pipeline = _pipeline_for(request, pipeline_id)
+    pipelines = list(Pipeline.objects.filter(is_active=True).order_by("position", "id"))
+    pipeline = _pipeline_for(request, pipeline_id, pipelines)
     filters = BoardFilters.from_query(request.GET, request.user)
-    context = _context(request, pipeline, filters)
+    context = _context(request, pipeline, filters, pipelines)
     context["lost_reasons"] = LostReason.objects.filter(is_active=True).order_by("position", "name")
     if request.htmx and request.htmx.target == "board":
         return render(request, f"{BOARD}#board", context)

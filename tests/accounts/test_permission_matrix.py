@@ -171,6 +171,20 @@ def _done_activity(w):  # noqa: ANN001, ANN202
     return {"activity_id": w.activity.pk}
 
 
+def _rita_goal(w):  # noqa: ANN001, ANN202
+    """A goal her manager set for Rita: she sees it read-only, her manager and the admin may
+    change it, for the others it does not exist."""
+    from pipeline.services.goals import goal_create
+
+    rita = w.deal.owner
+    goal = goal_create(actor=rita.team.manager, kind="deals_won", target=3, owner=rita)
+    return {"goal_id": goal.pk}
+
+
+def goal_setters(ok: int) -> dict[str, int]:
+    return {**deal_editors(ok), "rep": 403}
+
+
 def _lead(w):  # noqa: ANN001, ANN202
     return {"lead_id": w.lead.pk}
 
@@ -325,6 +339,11 @@ RULES: dict[str, Rule] = {
     "pipeline:my_activities": Rule("get", everyone(200)),
     "pipeline:activity_calendar": Rule("get", everyone(200)),
     "pipeline:activity_goals": Rule("get", managers(200)),
+    # Goals: everyone sees theirs; managers and admins set them.
+    "pipeline:goals": Rule("get", everyone(200)),
+    "pipeline:goal_new": Rule("get", managers(200)),
+    "pipeline:goal_edit": Rule("get", goal_setters(200), kwargs=_rita_goal),
+    "pipeline:goal_delete": Rule("post", goal_setters(302), kwargs=_rita_goal),
     "pipeline:activity_schedule": Rule(
         "post",
         deal_editors(302),

@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from metrics.models import Goal
 from metrics.selectors.dashboard import funnel_calculator, quota
 from metrics.selectors.report import metrics_report
 from metrics.selectors.scope import scope_build
+from pipeline.models import Goal
 from tests.metrics.conftest import PERIOD, Writer
 
 pytestmark = pytest.mark.django_db
@@ -229,7 +229,7 @@ def test_goal_progress_by_type(history, sales, rep, teammate, team_a):
         starts_on=start,
     )  # fmt: skip
     scope = scope_build(pipeline=sales, start=PERIOD[0], end=PERIOD[1])
-    got = {g["goal"].kind: (g["done"], g["share"]) for g in goal_progress(scope)}
+    got = {g.goal.kind: (g.done, g.share) for g in goal_progress(scope)}
     # March: won D4 only → 1 of 2. Q1, rita's EUR wins D1 + D2 = 4000 of 10000.
     # Q1, team A deals entering Proposal: D1, D4 (D5 is olga's) → 2 of 4.
     # March, calls rita added: D7's call (added 03-25) → 1 of 4.

@@ -104,8 +104,9 @@ def test_board_query_count_is_constant_in_deals_and_stages(
     _build(1, 1, other_pipeline, rep)
     small = _queries(client, other_pipeline)
     _build(8, 200, pipeline, rep)
-    # Queries: session, user, pipeline, pipelines list, stages, totals, cards, owners,
-    # lost reasons (+ the team lookup for a manager's visibility, + savepoints of the test).
+    # Queries: session, user, pipelines (the shown one among them), stages, totals, rates,
+    # stage goals (none here: no aggregate), cards, owners, lost reasons (+ the team lookup
+    # for a manager's visibility, + savepoints of the test).
     with django_assert_max_num_queries(12):
         response = _board(client, pipeline)
     assert response.status_code == 200

@@ -14,7 +14,6 @@ import time
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -22,7 +21,8 @@ from django.utils import timezone
 
 from accounts.models import Team, User
 from pipeline.demo_currencies import seed_currencies
-from pipeline.demo_leads import seed_leads_and_goals
+from pipeline.demo_goals import seed_goals
+from pipeline.demo_leads import seed_leads
 from pipeline.models import (
     Activity,
     Deal,
@@ -279,8 +279,8 @@ class Command(BaseCommand):
             seeder.deals(deals)
             seed_currencies()  # issue 10
             stage_totals_rebuild()
-            seed_leads_and_goals()
-            call_command("seed_metrics_demo", deals=deals)  # issue 7: demo goals (by name)
+            seed_leads()
+            seed_goals(deals=deals)  # issues 6 and 7: weekly, revenue and stage goals
         _reset_sequences()
         self.stdout.write(
             self.style.SUCCESS(
