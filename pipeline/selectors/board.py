@@ -27,7 +27,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts.models import User
-from pipeline.models import Deal, Pipeline, Stage, StageTotal
+from pipeline.models import BoardVersion, Deal, Pipeline, Stage, StageTotal
 from pipeline.money import Converted, Rate, convert, round_money
 from pipeline.selectors.currencies import currency_rates
 from pipeline.selectors.visibility import deal_list_visible, owner_ids_visible
@@ -227,7 +227,7 @@ def _after(qs: QuerySet[Deal], segment: int, cur: tuple) -> QuerySet[Deal]:
 
 
 def _pick_cards(
-    candidates: Q, page: int, today: datetime.date
+    candidates: Q, page: int, today: datetime.date, columns: int = 1
 ) -> dict[int, tuple[list[Card], str | None]]:
     """Per stage, the first `page` cards in board order among `candidates`, and the cursor
     after them. The database numbers the candidates per stage (a window function over at most
@@ -254,6 +254,10 @@ def _pick_cards(
         )
         .filter(board_rank__lte=page + 1)
         .values("id")
+        # A bound the ranking already guarantees, stated for PostgreSQL's planner: without it
+        # it expects every deal of the table back and joins the card fields to all of them
+        # before keeping the winners (3x slower at 20,000 deals).
+        .order_by()[: columns * (page + 1)]
     )
     # Ranking the bare ids first and joining the card fields to the winners keeps SQLite's
     # planner on index lookups; joining before ranking made it 8x slower at 100,000 deals.
@@ -280,6 +284,18 @@ def _load_cards(ids: list[int]) -> dict[int, Card]:
 
 def card_get(deal_id: int) -> Card:
     return _load_cards([deal_id])[deal_id]
+
+
+def board_get_version(*, pipeline: Pipeline, user: User) -> str:
+    """What a poll compares: the pipeline's own version and the versions of the owners whose
+    deals `user` may see (one small grouped query). It changes when anything this user's
+    board can show changes, and not when a colleague's deals the user cannot see move."""
+    rows = BoardVersion.objects.filter(pipeline=pipeline)
+    visible = owner_ids_visible(user)
+    if visible is not None:
+        rows = rows.filter(owner_id__in=visible)
+    seen = rows.aggregate(n=Count("id"), v=Sum("version"))
+    return f"{pipeline.board_version}.{seen['n']}.{seen['v'] or 0}"
 
 
 def board_columns(
@@ -355,7 +371,7 @@ def board_columns(
         for segment in SEGMENTS:
             sub = _segment_qs(per_stage, segment, today).values("id")[: page + 1]
             ids |= Q(id__in=sub)
-    for stage_id, (cards, cursor) in _pick_cards(ids, page, today).items():
+    for stage_id, (cards, cursor) in _pick_cards(ids, page, today, len(columns)).items():
         columns[stage_id].cards = cards
         columns[stage_id].next_cursor = cursor
     return list(columns.values())

@@ -20,7 +20,13 @@ from pipeline import services
 from pipeline.errors import DuplicateFound, RuleViolation, ServiceError
 from pipeline.forms import LoseForm, MoveForm, QuickAddForm, VersionForm
 from pipeline.models import Deal, LostReason, Pipeline, Stage
-from pipeline.selectors.board import BoardFilters, board_columns, card_get, column_page
+from pipeline.selectors.board import (
+    BoardFilters,
+    board_columns,
+    board_get_version,
+    card_get,
+    column_page,
+)
 from pipeline.selectors.visibility import deal_get_visible, organization_list_visible
 from pipeline.services.contacts import organization_create
 from pipeline.views._responses import form_errors_text, refused, toast
@@ -50,8 +56,12 @@ def _board_url(pipeline: Pipeline, filters: BoardFilters | None = None) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
-def _context(request: HttpRequest, pipeline: Pipeline, filters: BoardFilters) -> dict:
+def _context(
+    request: HttpRequest, pipeline: Pipeline, filters: BoardFilters, version: str = ""
+) -> dict:
     user: User = request.user  # type: ignore[assignment]
+    # Read before the cards: a change landing in between shows at the next poll, not never.
+    version = version or board_get_version(pipeline=pipeline, user=user)
     columns = board_columns(pipeline=pipeline, user=user, filters=filters)
     ui = card_ui(request, [c.stage for c in columns])
     for col in columns:
@@ -64,7 +74,7 @@ def _context(request: HttpRequest, pipeline: Pipeline, filters: BoardFilters) ->
         "filters": filters,
         "filter_query": urlencode(filters.as_query()),
         "owners": User.objects.filter(is_active=True).order_by("first_name", "last_name"),
-        "board_version": pipeline.board_version,
+        "board_version": version,
         "poll_seconds": settings.STAGECOACH_BOARD_POLL_SECONDS,
     }
 
@@ -85,16 +95,14 @@ def board(request: HttpRequest, pipeline_id: int | None = None) -> HttpResponse:
 @require_GET
 @login_required
 def board_poll(request: HttpRequest, pipeline_id: int) -> HttpResponse:
-    """204 while nothing changed; otherwise the whole board as an out-of-band swap."""
+    """204 while nothing this user's board shows changed (board_get_version); otherwise the
+    whole board as an out-of-band swap."""
     pipeline = get_object_or_404(Pipeline, pk=pipeline_id)
-    try:
-        seen = int(request.GET.get("v", "-1"))
-    except ValueError:
-        seen = -1
-    if seen == pipeline.board_version:
+    version = board_get_version(pipeline=pipeline, user=request.user)  # type: ignore[arg-type]
+    if request.GET.get("v", "") == version:
         return HttpResponse(status=204)
     filters = BoardFilters.from_query(request.GET, request.user)
-    context = _context(request, pipeline, filters)
+    context = _context(request, pipeline, filters, version)
     context["oob"] = True
     return render(request, f"{BOARD}#board", context)
 
