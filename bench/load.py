@@ -418,6 +418,56 @@ async def poll_loop(user: User, deadline: float, every: float) -> None:
         await asyncio.sleep(min(every, max(0.0, deadline - time.monotonic())))
 
 
+def _cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds of each process (Linux /proc), machine sharing aside."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            out[pid] = (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
+def _server_pids(server_pid: int, db_name: str) -> dict[str, list[int]]:
+    """gunicorn's master and workers, and the PostgreSQL backends serving the load database."""
+    try:
+        with open(f"/proc/{server_pid}/task/{server_pid}/children") as fh:
+            workers = [int(p) for p in fh.read().split()]
+    except OSError:
+        workers = []
+    backends = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if cmdline.startswith("postgres:") and f" {db_name} " in cmdline:
+            backends.append(int(entry.name))
+    return {"gunicorn": [server_pid, *workers], "postgres": backends}
+
+
+def cpu_snapshot(server_pid: int, db_name: str) -> dict[str, dict[int, float]]:
+    pids = _server_pids(server_pid, db_name)
+    snap = {name: _cpu_by_pid(found) for name, found in pids.items()}
+    snap["client"] = {os.getpid(): time.process_time()}
+    return snap
+
+
+def cpu_used(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds each side used between two snapshots (processes started in between count
+    from zero)."""
+    return {
+        name: sum(v - before.get(name, {}).get(pid, 0.0) for pid, v in after[name].items())
+        for name in after
+    }
+
+
 async def drive(args, base: str, plan: dict) -> tuple[Stats, float]:
     stats = Stats()
     users: list[tuple[User, list]] = []
@@ -477,6 +527,7 @@ async def drive(args, base: str, plan: dict) -> tuple[Stats, float]:
                 user.hot.extend(list(user.board.cards)[:3])
         for user, _steps in users:
             user.synced = _utc_now()
+        cpu_before = cpu_snapshot(plan["server_pid"], args.db_name)
         began = time.monotonic()
         deadline = began + args.duration
         await asyncio.gather(
@@ -484,6 +535,7 @@ async def drive(args, base: str, plan: dict) -> tuple[Stats, float]:
             *(poll_loop(u, deadline, args.poll) for u, _s in users),
         )
         elapsed = time.monotonic() - began
+        plan["cpu"] = cpu_used(cpu_before, cpu_snapshot(plan["server_pid"], args.db_name))
     finally:
         await asyncio.gather(*(c.aclose() for c in clients))
     return stats, elapsed
@@ -812,6 +864,21 @@ def _pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+def _cpu_lines(cpu: dict[str, float] | None, requests: int, elapsed: float) -> list[str]:
+    if not cpu or not requests:
+        return []
+    server = cpu["gunicorn"] + cpu["postgres"]
+    per = server / requests
+    return [
+        f"CPU used in those {elapsed:.0f} s (Linux /proc; what the processes got, whatever "
+        f"else ran): gunicorn {cpu['gunicorn']:.0f} s, PostgreSQL {cpu['postgres']:.0f} s, "
+        f"the client {cpu['client']:.0f} s — {per * 1000:.0f} ms of server CPU per request "
+        f"on average, so two idle cores given to the server alone would serve about "
+        f"{2 / per:.0f} requests/s of this mix.",
+        "",
+    ]
+
+
 def report(args, plan: dict, stats: Stats, elapsed: float, checks, solo: Stats) -> tuple[str, bool]:
     # Logins happen before the clock starts (and cost a password hash each): not in the rate.
     total = sum(len(v) for k, v in stats.latencies.items() if k != "login")
@@ -834,6 +901,7 @@ def report(args, plan: dict, stats: Stats, elapsed: float, checks, solo: Stats) 
         f"{total / elapsed:.1f} requests/s; server errors (5xx or no answer): "
         f"{len(stats.errors)}",
         "",
+        *_cpu_lines(plan.get("cpu"), total, elapsed),
         "| endpoint | requests | median ms | p99 ms | statuses |",
         "|---|---:|---:|---:|---|",
     ]
@@ -897,8 +965,8 @@ def main() -> None:
     parser.add_argument(
         "--think",
         type=float,
-        default=5,
-        help="mean pause between a user's actions, s (uniform over 0.5x-1.5x)",
+        default=10,
+        help="mean pause between a tab's actions, s (uniform over 0.5x-1.5x)",
     )
     parser.add_argument(
         "--poll", type=float, default=8, help="board poll period, s (STAGECOACH_BOARD_POLL_SECONDS)"
@@ -922,6 +990,7 @@ def main() -> None:
     server, base = start_server(args, plan["env"], log)
     try:
         print(f"driving {base} for {args.duration:.0f} s …", flush=True)
+        plan["server_pid"] = server.pid
         load_before = os.getloadavg()[0]
         stats, elapsed = asyncio.run(drive(args, base, plan))
         plan["load"] = (load_before, os.getloadavg()[0])
