@@ -385,23 +385,32 @@ REP_STEPS: list[tuple[Step, int]] = [
     (api_sync, 8),
     (api_move, 8),
 ]
-# What the manager and the admin do: reload the whole board and the metrics dashboards.
+# What the manager and the admin do, in turn: the metrics dashboard (twice a round), the
+# stale-deal list, the board, a drill-down, a further column of the board.
 MANAGER_STEPS: list[tuple[Step, int]] = [
-    (open_board, 6),
-    (scroll_column, 3),
-    (dashboard, 6),
-    (stale_list, 4),
-    (drilldown, 2),
+    (dashboard, 1),
+    (stale_list, 1),
+    (open_board, 1),
+    (drilldown, 1),
+    (dashboard, 1),
+    (scroll_column, 1),
 ]
 
 
 async def run_user(user: User, steps, deadline: float, max_actions: int, think: float) -> None:
     actions = [s for s, _ in steps]
     weights = [w for _, w in steps]
+    # The manager and the admin go round their pages in turn (two users: a random draw could
+    # leave a page out of a short run); reps pick by weight.
+    turn = user.rng.randrange(len(actions))
     for _ in range(max_actions):  # bounded in count ...
         if time.monotonic() >= deadline:  # ... and in time
             return
-        await user.rng.choices(actions, weights)[0](user)
+        if steps is MANAGER_STEPS:
+            turn += 1
+            await actions[turn % len(actions)](user)
+        else:
+            await user.rng.choices(actions, weights)[0](user)
         if think:
             # Uniform between half and one and a half times the mean think time.
             pause = user.rng.uniform(0.5 * think, 1.5 * think)
