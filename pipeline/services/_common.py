@@ -181,14 +181,14 @@ def board_touch(pipeline_id: int, *owner_ids: int | None) -> None:
     if not owners:
         Pipeline.objects.filter(pk=pipeline_id).update(board_version=F("board_version") + 1)
         return
+    rows = BoardVersion.objects.filter(pipeline_id=pipeline_id)
+    if len(owners) == 1 and rows.filter(owner_id=owners[0]).update(version=F("version") + 1):
+        return  # the common case: one owner whose row exists, one statement
+    BoardVersion.objects.bulk_create(
+        [BoardVersion(pipeline_id=pipeline_id, owner_id=o) for o in owners], ignore_conflicts=True
+    )
     for owner_id in owners:  # in id order: two transactions never wait on each other in turn
-        rows = BoardVersion.objects.filter(pipeline_id=pipeline_id, owner_id=owner_id)
-        if rows.update(version=F("version") + 1):
-            continue
-        BoardVersion.objects.bulk_create(
-            [BoardVersion(pipeline_id=pipeline_id, owner_id=owner_id)], ignore_conflicts=True
-        )
-        rows.update(version=F("version") + 1)
+        rows.filter(owner_id=owner_id).update(version=F("version") + 1)
 
 
 def on_board(deal: Deal) -> bool:
