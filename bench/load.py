@@ -256,9 +256,12 @@ async def api_move(user: User) -> None:
     if response is None:
         return
     if response.status_code == 200:
-        user.stats.accepted["api move"] += 1
         body = response.json()
         user.board.cards[deal] = (body["stage"], body["version"])
+        if body["version"] != version + 1:  # already in that stage: a no-op, nothing written
+            user.stats.refused["api move 200 unchanged"] += 1
+            return
+        user.stats.accepted["api move"] += 1
     elif response.status_code < 500:
         user.stats.refused[f"api move {response.status_code}"] += 1
         user.board.cards.pop(deal, None)  # the board tab learns the truth at its next poll
@@ -303,16 +306,22 @@ def _pick_deal(user: User) -> tuple[int, int, int] | None:
     return deal, stage, version
 
 
-def _after_write(user: User, kind: str, deal: int, response: httpx.Response | None) -> None:
+def _after_write(
+    user: User, kind: str, deal: int, response: httpx.Response | None, sent: int = 0
+) -> None:
     if response is None:
         return
     if response.status_code == 200:
-        user.stats.accepted[kind] += 1
         trigger = response.headers.get("HX-Trigger-After-Settle") or ""
-        if trigger:
-            moved = json.loads(trigger).get("stagecoach:deal-moved")
-            if moved:
-                user.board.cards[deal] = (moved["to"], moved["version"])
+        moved = json.loads(trigger).get("stagecoach:deal-moved") if trigger else None
+        if moved:
+            user.board.cards[deal] = (moved["to"], moved["version"])
+        if kind == "move" and (not moved or moved["version"] != sent + 1):
+            # The deal already stood in that stage (this tab had it in the wrong column): a
+            # no-op that writes nothing, answered 200. Not a change the audit should expect.
+            user.stats.refused["move 200 unchanged"] += 1
+            return
+        user.stats.accepted[kind] += 1
         if kind in ("win", "lose"):
             user.board.cards.pop(deal, None)
             if deal in user.hot:
@@ -335,7 +344,7 @@ async def move_deal(user: User) -> None:
     response = await user.post(
         "move", f"/deals/{deal}/move/", {"stage": user.rng.choice(targets), "version": version}
     )
-    _after_write(user, "move", deal, response)
+    _after_write(user, "move", deal, response, version)
 
 
 async def win_deal(user: User) -> None:
