@@ -13,12 +13,17 @@
    login form (CSRF), then drives it for `--duration` seconds: `--users` reps, each with two
    browser tabs that share a handful of "hot" deals (the same card moved from both at the same
    moment, with versions that go stale), opening the board, scrolling columns (the
-   `hx-trigger="revealed"` URLs), polling, moving, winning, losing and logging activities; a
-   manager and an admin reloading boards. Every loop stops by itself at the deadline or after
-   `--max-actions` actions.
+   `hx-trigger="revealed"` URLs), moving, winning, losing and logging activities, and using
+   the REST API with a personal token (incremental sync with `updated_since`, moves through
+   the move action with the version read, sometimes a stale one: 409); a manager and an
+   admin reloading boards, the metrics dashboard, its drill-down and the stale-deal list.
+   Each user pauses `--think` seconds on average between actions (uniform over 0.5x-1.5x);
+   each open board also polls every `--poll` seconds on its own timer, as the browser does.
+   Every loop stops by itself at the deadline or after `--max-actions` actions.
 4. Stops the server and audits the database: every deal's stage and status equal its last
    history row; the history grew by exactly the accepted moves, wins and losses; versions grew
-   by the same; no deal has a version lower than its number of history rows; the board totals
+   by the same (moves from the board and the API counted together); no deal has a version
+   lower than its number of history rows; the board totals
    (StageTotal, per stage, owner and currency) and the column counts the board page shows
    equal a fresh SQL sum; activities grew by exactly the accepted ones.
 5. Prints requests/s, median and p99 per endpoint, server errors (must be 0), refused moves by
@@ -60,7 +65,7 @@ PASSWORD = "stagecoach"  # noqa: S105 - the demo password seed_demo sets
 
 CARD = re.compile(r'data-deal-id="(\d+)" data-version="(\d+)"')
 COLUMN = re.compile(r'<section class="column" id="column-(\d+)"')
-BOARD_VERSION = re.compile(r'data-board-version="(\d+)"')
+BOARD_VERSION = re.compile(r'data-board-version="([^"]+)"')
 MORE = re.compile(r'hx-get="([^"]+)"\s+hx-trigger="revealed"')
 COUNT = re.compile(
     r'id="column-header-(\d+)".*?<span class="count"[^>]*>([\d,\s\u202f\xa0]+) deals?</span>',
@@ -102,11 +107,16 @@ class User:
     board: Board = field(default_factory=Board)
     hot: list[int] = field(default_factory=list)  # deals both tabs of this rep fight over
     csrf: str = ""
+    # The rep's integration (a sync script, Zapier): the REST API with a personal token.
+    api: httpx.AsyncClient | None = None
+    synced: str = ""  # the `updated_since` of the next incremental sync
 
-    async def request(self, name: str, method: str, url: str, **kw) -> httpx.Response | None:
+    async def request(
+        self, name: str, method: str, url: str, *, via: httpx.AsyncClient | None = None, **kw
+    ) -> httpx.Response | None:
         start = time.perf_counter()
         try:
-            response = await self.client.request(method, url, **kw)
+            response = await (via or self.client).request(method, url, **kw)
         except httpx.HTTPError as exc:
             self.stats.errors.append(f"{name}: {type(exc).__name__} {exc}")
             self.stats.statuses[name]["error"] += 1
@@ -194,6 +204,81 @@ async def poll(user: User) -> None:
         user.read_board(response.text)
 
 
+def _utc_now() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+async def api_sync(user: User) -> None:
+    """An incremental sync: the deals of the pipeline changed since the last sync, at most
+    three pages of 50, then the cursor moves to the time this sync started."""
+    started = _utc_now()
+    url = f"/api/deals/?pipeline={user.pipeline}&updated_since={user.synced}&ordering=updated_at"
+    for _page in range(3):
+        response = await user.request("api deals since", "GET", url, via=user.api)
+        if response is None or response.status_code != 200:
+            return
+        body = response.json()
+        for deal in body["results"]:
+            if deal["status"] == "open" and deal["id"] in user.board.cards:
+                user.board.cards[deal["id"]] = (deal["stage"], deal["version"])
+        url = body.get("next") or ""
+        if not url:
+            break
+    user.synced = started
+
+
+async def api_move(user: User) -> None:
+    """Move a deal through the API action with the version the integration holds: usually
+    read just before (GET), sometimes the one it synced earlier, which may be stale (409)."""
+    picked = _pick_deal(user)
+    if picked is None or len(user.board.stages) < 2:
+        return await open_board(user)
+    deal, stage, version = picked
+    if user.rng.random() < 0.8:
+        response = await user.request("api deal", "GET", f"/api/deals/{deal}/", via=user.api)
+        if response is None or response.status_code != 200:
+            if response is not None and response.status_code < 500:
+                user.board.cards.pop(deal, None)  # closed by the other tab meanwhile
+            return
+        body = response.json()
+        stage, version = body["stage"], body["version"]
+        if body["status"] != "open":
+            user.board.cards.pop(deal, None)
+            return
+    targets = [s for s in user.board.stages if s != stage]
+    response = await user.request(
+        "api move",
+        "POST",
+        f"/api/deals/{deal}/move/",
+        via=user.api,
+        json={"stage": user.rng.choice(targets), "version": version},
+    )
+    if response is None:
+        return
+    if response.status_code == 200:
+        body = response.json()
+        user.board.cards[deal] = (body["stage"], body["version"])
+        if body["version"] != version + 1:  # already in that stage: a no-op, nothing written
+            user.stats.refused["api move 200 unchanged"] += 1
+            return
+        user.stats.accepted["api move"] += 1
+    elif response.status_code < 500:
+        user.stats.refused[f"api move {response.status_code}"] += 1
+        user.board.cards.pop(deal, None)  # the board tab learns the truth at its next poll
+
+
+async def dashboard(user: User) -> None:
+    await user.get("metrics dashboard", f"/metrics/?pipeline={user.pipeline}")
+
+
+async def stale_list(user: User) -> None:
+    await user.get("stale deals", f"/metrics/stale/?pipeline={user.pipeline}")
+
+
+async def drilldown(user: User) -> None:
+    await user.get("metrics drilldown", f"/metrics/deals/?pipeline={user.pipeline}&figure=open")
+
+
 def new_client(base: str) -> httpx.AsyncClient:
     """One browser: its own cookies and at most 4 connections. With DEBUG off the app marks
     cookies Secure, which a browser on plain http would not send back; this one clears the
@@ -221,16 +306,22 @@ def _pick_deal(user: User) -> tuple[int, int, int] | None:
     return deal, stage, version
 
 
-def _after_write(user: User, kind: str, deal: int, response: httpx.Response | None) -> None:
+def _after_write(
+    user: User, kind: str, deal: int, response: httpx.Response | None, sent: int = 0
+) -> None:
     if response is None:
         return
     if response.status_code == 200:
-        user.stats.accepted[kind] += 1
         trigger = response.headers.get("HX-Trigger-After-Settle") or ""
-        if trigger:
-            moved = json.loads(trigger).get("stagecoach:deal-moved")
-            if moved:
-                user.board.cards[deal] = (moved["to"], moved["version"])
+        moved = json.loads(trigger).get("stagecoach:deal-moved") if trigger else None
+        if moved:
+            user.board.cards[deal] = (moved["to"], moved["version"])
+        if kind == "move" and (not moved or moved["version"] != sent + 1):
+            # The deal already stood in that stage (this tab had it in the wrong column): a
+            # no-op that writes nothing, answered 200. Not a change the audit should expect.
+            user.stats.refused["move 200 unchanged"] += 1
+            return
+        user.stats.accepted[kind] += 1
         if kind in ("win", "lose"):
             user.board.cards.pop(deal, None)
             if deal in user.hot:
@@ -253,7 +344,7 @@ async def move_deal(user: User) -> None:
     response = await user.post(
         "move", f"/deals/{deal}/move/", {"stage": user.rng.choice(targets), "version": version}
     )
-    _after_write(user, "move", deal, response)
+    _after_write(user, "move", deal, response, version)
 
 
 async def win_deal(user: User) -> None:
@@ -291,33 +382,108 @@ async def log_activity(user: User) -> None:
 
 
 Step = Callable[[User], Awaitable[None]]
-# (step, weight): what a rep's tab does, one at a time.
+# (step, weight): what a rep does, one action at a time, with a think time between actions.
+# The board's poll is not a step: every open tab polls on its own timer (`poll_loop`).
 REP_STEPS: list[tuple[Step, int]] = [
-    (open_board, 12),
-    (scroll_column, 10),
-    (poll, 20),
-    (move_deal, 40),
+    (open_board, 10),
+    (scroll_column, 8),
+    (move_deal, 34),
     (win_deal, 3),
     (lose_deal, 3),
     (log_activity, 12),
+    (api_sync, 8),
+    (api_move, 8),
 ]
-# What the manager and the admin do: reload the whole board (the lead adds dashboards here).
+# What the manager and the admin do, in turn: the metrics dashboard (twice a round), the
+# stale-deal list, the board, a drill-down, a further column of the board.
 MANAGER_STEPS: list[tuple[Step, int]] = [
-    (open_board, 10),
-    (scroll_column, 5),
-    (poll, 10),
+    (dashboard, 1),
+    (stale_list, 1),
+    (open_board, 1),
+    (drilldown, 1),
+    (dashboard, 1),
+    (scroll_column, 1),
 ]
 
 
 async def run_user(user: User, steps, deadline: float, max_actions: int, think: float) -> None:
     actions = [s for s, _ in steps]
     weights = [w for _, w in steps]
+    # The manager and the admin go round their pages in turn (two users: a random draw could
+    # leave a page out of a short run); reps pick by weight.
+    turn = user.rng.randrange(len(actions))
     for _ in range(max_actions):  # bounded in count ...
         if time.monotonic() >= deadline:  # ... and in time
             return
-        await user.rng.choices(actions, weights)[0](user)
+        if steps is MANAGER_STEPS:
+            turn += 1
+            await actions[turn % len(actions)](user)
+        else:
+            await user.rng.choices(actions, weights)[0](user)
         if think:
-            await asyncio.sleep(user.rng.uniform(0, 2 * think))
+            # Uniform between half and one and a half times the mean think time.
+            pause = user.rng.uniform(0.5 * think, 1.5 * think)
+            await asyncio.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+
+
+async def poll_loop(user: User, deadline: float, every: float) -> None:
+    """An open board tab's timer (`hx-trigger="every Ns"`), bounded in count and time."""
+    await asyncio.sleep(user.rng.uniform(0, every))  # tabs were opened at different moments
+    for _ in range(int(3600 / every) + 1):
+        if time.monotonic() >= deadline:
+            return
+        await poll(user)
+        await asyncio.sleep(min(every, max(0.0, deadline - time.monotonic())))
+
+
+def _cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds of each process (Linux /proc), machine sharing aside."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            out[pid] = (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
+def _server_pids(server_pid: int, db_name: str) -> dict[str, list[int]]:
+    """gunicorn's master and workers, and the PostgreSQL backends serving the load database."""
+    try:
+        with open(f"/proc/{server_pid}/task/{server_pid}/children") as fh:
+            workers = [int(p) for p in fh.read().split()]
+    except OSError:
+        workers = []
+    backends = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if cmdline.startswith("postgres:") and f" {db_name} " in cmdline:
+            backends.append(int(entry.name))
+    return {"gunicorn": [server_pid, *workers], "postgres": backends}
+
+
+def cpu_snapshot(server_pid: int, db_name: str) -> dict[str, dict[int, float]]:
+    pids = _server_pids(server_pid, db_name)
+    snap = {name: _cpu_by_pid(found) for name, found in pids.items()}
+    snap["client"] = {os.getpid(): time.process_time()}
+    return snap
+
+
+def cpu_used(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds each side used between two snapshots (processes started in between count
+    from zero)."""
+    return {
+        name: sum(v - before.get(name, {}).get(pid, 0.0) for pid, v in after[name].items())
+        for name in after
+    }
 
 
 async def drive(args, base: str, plan: dict) -> tuple[Stats, float]:
@@ -339,6 +505,14 @@ async def drive(args, base: str, plan: dict) -> tuple[Stats, float]:
                 lost_reasons=plan["lost_reasons"],
             )
             user.hot = shared_hot
+            api = httpx.AsyncClient(
+                base_url=base,
+                timeout=60,
+                limits=httpx.Limits(max_connections=2, max_keepalive_connections=2),
+                headers={"Authorization": f"Token {plan['tokens'][username]}"},
+            )
+            clients.append(api)
+            user.api = api
             users.append((user, REP_STEPS))
     for username in ("maria", "admin"):
         client = new_client(base)
@@ -369,39 +543,71 @@ async def drive(args, base: str, plan: dict) -> tuple[Stats, float]:
         for user, steps in users:
             if steps is REP_STEPS and not user.hot:
                 user.hot.extend(list(user.board.cards)[:3])
+        for user, _steps in users:
+            user.synced = _utc_now()
+        cpu_before = cpu_snapshot(plan["server_pid"], args.db_name)
         began = time.monotonic()
         deadline = began + args.duration
         await asyncio.gather(
-            *(run_user(u, s, deadline, args.max_actions, args.think) for u, s in users)
+            *(run_user(u, s, deadline, args.max_actions, args.think) for u, s in users),
+            *(poll_loop(u, deadline, args.poll) for u, _s in users),
         )
         elapsed = time.monotonic() - began
+        plan["cpu"] = cpu_used(cpu_before, cpu_snapshot(plan["server_pid"], args.db_name))
     finally:
         await asyncio.gather(*(c.aclose() for c in clients))
     return stats, elapsed
 
 
 async def alone(base: str, plan: dict, rounds: int = 20) -> Stats:
-    """One user alone on the server after the load: the cost of a request without queueing,
-    to tell the app's own time from a saturated machine's. Read-only."""
+    """One user at a time alone on the server after the load: the cost of a request without
+    queueing, to tell the app's own time from a saturated machine's. Read-only. The admin
+    sees every deal (every column has further pages); a rep sees their own."""
     stats = Stats()
-    client = new_client(base)
-    user = User(
-        username="admin",  # sees every deal: every column has further pages
-        client=client,
-        stats=stats,
-        rng=random.Random(1),
-        pipeline=plan["pipeline"],
-        lost_reasons=plan["lost_reasons"],
-    )
-    try:
-        await login(user)
-        for _ in range(rounds):
-            await open_board(user)
-            await scroll_column(user)
-            user.board.version = "0"  # a stale version: the poll answers the whole board
-            await poll(user)
-    finally:
-        await client.aclose()
+    rep = plan["reps"][0]
+    for username in ("admin", rep):
+        who = "admin" if username == "admin" else "rep"
+        client = new_client(base)
+        api = httpx.AsyncClient(
+            base_url=base, timeout=60, headers={"Authorization": f"Token {plan['tokens'][rep]}"}
+        )
+        user = User(
+            username=username,
+            client=client,
+            stats=stats,
+            rng=random.Random(1),
+            pipeline=plan["pipeline"],
+            lost_reasons=plan["lost_reasons"],
+            api=api,
+            synced="2000-01-01T00:00:00Z",
+        )
+        board_url = f"/pipelines/{user.pipeline}/"
+        poll_url = f"/pipelines/{user.pipeline}/poll/?v="
+        try:
+            await login(user)
+            for _ in range(rounds):
+                response = await user.get(f"board ({who})", board_url)
+                if response is not None and response.status_code == 200:
+                    user.board = Board()
+                    user.read_board(response.text)
+                if user.board.more:
+                    await user.get(f"column page ({who})", user.rng.choice(user.board.more))
+                # A stale version: the poll answers the whole board; the current one: 204.
+                await user.get(f"poll, changed ({who})", poll_url + "0")
+                await user.get(f"poll, unchanged ({who})", poll_url + user.board.version)
+                if who == "admin":
+                    await user.get(
+                        "metrics dashboard (admin)", f"/metrics/?pipeline={user.pipeline}"
+                    )
+                    await user.get(
+                        "stale deals (admin)", f"/metrics/stale/?pipeline={user.pipeline}"
+                    )
+                else:
+                    url = f"/api/deals/?pipeline={user.pipeline}&updated_since={user.synced}"
+                    await user.request("api deals, a page (rep)", "GET", url, via=api)
+        finally:
+            await client.aclose()
+            await api.aclose()
     return stats
 
 
@@ -453,6 +659,21 @@ def prepare(args, workdir: Path) -> dict:
         stdout=subprocess.DEVNULL,
     )
     seeded = time.perf_counter() - started
+    # A live database has planner statistics (autovacuum gathers them); a freshly seeded one
+    # has none until autovacuum gets round to it, and PostgreSQL then plans the board's card
+    # query for a table it believes nearly empty. Measure the app, not that.
+    _psql(url, "ANALYZE")
+    # Each simulated rep's personal API token, made by the service the token page uses.
+    script = (
+        "import json; from accounts.models import User; "
+        "from accounts.services import api_token_create; "
+        "print(json.dumps({u.username: api_token_create(user=u, name='load test')[1] "
+        "for u in User.objects.filter(role='rep', is_active=True)}))"
+    )
+    made = subprocess.run(
+        [*manage, "shell", "-c", script], env=env, check=True, capture_output=True, text=True
+    )
+    tokens = json.loads(made.stdout.strip().splitlines()[-1])
     with psycopg.connect(url) as conn:
         reps = [
             r[0]
@@ -473,6 +694,7 @@ def prepare(args, workdir: Path) -> dict:
         "lost_reasons": lost,
         "before": before,
         "seeded_s": seeded,
+        "tokens": tokens,
     }
 
 
@@ -573,12 +795,13 @@ def audit(url: str, plan: dict, stats: Stats, shown: dict[int, int]) -> list[tup
         checks.append(
             ("deal stage/status = last history row", f"{mismatched} deals differ", mismatched == 0)
         )
-        expected_history = ok["move"] + ok["win"] + ok["lose"]
+        expected_history = ok["move"] + ok["api move"] + ok["win"] + ok["lose"]
         grew = after["history"] - before["history"]
         checks.append(
             (
-                "history rows = accepted moves + wins + losses",
-                f"+{grew} rows, {ok['move']} + {ok['win']} + {ok['lose']} = {expected_history}",
+                "history rows = accepted moves (UI + API) + wins + losses",
+                f"+{grew} rows, {ok['move']} + {ok['api move']} + {ok['win']} + {ok['lose']}"
+                f" = {expected_history}",
                 grew == expected_history,
             )
         )
@@ -659,6 +882,21 @@ def _pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+def _cpu_lines(cpu: dict[str, float] | None, requests: int, elapsed: float) -> list[str]:
+    if not cpu or not requests:
+        return []
+    server = cpu["gunicorn"] + cpu["postgres"]
+    per = server / requests
+    return [
+        f"CPU used in those {elapsed:.0f} s (Linux /proc; what the processes got, whatever "
+        f"else ran): gunicorn {cpu['gunicorn']:.0f} s, PostgreSQL {cpu['postgres']:.0f} s, "
+        f"the client {cpu['client']:.0f} s — {per * 1000:.0f} ms of server CPU per request "
+        f"on average, so two idle cores given to the server alone would serve about "
+        f"{2 / per:.0f} requests/s of this mix.",
+        "",
+    ]
+
+
 def report(args, plan: dict, stats: Stats, elapsed: float, checks, solo: Stats) -> tuple[str, bool]:
     # Logins happen before the clock starts (and cost a password hash each): not in the rate.
     total = sum(len(v) for k, v in stats.latencies.items() if k != "login")
@@ -667,10 +905,21 @@ def report(args, plan: dict, stats: Stats, elapsed: float, checks, solo: Stats) 
         f"manager + admin for {elapsed:.0f} s against gunicorn ({args.workers} workers) on "
         f"PostgreSQL; seeded in {plan['seeded_s']:.0f} s.",
         "",
+        f"Clients: each tab acts every {0.5 * args.think:g}–{1.5 * args.think:g} s (uniform, "
+        f"mean {args.think:g} s) and each open board polls every {args.poll:g} s, as the "
+        "browser does; the reps' actions include their integration's REST API calls (a "
+        "personal token each); the manager and the admin also reload the metrics dashboard, "
+        "its drill-down and the stale-deal list.",
+        "",
+        f"Load average (1 min) of the 2-core machine: {plan['load'][0]:.1f} before the run, "
+        f"{plan['load'][1]:.1f} at its end (client, server and PostgreSQL included; other "
+        "jobs on the machine too).",
+        "",
         f"{total:,} requests in {elapsed:.0f} s (logins before that not counted): "
         f"{total / elapsed:.1f} requests/s; server errors (5xx or no answer): "
         f"{len(stats.errors)}",
         "",
+        *_cpu_lines(plan.get("cpu"), total, elapsed),
         "| endpoint | requests | median ms | p99 ms | statuses |",
         "|---|---:|---:|---:|---|",
     ]
@@ -681,9 +930,11 @@ def report(args, plan: dict, stats: Stats, elapsed: float, checks, solo: Stats) 
             f"| {name} | {len(values):,} | {statistics.median(values):.0f} | "
             f"{_pct(values, 99):.0f} | {codes} |"
         )
-    lines += ["", "The admin alone after the load (no queueing; whole board):", ""]
+    lines += ["", "One user alone after the load (no queueing):", ""]
     lines += ["| endpoint | requests | median ms | p99 ms |", "|---|---:|---:|---:|"]
-    for name in ("board", "column page", "poll"):
+    for name in solo.latencies:
+        if name == "login":
+            continue
         values = solo.latencies.get(name)
         if not values:
             continue
@@ -729,7 +980,15 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50, help="reps simulated (2 tabs each)")
     parser.add_argument("--duration", type=float, default=60, help="seconds of load")
     parser.add_argument("--max-actions", type=int, default=5000, help="per simulated tab")
-    parser.add_argument("--think", type=float, default=0.5, help="mean pause between actions, s")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=10,
+        help="mean pause between a tab's actions, s (uniform over 0.5x-1.5x)",
+    )
+    parser.add_argument(
+        "--poll", type=float, default=8, help="board poll period, s (STAGECOACH_BOARD_POLL_SECONDS)"
+    )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--seed", type=int, default=9)
@@ -749,7 +1008,10 @@ def main() -> None:
     server, base = start_server(args, plan["env"], log)
     try:
         print(f"driving {base} for {args.duration:.0f} s …", flush=True)
+        plan["server_pid"] = server.pid
+        load_before = os.getloadavg()[0]
         stats, elapsed = asyncio.run(drive(args, base, plan))
+        plan["load"] = (load_before, os.getloadavg()[0])
         shown = board_counts(base, plan["pipeline"])
         solo = asyncio.run(alone(base, plan))
     finally:

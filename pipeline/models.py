@@ -26,8 +26,9 @@ class Pipeline(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    # Bumped by every service that changes what the board shows, so open boards can ask
-    # cheaply whether anything changed since they were drawn.
+    # Bumped by the services that change what every board of the pipeline shows (stages,
+    # settings, imports); changes to one owner's deals bump that owner's BoardVersion instead,
+    # so open boards ask cheaply whether anything *they show* changed since they were drawn.
     board_version = models.PositiveBigIntegerField(default=0, editable=False)
     # Issue 8: lets API clients sync configuration incrementally (`updated_since`).
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -373,6 +374,28 @@ class StageTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stage_id}/{self.owner_id} {self.currency}: {self.open_count}"
+
+
+class BoardVersion(models.Model):
+    """How often one owner's deals in one pipeline changed: a board polls the sum over the
+    owners it shows, so a rep's board is not redrawn each time a colleague moves a deal."""
+
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("board version")
+        verbose_name_plural = _("board versions")
+        constraints = [
+            # Also the index of the poll's lookup: a pipeline's rows for the owners shown.
+            models.UniqueConstraint(
+                fields=["pipeline", "owner"], name="pipeline_boardversion_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pipeline_id}/{self.owner_id}: {self.version}"
 
 
 class StageChange(models.Model):

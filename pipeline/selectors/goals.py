@@ -395,7 +395,7 @@ def goal_marks_for_board(
     user: User,
     stages: list[Stage],
     day: datetime.date | None = None,
-    board_version: int | None = None,
+    board_version: str | None = None,
 ) -> dict[int, list[GoalProgress]]:
     """Per stage id: the viewer's running "deals progressed into this stage" goals (their own,
     their team's, the company's) with progress. Queries: the goals, then one aggregate for all
@@ -404,9 +404,10 @@ def goal_marks_for_board(
 
     Why a cache: the count is exact, so its cost grows with the entries in the period (about
     30,000 stage changes a quarter on the 100,000-deal demo board, where the aggregate took
-    longer than the rest of the board). Every deal write in a pipeline bumps its
-    `board_version` (`services._common.board_touch`), so counts cached under a version stay
-    right until the next change; the key also holds the goals' ids and edit times and the
+    longer than the rest of the board). Every deal write in a pipeline bumps a board version
+    (`services._common.board_touch`: the pipeline's, or its owner's row), and the version given
+    here covers every owner of the pipeline (`BoardVersions.everyone`), so counts cached under
+    it stay right until the next change; the key also holds the goals' ids and edit times and the
     day. A team's new member shows in the team's mark at the next change of the board, or
     after MARKS_CACHE_SECONDS.
     """

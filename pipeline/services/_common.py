@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from pipeline.errors import NotVisible, VersionConflict
-from pipeline.models import Deal, Pipeline, StageChange, StageTotal
+from pipeline.models import BoardVersion, Deal, Pipeline, StageChange, StageTotal
 from pipeline.services.webhooks import webhooks_emit_for_change
 
 
@@ -187,8 +187,23 @@ def totals_add(stage_id: int, owner_id: int, currency: str, count: int, value: D
     rows.update(open_count=F("open_count") + count, open_value=F("open_value") + value)
 
 
-def board_touch(pipeline_id: int) -> None:
-    Pipeline.objects.filter(pk=pipeline_id).update(board_version=F("board_version") + 1)
+def board_touch(pipeline_id: int, *owner_ids: int | None) -> None:
+    """Tell the pipeline's open boards that something changed: only the boards showing these
+    owners' deals, or every board of the pipeline when no owner is given (stages, settings,
+    imports). Per-owner rows keep a move from making every poller redraw its board, and from
+    queueing every move of the company on the one pipeline row."""
+    owners = sorted({o for o in owner_ids if o is not None})
+    if not owners:
+        Pipeline.objects.filter(pk=pipeline_id).update(board_version=F("board_version") + 1)
+        return
+    rows = BoardVersion.objects.filter(pipeline_id=pipeline_id)
+    if len(owners) == 1 and rows.filter(owner_id=owners[0]).update(version=F("version") + 1):
+        return  # the common case: one owner whose row exists, one statement
+    BoardVersion.objects.bulk_create(
+        [BoardVersion(pipeline_id=pipeline_id, owner_id=o) for o in owners], ignore_conflicts=True
+    )
+    for owner_id in owners:  # in id order: two transactions never wait on each other in turn
+        rows.filter(owner_id=owner_id).update(version=F("version") + 1)
 
 
 def on_board(deal: Deal) -> bool:

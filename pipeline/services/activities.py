@@ -37,9 +37,9 @@ def deal_refresh_next_activity(deal_id: int) -> None:
             next_activity_date=nxt["due_date"],
             last_done_activity_at=last_done,
         )
-    pipeline_id = Deal.objects.filter(pk=deal_id).values_list("pipeline_id", flat=True).first()
-    if pipeline_id:
-        board_touch(pipeline_id)
+    found = Deal.objects.filter(pk=deal_id).values_list("pipeline_id", "owner_id").first()
+    if found:
+        board_touch(*found)
 
 
 @transaction.atomic

@@ -218,7 +218,7 @@ def deal_create(
         timestamp=created,
     )
     totals_move(None, totals_snapshot(deal))
-    board_touch(stage.pipeline_id)
+    board_touch(stage.pipeline_id, deal.owner_id)
     return deal
 
 
@@ -256,9 +256,10 @@ def deal_update(
     if not fields:
         return locked
     before = totals_snapshot(locked)
+    old_owner = locked.owner_id
     write_deal(locked, expected_version, actor, **fields)
     totals_move(before, totals_snapshot(locked))
-    board_touch(locked.pipeline_id)
+    board_touch(locked.pipeline_id, old_owner, locked.owner_id)
     return locked
 
 
@@ -314,7 +315,7 @@ def deal_move(
         timestamp=now,
     )
     totals_move(before, totals_snapshot(locked))
-    board_touch(locked.pipeline_id)
+    board_touch(locked.pipeline_id, locked.owner_id)
     return locked
 
 
@@ -364,7 +365,7 @@ def _close(
         note=note,
     )
     totals_move(before, totals_snapshot(locked))
-    board_touch(locked.pipeline_id)
+    board_touch(locked.pipeline_id, locked.owner_id)
     return locked
 
 
@@ -450,7 +451,7 @@ def deal_reopen(*, deal: Deal, expected_version: int, actor: User, source: str =
         timestamp=now,
     )
     totals_move(before, totals_snapshot(locked))
-    board_touch(locked.pipeline_id)
+    board_touch(locked.pipeline_id, locked.owner_id)
     return locked
 
 
@@ -467,7 +468,7 @@ def deal_park(*, deal: Deal, until: datetime.date, expected_version: int, actor:
     before = totals_snapshot(locked)
     write_deal(locked, expected_version, actor, parked_until=until)
     totals_move(before, totals_snapshot(locked))
-    board_touch(locked.pipeline_id)
+    board_touch(locked.pipeline_id, locked.owner_id)
     return locked
 
 
@@ -482,7 +483,7 @@ def deal_unpark(*, deal: Deal, actor: User | None) -> Deal:
     before = totals_snapshot(locked)
     write_deal(locked, locked.version, actor, parked_until=None)
     totals_move(before, totals_snapshot(locked))
-    board_touch(locked.pipeline_id)
+    board_touch(locked.pipeline_id, locked.owner_id)
     return locked
 
 

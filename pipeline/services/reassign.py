@@ -57,7 +57,7 @@ def owner_reassign_open_work(*, from_user: User, to_user: User, actor: User) -> 
     )
     totals_move_owner(from_owner_id=from_user.pk, to_owner_id=to_user.pk)
     for pipeline_id in sorted({pipeline for _pk, pipeline in locked}):
-        board_touch(pipeline_id)
+        board_touch(pipeline_id, from_user.pk, to_user.pk)
     leads = Lead.objects.filter(owner=from_user, status=Lead.Status.OPEN).update(
         owner=to_user, updated_at=now
     )

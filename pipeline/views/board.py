@@ -20,9 +20,20 @@ from pipeline import services
 from pipeline.errors import DuplicateFound, RuleViolation, ServiceError
 from pipeline.forms import LoseForm, MoveForm, QuickAddForm, VersionForm
 from pipeline.models import Deal, LostReason, Pipeline, Stage
-from pipeline.selectors.board import BoardFilters, board_columns, card_get, column_page
+from pipeline.selectors.board import (
+    BoardFilters,
+    BoardVersions,
+    board_columns,
+    board_get_versions,
+    card_get,
+    column_page,
+)
 from pipeline.selectors.currencies import currency_enabled_with_rates
-from pipeline.selectors.visibility import deal_get_visible, organization_list_visible
+from pipeline.selectors.visibility import (
+    deal_get_visible,
+    organization_list_visible,
+    owner_ids_visible,
+)
 from pipeline.services.contacts import organization_create
 from pipeline.views._responses import form_errors_text, refused, toast
 from pipeline.views.cards import card_html, card_ui, cards_html
@@ -59,10 +70,21 @@ def _context(
     pipeline: Pipeline,
     filters: BoardFilters,
     pipelines: list[Pipeline] | None = None,
+    versions: BoardVersions | None = None,
 ) -> dict:
     user: User = request.user  # type: ignore[assignment]
+    visible = owner_ids_visible(user)
+    # Read before the cards: a change landing in between shows at the next poll, not never.
+    versions = versions or board_get_versions(pipeline=pipeline, user=user, visible=visible)
     currencies, rates = currency_enabled_with_rates()
-    columns = board_columns(pipeline=pipeline, user=user, filters=filters, rates=rates)
+    columns = board_columns(
+        pipeline=pipeline,
+        user=user,
+        filters=filters,
+        rates=rates,
+        goals_version=versions.everyone,
+        visible=visible,
+    )
     ui = card_ui(request, [c.stage for c in columns])
     for col in columns:
         col.cards_html = cards_html(col.cards, ui)
@@ -76,7 +98,7 @@ def _context(
         "filters": filters,
         "filter_query": urlencode(filters.as_query()),
         "owners": User.objects.filter(is_active=True).order_by("first_name", "last_name"),
-        "board_version": pipeline.board_version,
+        "board_version": versions.mine,
         "poll_seconds": settings.STAGECOACH_BOARD_POLL_SECONDS,
         # Quick-add offers the enabled currencies (base first) when there is more than one.
         "currencies": currencies,
@@ -100,16 +122,14 @@ def board(request: HttpRequest, pipeline_id: int | None = None) -> HttpResponse:
 @require_GET
 @login_required
 def board_poll(request: HttpRequest, pipeline_id: int) -> HttpResponse:
-    """204 while nothing changed; otherwise the whole board as an out-of-band swap."""
+    """204 while nothing this user's board shows changed (`BoardVersions.mine`); otherwise the
+    whole board as an out-of-band swap."""
     pipeline = get_object_or_404(Pipeline, pk=pipeline_id)
-    try:
-        seen = int(request.GET.get("v", "-1"))
-    except ValueError:
-        seen = -1
-    if seen == pipeline.board_version:
+    versions = board_get_versions(pipeline=pipeline, user=request.user)  # type: ignore[arg-type]
+    if request.GET.get("v", "") == versions.mine:
         return HttpResponse(status=204)
     filters = BoardFilters.from_query(request.GET, request.user)
-    context = _context(request, pipeline, filters)
+    context = _context(request, pipeline, filters, versions=versions)
     context["oob"] = True
     return render(request, f"{BOARD}#board", context)
 

@@ -104,9 +104,10 @@ def test_board_query_count_is_constant_in_deals_and_stages(
     _build(1, 1, other_pipeline, rep)
     small = _queries(client, other_pipeline)
     _build(8, 200, pipeline, rep)
-    # Queries: session, user, pipelines (the shown one among them), stages, totals, rates,
-    # stage goals (none here: no aggregate), cards, owners, lost reasons (+ the team lookup
-    # for a manager's visibility, + savepoints of the test).
+    # Queries: session, user, pipelines (the shown one among them), the board versions of the
+    # owners shown, stages, totals, rates, stage goals (none here: no aggregate), cards,
+    # owners, lost reasons (+ the team lookup for a manager's visibility, once for the whole
+    # board).
     with django_assert_max_num_queries(12):
         response = _board(client, pipeline)
     assert response.status_code == 200
@@ -289,20 +290,71 @@ def test_columns_page_through_every_card_once_in_pipedrive_order(client, rep, st
     assert seen == expected
 
 
-def test_poll_is_204_until_something_changes(client, rep, make_deal, stages):
+def _board_version(client, pipeline) -> str:  # noqa: ANN001
+    page = client.get(reverse("pipeline:board", args=[pipeline.pk])).content.decode()
+    return re.search(r'data-board-version="([^"]+)"', page).group(1)
+
+
+def test_poll_is_204_until_something_changes(
+    client, rep, make_deal, stages, django_assert_max_num_queries
+):
     deal = make_deal()
     client.force_login(rep)
     pipeline = stages[0].pipeline
-    pipeline.refresh_from_db()
     url = reverse("pipeline:board_poll", args=[pipeline.pk])
-    assert client.get(url, {"v": pipeline.board_version}).status_code == 204
+    seen = _board_version(client, pipeline)
+    # Queries: session, user, pipeline, the company setting (may reps see all deals?), the
+    # board versions of the owners shown.
+    with django_assert_max_num_queries(5):
+        assert client.get(url, {"v": seen}).status_code == 204
     services.deal_move(deal=deal, to_stage=stages[1], expected_version=1, actor=rep)
-    response = client.get(url, {"v": pipeline.board_version})
+    response = client.get(url, {"v": seen})
     assert response.status_code == 200
     assert (
         'id="board"' in response.content.decode()
         and 'hx-swap-oob="outerHTML"' in response.content.decode()
     )
+    fresh = re.search(r'data-board-version="([^"]+)"', response.content.decode()).group(1)
+    assert fresh != seen
+    assert client.get(url, {"v": fresh}).status_code == 204
+
+
+def test_poll_ignores_moves_the_user_cannot_see(
+    client, rep, teammate, manager, admin, make_deal, stages
+):
+    """A rep's board is not redrawn when a colleague's deal moves; it is when their own
+    deal, a stage, or a deal reassigned to them changes. The manager sees both reps."""
+    mine = make_deal(owner=rep)
+    theirs = make_deal(owner=teammate)
+    pipeline = stages[0].pipeline
+    url = reverse("pipeline:board_poll", args=[pipeline.pk])
+    client.force_login(rep)
+    rep_seen = _board_version(client, pipeline)
+    client.force_login(manager)
+    manager_seen = _board_version(client, pipeline)
+
+    services.deal_move(deal=theirs, to_stage=stages[1], expected_version=1, actor=teammate)
+    client.force_login(rep)
+    assert client.get(url, {"v": rep_seen}).status_code == 204
+    client.force_login(manager)
+    assert client.get(url, {"v": manager_seen}).status_code == 200
+
+    services.deal_move(deal=mine, to_stage=stages[1], expected_version=1, actor=rep)
+    client.force_login(rep)
+    assert client.get(url, {"v": rep_seen}).status_code == 200
+    rep_seen = _board_version(client, pipeline)
+
+    # The teammate's deal handed to the rep: the rep's board must show it.
+    theirs.refresh_from_db()
+    services.deal_update(
+        deal=theirs, expected_version=theirs.version, actor=manager, changes={"owner": rep}
+    )
+    assert client.get(url, {"v": rep_seen}).status_code == 200
+    rep_seen = _board_version(client, pipeline)
+
+    # A stage renamed: every board of the pipeline.
+    services.stage_update(stage=stages[2], actor=admin, changes={"name": "Proposal sent"})
+    assert client.get(url, {"v": rep_seen}).status_code == 200
 
 
 def test_filters_owner_text_and_status(client, manager, rep, teammate, make_deal, lost_reason):

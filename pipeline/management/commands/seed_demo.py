@@ -496,7 +496,9 @@ class _Seeder:
                 # Open deals mostly moved recently: a pipeline that is worked, with some rot.
                 last = max(age_days - min(rng.expovariate(1 / 7), age_days), cuts[-1])
                 cuts = [c * last / cuts[-1] if cuts[-1] else c for c in cuts]
-            times = [created + datetime.timedelta(days=c) for c in cuts]
+            # Never after now: `created` falls at a random hour, so created + age can be later
+            # today, and a history row dated in the future would outrank the next real move.
+            times = [min(created + datetime.timedelta(days=c), self.now) for c in cuts]
             deal = Deal(
                 id=n,
                 title=f"{org.name} – {rng.choice(DEAL_WORDS)}",

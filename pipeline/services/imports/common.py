@@ -20,6 +20,8 @@ MAX_PROBLEMS = 1000
 BATCH = 2000
 
 Progress = Callable[[str, int], None]
+# Called with the report as the last step inside an apply's transaction.
+Finish = Callable[["ImportReport"], None]
 
 
 class ImportRefused(Exception):

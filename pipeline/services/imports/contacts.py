@@ -19,6 +19,7 @@ from pipeline.selectors.visibility import owner_ids_editable
 from pipeline.services.csvfiles import csv_detect, csv_rows
 from pipeline.services.imports.common import (
     BATCH,
+    Finish,
     ImportOptions,
     ImportRefused,
     ImportReport,
@@ -155,8 +156,13 @@ def organization_import_preview(
 
 @transaction.atomic
 def organization_import_apply(
-    *, source: str | Path | BinaryIO, actor: User, options: ImportOptions, progress=None
-) -> ImportReport:  # noqa: ANN001
+    *,
+    source: str | Path | BinaryIO,
+    actor: User,
+    options: ImportOptions,
+    progress=None,  # noqa: ANN001
+    finish: Finish | None = None,
+) -> ImportReport:
     report, fresh, users = _organizations(source, actor, options, progress)
     _refuse_or_create_owners(report, options, users)
     now = timezone.now()
@@ -181,6 +187,8 @@ def organization_import_apply(
     Organization.objects.bulk_create(orgs, batch_size=BATCH)
     report.created["organizations"] = len(orgs)
     report.applied = True
+    if finish:
+        finish(report)
     return report
 
 
@@ -236,8 +244,13 @@ def person_import_preview(
 
 @transaction.atomic
 def person_import_apply(
-    *, source: str | Path | BinaryIO, actor: User, options: ImportOptions, progress=None
-) -> ImportReport:  # noqa: ANN001
+    *,
+    source: str | Path | BinaryIO,
+    actor: User,
+    options: ImportOptions,
+    progress=None,  # noqa: ANN001
+    finish: Finish | None = None,
+) -> ImportReport:
     report, fresh, users = _people(source, actor, options, progress)
     _refuse_or_create_owners(report, options, users)
     now = timezone.now()
@@ -270,4 +283,6 @@ def person_import_apply(
     Person.objects.bulk_create(people, batch_size=BATCH)
     report.created["people"] = len(people)
     report.applied = True
+    if finish:
+        finish(report)
     return report

@@ -35,6 +35,7 @@ from pipeline.services.csvfiles import (
 )
 from pipeline.services.imports.common import (
     BATCH,
+    Finish,
     ImportOptions,
     ImportRefused,
     ImportReport,
@@ -663,11 +664,13 @@ def deal_import_apply(
     actor: User,
     options: ImportOptions,
     progress: Progress | None = None,
+    finish: Finish | None = None,
 ) -> ImportReport:
     """Validate, then write every new deal in one transaction, or nothing.
 
     Raises ImportRefused (nothing written) when a row has a problem, or when names are
-    unknown and `options.create_missing` is off.
+    unknown and `options.create_missing` is off. `finish(report)` runs last inside the
+    transaction (the import job marks itself done there, so rows and status commit together).
     """
     report, new_people = _scan(source, actor, options, progress)
     if not report.can_apply(options.create_missing):
@@ -734,4 +737,6 @@ def deal_import_apply(
             board_touch(pipeline.pk)
         report.created["deals"] = inserted
         report.applied = True
+        if finish:
+            finish(report)
     return report

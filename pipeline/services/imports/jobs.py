@@ -21,7 +21,7 @@ from pipeline.errors import NotAllowed, NotVisible, RuleViolation
 from pipeline.models import ImportJob
 from pipeline.selectors.visibility import owner_ids_editable
 from pipeline.services.csvfiles import CsvFormatError, csv_detect
-from pipeline.services.imports import IMPORTERS, ImportOptions, ImportRefused
+from pipeline.services.imports import IMPORTERS, ImportOptions, ImportRefused, ImportReport
 from pipeline.services.imports.common import column_index
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -227,35 +227,52 @@ def import_job_run_check(*, job_id: int) -> str:
     return ImportJob.Status.CHECKED
 
 
+class _AppliedElsewhere(Exception):
+    """Another delivery of the same task marked the job done first: undo this one's rows."""
+
+
 def import_job_run_apply(*, job_id: int) -> str:
-    """The task's body: apply all or nothing. A second run after success writes nothing new
-    (re-imports are deduplicated), so a re-delivered task is harmless."""
+    """The task's body: apply all or nothing, and mark the job done in the same transaction.
+
+    Rows and the "done" status commit together, so whenever a worker dies the job is either
+    still "applying" with nothing written (the re-delivered task imports the file from the
+    start) or "done" with every row (the re-delivered task returns at once). Two deliveries
+    running at once (a visibility timeout shorter than the import) meet on the job row: the
+    second's conditional update finds the job done and its transaction is rolled back."""
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     if job.status != ImportJob.Status.APPLYING:
         return job.status
     _columns, _preview, apply = IMPORTERS[job.kind]
+
+    def finish(report: ImportReport) -> None:
+        done = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.APPLYING).update(
+            status=ImportJob.Status.DONE, report=report.as_dict(), updated_at=timezone.now()
+        )
+        if not done:
+            raise _AppliedElsewhere
+
     try:
         with job.file.open("rb") as fh:
-            report = apply(
+            apply(
                 source=fh,
                 actor=job.created_by,
                 options=_options(job),
                 progress=_progress_writer(job.pk),
+                finish=finish,
             )
+    except _AppliedElsewhere:
+        return ImportJob.objects.get(pk=job.pk).status
     except ImportRefused as exc:
         # The data changed since the check (someone added a row, an owner left): show why.
-        ImportJob.objects.filter(pk=job.pk).update(
+        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.APPLYING).update(
             status=ImportJob.Status.CHECKED,
             report=exc.report.as_dict(),
             updated_at=timezone.now(),
         )
-        return ImportJob.Status.CHECKED
+        return ImportJob.objects.get(pk=job.pk).status
     except CsvFormatError as exc:
-        ImportJob.objects.filter(pk=job.pk).update(
+        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.APPLYING).update(
             status=ImportJob.Status.FAILED, error=str(exc), updated_at=timezone.now()
         )
-        return ImportJob.Status.FAILED
-    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.APPLYING).update(
-        status=ImportJob.Status.DONE, report=report.as_dict(), updated_at=timezone.now()
-    )
+        return ImportJob.objects.get(pk=job.pk).status
     return ImportJob.Status.DONE

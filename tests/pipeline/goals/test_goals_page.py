@@ -322,10 +322,10 @@ def test_board_query_count_is_constant_with_goal_marks(
         )
     client.force_login(admin if viewer == "admin" else manager)
     small = _queries(client, other_pipeline)
-    # Queries: session, user, pipelines (the shown one among them), stages, totals, rates,
-    # stage goals, their one aggregate, cards, owners, lost reasons (+ the team lookup for a
-    # manager's visibility).
-    with django_assert_max_num_queries(12):
+    # Queries: session, user, pipelines (the shown one among them), the board versions, stages,
+    # totals, rates, stage goals, their one aggregate, cards, owners, lost reasons (+ the team
+    # lookup for a manager's visibility, once for the whole board).
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("pipeline:board", args=[pipeline.pk]))
     html = response.content.decode()
     assert html.count('role="meter"') == 16
@@ -339,3 +339,18 @@ def test_board_query_count_is_constant_with_goal_marks(
     services.deal_create(actor=rep, title="New", pipeline_stage=big_stages[0], value=1)
     html = client.get(reverse("pipeline:board", args=[pipeline.pk])).content.decode()
     assert "31/10 this month" in _header(html, big_stages[0])
+
+
+def test_a_company_mark_counts_a_move_the_viewer_cannot_see(
+    client, rep, outsider, admin, stages, make_deal
+):
+    """Board polls compare per-owner versions (a rep's board does not redraw for deals they
+    cannot see), but the cached counts of a company goal must still follow every owner."""
+    goal_create(actor=admin, kind="deals_progressed", target=10, stage=stages[1])
+    theirs = make_deal(title="Olga's", owner=outsider)
+    client.force_login(rep)
+    url = reverse("pipeline:board", args=[stages[0].pipeline_id])
+    assert "0/10 this month" in _header(client.get(url).content.decode(), stages[1])
+
+    services.deal_move(deal=theirs, to_stage=stages[1], expected_version=1, actor=outsider)
+    assert "1/10 this month" in _header(client.get(url).content.decode(), stages[1])
