@@ -19,6 +19,7 @@ from accounts.models import Team, User
 from metrics.models import MetricSnapshot
 from metrics.selectors.report import jsonable, metrics_reports
 from metrics.selectors.scope import DEFAULT_PERIOD_DAYS, Scope
+from metrics.selectors.snapshots import REPORT_METRIC, snapshot_value
 from pipeline import services as pipeline_services
 from pipeline.errors import NotVisible, RuleViolation, ServiceError, VersionConflict
 from pipeline.models import Deal, LostReason, Pipeline
@@ -73,8 +74,23 @@ def snapshots_compute(*, day: datetime.date, pipeline: Pipeline | None = None) -
         # Every scope of the pipeline in one go: the figures that add up are computed once
         # per owner, the percentiles once per kind of scope (see metrics_reports).
         reports = metrics_reports(scopes[0][0], [scope for scope, _o, _t in scopes])
-        for (scope, owner_id, team_id), report in zip(scopes, reports, strict=True):
-            report = jsonable(report)
+        for (scope, owner_id, team_id), raw in zip(scopes, reports, strict=True):
+            # The whole report, exactly, for the dashboard (metrics.selectors.snapshots) ...
+            rows.append(
+                MetricSnapshot(
+                    date=day,
+                    pipeline=p,
+                    scope_kind=scope.kind,
+                    scope_key=scope.key,
+                    owner_id=owner_id,
+                    team_id=team_id,
+                    metric=REPORT_METRIC,
+                    value=snapshot_value(raw, scope),
+                    computed_at=now,
+                )
+            )
+            # ... and one row per figure, as JSON numbers, for trends and scripts.
+            report = jsonable(raw)
             for metric, value in report.items():
                 if metric in ("pipeline", "from", "to", "scope", "currency"):
                     continue

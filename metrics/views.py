@@ -20,8 +20,8 @@ from accounts.models import Team, User
 from metrics import charts
 from metrics.forms import FunnelCalculatorForm, ScopeForm, StaleBulkForm, StaleFilterForm
 from metrics.selectors import dashboard as d
-from metrics.selectors.report import metrics_report
 from metrics.selectors.scope import Scope, default_period, scope_build
+from metrics.selectors.snapshots import dashboard_report
 from metrics.selectors.stale import REASON_LABELS, deal_list_stale
 from metrics.services import stale_cleanup_bulk
 from pipeline.errors import RuleViolation, ServiceError
@@ -120,7 +120,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     if scope is None:
         return render(request, "metrics/dashboard.html", ctx, status=422 if error else 200)
-    rep = metrics_report(scope)
+    # The stored nightly figures when they apply (no dates chosen), else computed live.
+    scope, rep, computed_at = dashboard_report(
+        scope, latest_period=not (request.GET.get("start") or request.GET.get("end"))
+    )
     weeks = d.trends(scope)
     calc_form = FunnelCalculatorForm(request.GET if "target" in request.GET else None)
     calculator = None
@@ -136,6 +139,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ctx.update(
         scope=scope,
         r=rep,
+        computed_at=computed_at,
         q=_scope_query(scope, request),
         levers=d.levers(scope, rep),
         weeks=weeks,
