@@ -140,6 +140,10 @@ def scope_build(
         if visible is not None and not set(members) <= set(visible):
             raise NotVisible(_("You may not see the figures of %(team)s.") % {"team": team})
         owners, kind, key, label = members, "team", f"team:{team.pk}", team.name
+    elif visible is not None and len(visible) == 1:
+        # A rep (or a manager without a team) sees one owner's figures: the stored owner scope.
+        owners, kind, key = list(visible), "owner", f"owner:{visible[0]}"
+        label = str(_("Deals you may see"))
     elif visible is not None:
         owners = list(visible)
         kind, key, label = "visible", "visible", str(_("Deals you may see"))

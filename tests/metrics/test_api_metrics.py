@@ -113,7 +113,7 @@ def test_reps_see_only_their_own_figures(history, sales, rep, teammate, team_a):
     # rita's deals: D1, D2, D6 won, none lost; created in Q1: D1, D2 (won), D7 (Qualified).
     mine = _get(rep, f"pipeline={sales.pk}&{Q1}")
     assert (mine["scope"], mine["won_count"], mine["lost_count"], mine["win_rate"]) == (
-        "visible",
+        f"owner:{rep.pk}",
         3,
         0,
         1.0,
