@@ -325,6 +325,12 @@ class Deal(models.Model):
                 fields=["stage", "status", "next_activity_date", "-created_at", "-id"],
                 name="pipeline_deal_card_order_idx",
             ),
+            # A rep's (or a manager's few owners') board cards: the same range scans within one
+            # owner, instead of walking every owner's deals of the column to find theirs.
+            models.Index(
+                fields=["owner", "stage", "status", "next_activity_date", "-created_at", "-id"],
+                name="pipeline_deal_owner_card_idx",
+            ),
             # "My deals": a rep's open deals.
             models.Index(fields=["owner", "status"], name="pipeline_deal_owner_idx"),
             # Metrics: deals closed in a period.
