@@ -16,10 +16,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from pipeline.errors import NotAllowed, RuleViolation
-from pipeline.models import Activity, Deal, LostReason, Note, Organization, Person, Stage
+from pipeline.errors import DuplicateFound, NotAllowed, RuleViolation
+from pipeline.models import (
+    Activity,
+    Deal,
+    LostReason,
+    Note,
+    Organization,
+    Person,
+    Pipeline,
+    Stage,
+)
 from pipeline.selectors.currencies import currency_codes_enabled
-from pipeline.selectors.visibility import deal_check_edit, owner_ids_editable
+from pipeline.selectors.visibility import (
+    deal_check_edit,
+    organization_list_visible,
+    owner_ids_editable,
+)
 from pipeline.services._common import (
     board_touch,
     check_version,
@@ -30,6 +43,7 @@ from pipeline.services._common import (
     write_deal,
 )
 from pipeline.services.activities import activity_create
+from pipeline.services.contacts import organization_create
 
 _DONE_TYPES = {
     Stage.Requirement.DONE_CALL: Activity.Type.CALL,
@@ -220,6 +234,43 @@ def deal_create(
     totals_move(None, totals_snapshot(deal))
     board_touch(stage.pipeline_id, deal.owner_id)
     return deal
+
+
+@transaction.atomic
+def deal_quick_add(
+    *,
+    actor: User,
+    pipeline: Pipeline,
+    stage_id: int,
+    title: str,
+    value: Decimal | int | str = 0,
+    currency: str | None = None,
+    organization_name: str = "",
+) -> Deal:
+    """The board's quick-add: a deal in a stage of `pipeline`, linked to the organization of
+    that name the actor can see, or to a new one. One transaction: a refused deal (a currency
+    that is not enabled, …) leaves no organization behind."""
+    stage = Stage.objects.filter(pk=stage_id, pipeline=pipeline, is_active=True).first()
+    if stage is None:
+        raise RuleViolation(_("Choose a stage of this pipeline."))
+    name = (organization_name or "").strip()
+    organization = None
+    if name:
+        organization = organization_list_visible(actor).filter(name__iexact=name).first()
+        if organization is None:
+            try:
+                organization = organization_create(actor=actor, name=name)
+            except DuplicateFound as dup:  # the same name written differently: link that one
+                organization = dup.existing[0]
+    return deal_create(
+        actor=actor,
+        title=title,
+        pipeline_stage=stage,
+        value=value or 0,
+        currency=currency or None,
+        organization=organization,
+        source="board",
+    )
 
 
 _EDITABLE = {"title", "value", "currency", "owner", "organization", "person", "expected_close_date"}

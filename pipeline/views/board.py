@@ -17,7 +17,7 @@ from django_htmx.http import reswap, trigger_client_event
 
 from accounts.models import User
 from pipeline import services
-from pipeline.errors import DuplicateFound, RuleViolation, ServiceError
+from pipeline.errors import RuleViolation, ServiceError
 from pipeline.forms import LoseForm, MoveForm, QuickAddForm, VersionForm
 from pipeline.models import Deal, LostReason, Pipeline, Stage
 from pipeline.selectors.board import (
@@ -31,10 +31,8 @@ from pipeline.selectors.board import (
 from pipeline.selectors.currencies import currency_enabled_with_rates
 from pipeline.selectors.visibility import (
     deal_get_visible,
-    organization_list_visible,
     owner_ids_visible,
 )
-from pipeline.services.contacts import organization_create
 from pipeline.views._responses import form_errors_text, refused, toast
 from pipeline.views.cards import card_html, card_ui, cards_html
 
@@ -343,30 +341,19 @@ def deal_quick_add(request: HttpRequest, pipeline_id: int) -> HttpResponse:
     if not form.is_valid():
         return refused(request, RuleViolation(form_errors_text(form)), fallback_url=fallback)
     data = form.cleaned_data
-    stage = Stage.objects.filter(pk=data["stage"], pipeline=pipeline, is_active=True).first()
-    org_name = (data.get("organization") or "").strip()
-    organization = None
-    if org_name:
-        organization = organization_list_visible(request.user).filter(name__iexact=org_name).first()  # type: ignore[arg-type]
     try:
-        if stage is None:
-            raise RuleViolation(_("Choose a stage of this pipeline."))
-        if org_name and organization is None:
-            try:
-                organization = organization_create(actor=request.user, name=org_name)  # type: ignore[arg-type]
-            except DuplicateFound as dup:  # same name written differently: link that one
-                organization = dup.existing[0]
-        deal = services.deal_create(
+        deal = services.deal_quick_add(
             actor=request.user,  # type: ignore[arg-type]
+            pipeline=pipeline,
+            stage_id=data["stage"],
             title=data["title"],
-            pipeline_stage=stage,
             value=data.get("value") or 0,
             currency=data.get("currency") or None,
-            organization=organization,
-            source="board",
+            organization_name=data.get("organization") or "",
         )
     except ServiceError as exc:
         return refused(request, exc, fallback_url=fallback)
+    stage = deal.stage
     text = _("Added “%(deal)s” to %(stage)s.") % {"deal": deal, "stage": stage}
     if not request.htmx:
         messages.success(request, text)

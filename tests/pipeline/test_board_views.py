@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import CompanySettings
 from pipeline import services
-from pipeline.models import Deal, StageChange
+from pipeline.models import Deal, Organization, StageChange
 from tests.factories import StageFactory
 
 pytestmark = pytest.mark.django_db
@@ -415,6 +415,11 @@ def test_quick_add_offers_the_enabled_currencies_and_refuses_others(client, rep,
     assert bad.status_code == 422
     assert "SEK is not one of the company&#x27;s currencies (EUR, USD)" in bad.content.decode()
     assert not Deal.objects.filter(title="Krona").exists()
+    # Refused with a new organization's name: one transaction, so no organization is left.
+    url_data = {"title": "Krona", "value": "1", "currency": "SEK", "stage": stages[0].pk}
+    again = client.post(url, {**url_data, "organization": "Nordic Timber AB"}, **HX)
+    assert again.status_code == 422
+    assert not Organization.objects.filter(name="Nordic Timber AB").exists()
 
 
 def test_deal_page_and_panel(client, rep, outsider, make_deal):
