@@ -43,14 +43,10 @@ _COUNTED = {
 }
 
 
-def _label(kind: str) -> str:
-    return kind_label(kind)
-
-
 def _counted(kind: str, n: int) -> str:
     if kind in _COUNTED:
         return _COUNTED[kind](n) % {"n": n}
-    return f"{n} {_label(kind)}"
+    return f"{n} {kind_label(kind)}"
 
 
 def _job(request: HttpRequest, job_id: int) -> ImportJob:
@@ -113,7 +109,7 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
         "can_change": import_job_can_change(job=job, actor=request.user),  # type: ignore[arg-type]
         "form": form,
         "report": report,
-        "unknown": [(_label(k), names) for k, names in (report.get("unknown") or {}).items()],
+        "unknown": [(kind_label(k), names) for k, names in (report.get("unknown") or {}).items()],
         "matchable": _matchable(job, report) if job.status == ImportJob.Status.CHECKED else [],
         "created": [_counted(k, n) for k, n in (report.get("created") or {}).items() if n],
         "progress": import_progress(job=job),
@@ -145,7 +141,12 @@ def _matchable(job: ImportJob, report: dict) -> list[dict]:
         names = unknown.get(kind) or []
         if names and len(names) <= 200:
             groups.append(
-                {"kind": kind, "label": _label(kind), "names": names, "choices": choices[kind]()}
+                {
+                    "kind": kind,
+                    "label": kind_label(kind),
+                    "names": names,
+                    "choices": choices[kind](),
+                }
             )
     return groups
 
