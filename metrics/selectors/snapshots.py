@@ -24,6 +24,8 @@ from metrics.selectors.scope import DEFAULT_PERIOD_DAYS, Scope
 from pipeline.money import Rate
 
 REPORT_METRIC = "report"
+# The scope kinds the nightly recompute stores (metrics.services._scopes).
+STORED_KINDS = ("all", "team", "owner")
 
 
 def encode_report(value: Any) -> Any:
@@ -73,7 +75,7 @@ def report_from_snapshot(scope: Scope) -> tuple[dict[str, Any], datetime.datetim
     scope or period the recompute does not store, no snapshot that day, or rates changed
     since). One query (plus the rates, once per scope)."""
     stored_start = scope.end - datetime.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
-    if scope.kind not in ("all", "team", "owner") or scope.start != stored_start:
+    if scope.kind not in STORED_KINDS or scope.start != stored_start:
         return None
     row = (
         MetricSnapshot.objects.filter(
@@ -93,7 +95,7 @@ def report_from_snapshot(scope: Scope) -> tuple[dict[str, Any], datetime.datetim
 def scope_on_latest_snapshot(scope: Scope, days: list[datetime.date]) -> Scope:
     """`scope` moved to the 90 days ending on the first of `days` that has a stored report of
     its key (today after a "Recompute now", else last night's), or `scope` itself."""
-    if scope.kind not in ("all", "team", "owner"):
+    if scope.kind not in STORED_KINDS:
         return scope
     found = (
         MetricSnapshot.objects.filter(

@@ -38,8 +38,4 @@ def currency_enabled_with_rates() -> tuple[list[str], dict[str, Rate]]:
 
 def currency_codes_enabled() -> list[str]:
     """The base currency first, then the other enabled codes."""
-    base = settings.DEFAULT_CURRENCY
-    others = (
-        Currency.objects.filter(is_enabled=True).exclude(code=base).values_list("code", flat=True)
-    )
-    return [base, *sorted(others)]
+    return currency_enabled_with_rates()[0]
