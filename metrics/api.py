@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -31,6 +32,7 @@ from metrics.selectors.report import metrics_report
 from metrics.selectors.scope import DEFAULT_PERIOD_DAYS, scope_build
 from pipeline.api.serializers import ErrorSerializer
 from pipeline.models import Pipeline
+from pipeline.selectors.currencies import currency_rates
 
 # Periods are bounded so that "the day after the period" and time-zone conversions stay
 # inside what dates and the databases can hold.
@@ -70,6 +72,24 @@ class MetricsQuerySerializer(_FromTo, serializers.Serializer):
     end = _day(gettext_lazy("Last day of the period, included; default: today."))
     owner = _id(gettext_lazy("Only this owner's deals (user id)."))
     team = _id(gettext_lazy("Only the deals of this team's members (team id)."))
+    currency = serializers.CharField(
+        required=False,
+        max_length=3,
+        help_text=gettext_lazy(
+            "Amounts in this currency (an enabled currency with an exchange rate), converted "
+            "at the stored rates; default: the base currency."
+        ),
+    )
+
+    def validate_currency(self, value: str) -> str:
+        code = value.strip().upper()
+        codes = [settings.DEFAULT_CURRENCY, *sorted(currency_rates())]
+        if code not in codes:
+            raise serializers.ValidationError(
+                _("Choose one of %(codes)s: only enabled currencies with a rate can be shown.")
+                % {"codes": ", ".join(codes)}
+            )
+        return code
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         # DRF skips an empty optional value (`?to=`); like the list filters, refuse it, so a
@@ -98,7 +118,7 @@ class MetricsQuerySerializer(_FromTo, serializers.Serializer):
         return {**attrs, "from": start, "to": end}
 
 
-# --- The report, field by field (keys of docs/metrics.md; amounts in the base currency) ----
+# --- The report, field by field (keys of docs/metrics.md; amounts in `currency`) ---------------
 def _amount(**kw: Any) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=None, decimal_places=2, coerce_to_string=False, **kw)
 
@@ -184,6 +204,18 @@ class OwnerFiguresSerializer(serializers.Serializer):
     won_value = _amount()
 
 
+class RateSerializer(serializers.Serializer):
+    rate = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=14,
+        coerce_to_string=False,
+        help_text=gettext_lazy("Units of `currency` per unit of this currency."),
+    )
+    date = serializers.DateField(
+        allow_null=True, help_text=gettext_lazy("When the (older) stored rate was set.")
+    )
+
+
 class MetricsReportSerializer(_FromTo, serializers.Serializer):
     """The JSON of `manage.py metrics_report` (docs/metrics.md defines every figure)."""
 
@@ -194,6 +226,13 @@ class MetricsReportSerializer(_FromTo, serializers.Serializer):
         help_text=gettext_lazy('"all", "visible", "owner:<id>" or "team:<id>".')
     )
     currency = serializers.CharField(help_text=gettext_lazy("The currency of every amount."))
+    rates = serializers.DictField(
+        child=RateSerializer(),
+        help_text=gettext_lazy(
+            "The stored exchange rates the amounts were converted at, by currency code; deals "
+            "in a currency not listed here are left out of every amount."
+        ),
+    )
     win_rate = _fraction(help_text=gettext_lazy("won ÷ (won + lost), 0–1; null if none closed."))
     won_count = serializers.IntegerField()
     lost_count = serializers.IntegerField()
@@ -250,7 +289,8 @@ class MetricsApi(APIView):
             200: MetricsReportSerializer,
             400: OpenApiResponse(
                 ErrorSerializer,
-                description="A malformed id or date, an inverted period, or both owner and team.",
+                description="A malformed id or date, an inverted period, both owner and team, "
+                "or a currency that is not enabled with a rate.",
             ),
             404: OpenApiResponse(
                 ErrorSerializer,
@@ -275,5 +315,6 @@ class MetricsApi(APIView):
             owner=_get(User, q.get("owner"), not_found),
             team=_get(Team, q.get("team"), not_found),
             viewer=request.user,  # type: ignore[arg-type]
+            currency=q.get("currency", ""),
         )
         return Response(MetricsReportSerializer(metrics_report(scope)).data)

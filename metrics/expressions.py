@@ -36,6 +36,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Ceil, Floor, RowNumber
 
+from pipeline.money import round_money
+
 _ONE_CENT = Decimal("0.01")
 
 
@@ -203,11 +205,15 @@ def base_amount(
     return Case(*whens, default=Value(None, output_field=AMOUNT), output_field=AMOUNT)
 
 
-def money(value: float | Decimal | None) -> Decimal | None:
-    """A percentile of amounts, back to cents (half up, as people round money)."""
+def money(value: float | Decimal | None, currency: str = "") -> Decimal | None:
+    """A percentile of amounts, back to the currency's minor unit (cents when none is given;
+    half up, as people round money)."""
     if value is None:
         return None
-    return Decimal(repr(float(value))).quantize(_ONE_CENT, rounding=ROUND_HALF_UP)
+    exact = Decimal(repr(float(value)))
+    if currency:
+        return round_money(exact, currency)
+    return exact.quantize(_ONE_CENT, rounding=ROUND_HALF_UP)
 
 
 def days(value: float | None) -> float | None:

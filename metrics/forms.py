@@ -25,6 +25,8 @@ class ScopeForm(forms.Form):
         queryset=User.objects.filter(is_active=True), required=False, label=_("Owner")
     )
     team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, label=_("Team"))
+    # Checked against the enabled currencies with a rate by `scope_build`.
+    currency = forms.CharField(label=_("Currency"), required=False, max_length=3)
 
     def clean(self) -> dict:
         data = super().clean()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -26,6 +27,8 @@ from metrics.selectors.stale import REASON_LABELS, deal_list_stale
 from metrics.services import stale_cleanup_bulk
 from pipeline.errors import RuleViolation, ServiceError
 from pipeline.models import LostReason, Pipeline
+from pipeline.selectors.board import board_display_currency
+from pipeline.selectors.currencies import currency_rates
 from pipeline.selectors.visibility import owner_ids_editable, owner_ids_visible
 from pipeline.services.jobs import job_enqueue
 from pipeline.views._responses import form_errors_text
@@ -59,6 +62,8 @@ def _people(user: User) -> tuple[list[User], list[Team]]:
 
 
 def _scope(request: HttpRequest) -> tuple[ScopeForm, Scope | None, str]:
+    """The scope the request asks for. Amounts are in the currency asked for, else in the
+    user's display currency while it has a rate (as on the board), else in the base currency."""
     form = ScopeForm(request.GET or None)
     if request.GET and not form.is_valid():
         return form, None, form_errors_text(form)
@@ -67,6 +72,8 @@ def _scope(request: HttpRequest) -> tuple[ScopeForm, Scope | None, str]:
     if pipeline is None:
         return form, None, _("There is no active pipeline yet.")
     start, end = default_period()
+    rates = currency_rates()
+    currency = data.get("currency") or board_display_currency(request.user, rates)  # type: ignore[arg-type]
     try:
         scope = scope_build(
             pipeline=pipeline,
@@ -75,6 +82,8 @@ def _scope(request: HttpRequest) -> tuple[ScopeForm, Scope | None, str]:
             owner=data.get("owner"),
             team=data.get("team"),
             viewer=request.user,  # type: ignore[arg-type]
+            currency=currency,
+            rates=rates,
         )
     except ServiceError as exc:
         return form, None, exc.message
@@ -86,6 +95,7 @@ def _scope_query(scope: Scope, request: HttpRequest) -> str:
         "pipeline": scope.pipeline.pk,
         "start": scope.start.isoformat(),
         "end": scope.end.isoformat(),
+        "currency": scope.currency,
     }
     for key in ("owner", "team"):
         if request.GET.get(key):
@@ -118,6 +128,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "teams": teams,
         "pipelines": list(Pipeline.objects.filter(is_active=True)),
     }
+    if scope is not None:
+        ctx["currencies"] = [settings.DEFAULT_CURRENCY, *sorted(scope.rate_map())]
     if scope is None:
         return render(request, "metrics/dashboard.html", ctx, status=422 if error else 200)
     # The stored nightly figures when they apply (no dates chosen), else computed live.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 
 # ISO 4217 minor units where they differ from 2, plus currencies that have cents on paper but
 # none in practice (HUF, VND: prices, invoices and deals are whole units).
@@ -78,6 +78,16 @@ class Converted:
         return bool(self.parts or self.unconverted)
 
 
+CROSS_RATE_DIGITS = 12
+
+
+def cross_rate(source: Decimal, target: Decimal) -> Decimal:
+    """Units of T per unit of X, from X's and T's rates against the base: rate(X) / rate(T) to
+    12 significant digits (the stored rates have at most 10 decimal places), so the rate a page
+    shows is the very rate the amounts were converted at."""
+    return Context(prec=CROSS_RATE_DIGITS, rounding=ROUND_HALF_EVEN).divide(source, target)
+
+
 def convert(
     amounts: Mapping[str, Decimal], *, to: str, base: str, rates: Mapping[str, Rate]
 ) -> Converted:
@@ -108,7 +118,7 @@ def convert(
         if source is None or target is None:
             out.unconverted.append((currency, amount))
             continue
-        cross = source.rate / target.rate
+        cross = cross_rate(source.rate, target.rate)
         converted = round_money(amount * cross, to)
         # The date shown is the older of the two rates involved (the base has no date).
         dates = [d for d in (source.date, target.date) if d is not None]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils.translation import gettext as _
@@ -79,6 +80,7 @@ def trends(scope: Scope) -> list[dict[str, Any]]:
         owner_ids=scope.owner_ids,
         as_of=scope.as_of,
         rates=scope.rate_map(),
+        to_currency=scope.to_currency,
     )
     closed = {
         row["week"].date() if hasattr(row["week"], "date") else row["week"]: row
@@ -121,10 +123,11 @@ def trends(scope: Scope) -> list[dict[str, Any]]:
 
 
 def goals_for(scope: Scope) -> QuerySet[Goal]:
-    """Revenue goals that apply to the scope: the owner's, the team's, or the company's."""
-    qs = Goal.objects.filter(
-        kind=Goal.Kind.REVENUE, currency=scope.currency, starts_on__lte=scope.end
-    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=scope.start))
+    """Revenue goals that apply to the scope: the owner's, the team's, or the company's (in
+    any currency: `quota` converts them)."""
+    qs = Goal.objects.filter(kind=Goal.Kind.REVENUE, starts_on__lte=scope.end).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=scope.start)
+    )
     qs = qs.filter(Q(pipeline__isnull=True) | Q(pipeline=scope.pipeline))
     if scope.kind == "owner" and scope.owner_ids:
         return qs.filter(owner_id=scope.owner_ids[0])
@@ -138,23 +141,32 @@ _PER_YEAR = {Goal.Interval.WEEK: 52, Goal.Interval.MONTH: 12, Goal.Interval.QUAR
 
 def quota(scope: Scope, current: dict[str, Any]) -> dict[str, Any] | None:
     """The revenue target for the period (goals prorated by days), won so far, the weighted
-    open pipeline and the gap still to find in new deals (1 query)."""
-    goals = list(goals_for(scope))
+    open pipeline and the gap still to find in new deals (1 query).
+
+    A goal set in another currency counts at the scope's rates; one in a currency without a
+    rate cannot be added to the others and is left out (and counted in `goals_unconverted`).
+    """
+    goals, unconverted = [], 0
+    for goal in goals_for(scope):
+        amount = scope.to_scope_currency(goal.target, goal.currency)
+        if amount is None:
+            unconverted += 1
+        else:
+            goals.append((goal, amount))
     if not goals:
         return None
-    target = Decimal("0")
-    for goal in goals:
-        per_day = goal.target * _PER_YEAR[goal.interval] / Decimal("365")
+    target, monthly = Decimal("0"), Decimal("0")
+    for goal, amount in goals:
+        per_day = amount * _PER_YEAR[goal.interval] / Decimal("365")
         start = max(goal.starts_on, scope.start)
         end = min(goal.ends_on or scope.end, scope.end)
         target += per_day * Decimal(max((end - start).days + 1, 0))
+        monthly += amount * _PER_YEAR[goal.interval] / 12
     target = target.quantize(Decimal("1"))
+    monthly = monthly.quantize(Decimal("1"))
     won = current["won_value"]
     weighted = current["weighted_pipeline"]
     gap = max(target - won - weighted, Decimal("0"))
-    monthly = sum((g.target * _PER_YEAR[g.interval] / 12 for g in goals), Decimal("0")).quantize(
-        Decimal("1")
-    )
     return {
         "target": target,
         "won": won,
@@ -162,6 +174,7 @@ def quota(scope: Scope, current: dict[str, Any]) -> dict[str, Any] | None:
         "gap": gap,
         "won_share": r._ratio(won, target),
         "monthly_target": monthly,
+        "goals_unconverted": unconverted,
     }
 
 
@@ -317,7 +330,8 @@ def forecast_accuracy(scope: Scope, months: int = 6) -> list[dict[str, Any]]:
     for it on the eve of the month, against what was won in it (2 queries).
 
     Needs the snapshots of the scope's key (everyone, a team, an owner); a month without a
-    snapshot before it shows no forecast.
+    snapshot before it shows no forecast. Snapshots hold base-currency amounts: in another
+    currency, a stored forecast is converted at the scope's (today's stored) rate.
     """
     first = scope.end.replace(day=1)
     starts = []
@@ -329,7 +343,7 @@ def forecast_accuracy(scope: Scope, months: int = 6) -> list[dict[str, Any]]:
         return []
     # A custom scope (a manager's "deals I may see") has no snapshot of its own: its forecast
     # is the sum of its owners' snapshots, since weighted amounts add up across owners.
-    keys = [scope.key]
+    keys, base = [scope.key], settings.DEFAULT_CURRENCY
     if scope.kind == "visible" and scope.owner_ids:
         keys = [f"owner:{pk}" for pk in scope.owner_ids]
     by_date: dict[datetime.date, dict[str, Decimal]] = {}
@@ -347,6 +361,8 @@ def forecast_accuracy(scope: Scope, months: int = 6) -> list[dict[str, Any]]:
         months_of_day = by_date.setdefault(date, {})
         for entry in value or []:
             amount = Decimal(str(entry["weighted"]))
+            if scope.currency != base:
+                amount = r.cents(scope.to_scope_currency(amount, base), scope)
             months_of_day[entry["month"]] = months_of_day.get(entry["month"], 0) + amount
     snaps = sorted(by_date.items())
     won_scope = Scope(
@@ -356,6 +372,7 @@ def forecast_accuracy(scope: Scope, months: int = 6) -> list[dict[str, Any]]:
         owner_ids=scope.owner_ids,
         as_of=scope.as_of,
         rates=scope.rate_map(),
+        to_currency=scope.to_currency,
     )
     won = {
         (m.date() if hasattr(m, "date") else m): v

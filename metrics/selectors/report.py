@@ -76,7 +76,8 @@ def _cycle() -> DaysBetween:
 
 
 def amount_in_base(scope: Scope, prefix: str = "") -> Any:
-    """The deal's value in the base currency at the scope's rates (NULL without a rate)."""
+    """The deal's value in the scope's currency (the base currency unless the viewer picked
+    another) at the scope's rates (NULL without a rate)."""
     return base_amount(
         scope.rate_values(),
         scope.currency,
@@ -405,7 +406,7 @@ def _report(
                 "rate": Decimal(format_rate(r.rate)),
                 "date": r.date.isoformat() if r.date else None,
             }
-            for code, r in sorted(scope.rate_map().items())
+            for code, r in sorted(scope.rates_to_target().items())
         },
     }
     # Outcomes.
@@ -415,7 +416,7 @@ def _report(
     cyc_won = pct.cycles.get((key, WON), {})
     cyc_lost = pct.cycles.get((key, LOST), {})
     result |= {
-        "median_won_value": money(pct.won_value.get(key, {}).get(0.5)),
+        "median_won_value": money(pct.won_value.get(key, {}).get(0.5), scope.currency),
         "cycle_days_won": {
             "median": days(cyc_won.get(0.5)),
             "mean": days(cycle_won),

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Team, User
 from pipeline.errors import NotVisible, RuleViolation
 from pipeline.models import Deal, Pipeline
-from pipeline.money import Rate
+from pipeline.money import Rate, cross_rate
 from pipeline.selectors.currencies import currency_rates
 from pipeline.selectors.visibility import owner_ids_visible
 
@@ -39,15 +39,49 @@ class Scope:
     # The stored exchange rates amounts are converted at ({code: Rate}, base excluded); read
     # once, on first use, and handed on to shifted scopes so one report uses one set of rates.
     rates: dict[str, Rate] | None = field(default=None, compare=False, repr=False)
+    # The currency amounts are shown in ("": the base currency). Another one must be enabled
+    # with a stored rate (`scope_build` checks): a currency X then counts at rate(X) / rate(T),
+    # the cross rate the board's converted totals use (`pipeline.money.convert`).
+    to_currency: str = ""
 
     def rate_map(self) -> dict[str, Rate]:
+        """The stored rates, in base units per unit of each currency (base excluded)."""
         if self.rates is None:
             # A frozen dataclass: filled in once, like a cached property.
             object.__setattr__(self, "rates", currency_rates())
         return self.rates  # type: ignore[return-value]
 
+    def rates_to_target(self) -> dict[str, Rate]:
+        """Units of the scope's currency per unit of each other currency that has a rate (the
+        base included when the scope's currency is not the base); each dated with the older of
+        the two stored rates involved. What the amounts are converted at, and what a report
+        lists as its rates."""
+        base, target = settings.DEFAULT_CURRENCY, self.currency
+        rates = self.rate_map()
+        if target == base:
+            return dict(rates)
+        to = rates.get(target)
+        if to is None:
+            return {}
+        out = {base: Rate(code=base, rate=cross_rate(Decimal(1), to.rate), date=to.date)}
+        for code, r in rates.items():
+            if code != target:
+                dates = [d for d in (r.date, to.date) if d is not None]
+                out[code] = Rate(
+                    code=code, rate=cross_rate(r.rate, to.rate), date=min(dates, default=None)
+                )
+        return out
+
     def rate_values(self) -> dict[str, Decimal]:
-        return {code: r.rate for code, r in self.rate_map().items()}
+        """Units of the scope's currency per unit of each other currency, for SQL."""
+        return {code: r.rate for code, r in self.rates_to_target().items()}
+
+    def to_scope_currency(self, amount: Decimal, currency: str) -> Decimal | None:
+        """`amount` in `currency` converted to the scope's currency, unrounded (None: no rate)."""
+        if currency == self.currency:
+            return Decimal(amount)
+        rate = self.rates_to_target().get(currency)
+        return None if rate is None else Decimal(amount) * rate.rate
 
     @property
     def start_dt(self) -> datetime.datetime:
@@ -60,7 +94,8 @@ class Scope:
 
     @property
     def currency(self) -> str:
-        return settings.DEFAULT_CURRENCY
+        """The currency every amount of the scope's figures is in."""
+        return self.to_currency or settings.DEFAULT_CURRENCY
 
     @property
     def days(self) -> int:
@@ -88,6 +123,7 @@ class Scope:
             label=self.label,
             as_of=as_of,
             rates=self.rate_map(),
+            to_currency=self.to_currency,
         )
 
     def previous(self) -> Scope:
@@ -113,16 +149,22 @@ def scope_build(
     team: Team | None = None,
     viewer: User | None = None,
     as_of: datetime.datetime | None = None,
+    currency: str = "",
+    rates: dict[str, Rate] | None = None,
 ) -> Scope:
-    """A scope for a period, narrowed to one owner or one team, and to what `viewer` may see.
+    """A scope for a period, narrowed to one owner or one team, and to what `viewer` may see,
+    its amounts in `currency` (default: the base currency). `rates`: the stored rates, when the
+    caller has read them already.
 
-    Raises RuleViolation for an inverted period or both owner and team, NotVisible when the
-    viewer may not see the owner or team asked for.
+    Raises RuleViolation for an inverted period, both owner and team, or a currency that is not
+    enabled with a stored rate; NotVisible when the viewer may not see the owner or team asked
+    for.
     """
     if end < start:
         raise RuleViolation(_("The period ends before it starts; swap the dates."))
     if owner is not None and team is not None:
         raise RuleViolation(_("Choose an owner or a team, not both."))
+    to_currency = _target_currency(currency, rates)
     now = timezone.now()
     as_of = min(as_of or now, _midnight(end + datetime.timedelta(days=1)))
     visible = owner_ids_visible(viewer) if viewer is not None else None
@@ -156,4 +198,23 @@ def scope_build(
         key=key,
         label=label,
         as_of=as_of,
+        rates=rates,
+        to_currency=to_currency,
     )
+
+
+def _target_currency(currency: str, rates: dict[str, Rate] | None) -> str:
+    """ "" for the base currency, else the code, once it is known to have a stored rate."""
+    code = (currency or "").strip().upper()
+    if not code or code == settings.DEFAULT_CURRENCY:
+        return ""
+    known = rates if rates is not None else currency_rates()
+    if code not in known:
+        raise RuleViolation(
+            _(
+                "Figures cannot be shown in %(code)s: it is not an enabled currency with an "
+                "exchange rate. Choose one of %(codes)s, or ask an admin to set its rate."
+            )
+            % {"code": code, "codes": ", ".join([settings.DEFAULT_CURRENCY, *sorted(known)])}
+        )
+    return code

@@ -5,8 +5,9 @@ Besides one row per figure (what trends, forecast accuracy and scripts read), th
 recompute stores each scope's whole report in one row (`REPORT_METRIC`), encoded so that
 Decimals and dates come back as exactly the Python values `metrics_report` returned. The
 dashboard shows that report when the scope and period are the ones stored (everyone, a team or
-one owner; the 90 days ending the snapshot's day) and the exchange rates have not changed since;
-otherwise it computes the figures live.
+one owner; the 90 days ending the snapshot's day), the viewer reads amounts in the base currency
+(the stored reports are in it) and the exchange rates have not changed since; otherwise it
+computes the figures live.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from metrics.models import MetricSnapshot
@@ -72,10 +74,14 @@ def snapshot_value(report: dict[str, Any], scope: Scope) -> dict[str, Any]:
 
 def report_from_snapshot(scope: Scope) -> tuple[dict[str, Any], datetime.datetime] | None:
     """The stored report of `scope` and when it was computed, or None when none applies (a
-    scope or period the recompute does not store, no snapshot that day, or rates changed
-    since). One query (plus the rates, once per scope)."""
+    scope or period the recompute does not store, amounts in another currency than the base,
+    no snapshot that day, or rates changed since). One query (plus the rates, once per scope)."""
     stored_start = scope.end - datetime.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
     if scope.kind not in STORED_KINDS or scope.start != stored_start:
+        return None
+    if scope.currency != settings.DEFAULT_CURRENCY:
+        # Stored in the base currency: scaling each rounded amount by one rate would round
+        # twice, so another currency is computed live, exactly.
         return None
     row = (
         MetricSnapshot.objects.filter(
@@ -95,7 +101,7 @@ def report_from_snapshot(scope: Scope) -> tuple[dict[str, Any], datetime.datetim
 def scope_on_latest_snapshot(scope: Scope, days: list[datetime.date]) -> Scope:
     """`scope` moved to the 90 days ending on the first of `days` that has a stored report of
     its key (today after a "Recompute now", else last night's), or `scope` itself."""
-    if scope.kind not in STORED_KINDS:
+    if scope.kind not in STORED_KINDS or scope.currency != settings.DEFAULT_CURRENCY:
         return scope
     found = (
         MetricSnapshot.objects.filter(

@@ -163,3 +163,38 @@ def history(sales, stages, rep, teammate, outsider, lost_reason, usd) -> dict[st
             actor=teammate,
         )
     return d
+
+
+RATE_DAY = datetime.date(2026, 1, 15)
+
+
+@pytest.fixture
+def two_currencies(history, sales, rep, teammate, outsider, admin, lost_reason):
+    """USD at 0.92 and HUF at 0.0025 (EUR base), GBP without a rate, and deals D10–D13: see
+    the docstring of tests/metrics/test_currencies.py."""
+    for code, rate in (("USD", "0.92"), ("HUF", "0.0025")):
+        services.currency_enable(code=code, actor=admin)
+        services.currency_set_rate(code=code, rate=rate, rate_date=RATE_DAY, actor=admin)
+    services.currency_enable(code="GBP", actor=admin)
+    w = Writer(list(sales.stages.order_by("position")), lost_reason)
+    d = dict(history)
+    d["D10"] = w.create(
+        "2026-03-15",
+        owner=outsider,
+        value="400000",
+        currency="HUF",
+        stage=1,
+        expected_close_date=datetime.date(2026, 4, 20),
+    )
+    d["D11"] = w.create(
+        "2026-03-16",
+        owner=outsider,
+        value="500",
+        currency="GBP",
+        expected_close_date=datetime.date(2026, 4, 10),
+    )
+    d["D12"] = w.create("2026-02-10", owner=teammate, value="2000000", currency="HUF")
+    w.win(d["D12"], "2026-03-10")
+    d["D13"] = w.create("2026-03-01", owner=rep, value="800", currency="GBP")
+    w.win(d["D13"], "2026-03-05")
+    return d

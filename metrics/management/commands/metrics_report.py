@@ -1,7 +1,7 @@
 """Print the figures of docs/metrics.md for a pipeline and period, as JSON or a table.
 
     manage.py metrics_report --pipeline "B2B Sales" --from 2026-01-01 --to 2026-03-31 \
-        --format json [--owner alex | --team "Field Sales"]
+        --format json [--owner alex | --team "Field Sales"] [--currency USD]
 
 The JSON keys listed in docs/metrics.md are a contract for integrations.
 """
@@ -40,6 +40,11 @@ class Command(BaseCommand):
         who = parser.add_mutually_exclusive_group()
         who.add_argument("--owner", help="Only this owner's deals (username).")
         who.add_argument("--team", help="Only the deals of this team's members (team name).")
+        parser.add_argument(
+            "--currency",
+            default="",
+            help="Amounts in this enabled currency with a rate (default: the base currency).",
+        )
 
     def handle(self, *args: object, **opts: Any) -> None:
         pipeline = Pipeline.objects.filter(name=opts["pipeline"]).first()
@@ -61,7 +66,14 @@ class Command(BaseCommand):
             if team is None:
                 raise CommandError(f"No team named {opts['team']!r}.")
         try:
-            scope = scope_build(pipeline=pipeline, start=start, end=end, owner=owner, team=team)
+            scope = scope_build(
+                pipeline=pipeline,
+                start=start,
+                end=end,
+                owner=owner,
+                team=team,
+                currency=opts["currency"],
+            )
         except ServiceError as exc:
             raise CommandError(exc.message) from exc
         report = metrics_report(scope)
