@@ -10,12 +10,20 @@ from decimal import Decimal
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from pipeline.money import format_money
 
 Number = int | float | Decimal
 
 
 def _num(v: Number | None) -> float:
     return float(v) if v is not None else 0.0
+
+
+def _whole(v: Number) -> str:
+    """A bar's figure, whole and grouped as the active language writes numbers."""
+    return format_money(Decimal(str(v)), "", get_language() or "en", whole=True)
 
 
 def bars(
@@ -37,7 +45,7 @@ def bars(
     for i, (name, value) in enumerate(rows):
         y = gap + i * (bar_h + gap)
         w = max(_num(value) * scale, 0)
-        text = "–" if value is None else f"{_num(value):,.0f}"
+        text = "–" if value is None else _whole(value)
         parts.append(
             f'<text x="{left - 6}" y="{y + 13}" text-anchor="end" class="chart-label">'
             f"{escape(name[:28])}</text>"

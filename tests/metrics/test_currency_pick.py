@@ -257,3 +257,22 @@ def test_metrics_report_command_in_a_picked_currency(two_currencies, sales):
     )
     data = json.loads(out.getvalue())
     assert (data["currency"], data["won_value"]) == ("HUF", 6608000.0)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "1,080,000"),
+        ("hu", "1\xa0080\xa0000"),
+        ("vi", "1.080.000"),
+        ("fi", "1\xa0080\xa0000"),
+    ],
+)
+def test_chart_figures_are_grouped_as_the_language_writes_numbers(language, text):
+    from django.utils import translation
+
+    from metrics import charts
+
+    with translation.override(language):
+        svg = charts.bars([("2026-04", Decimal("1080000"))], label="Forecast")
+    assert f'class="chart-value">{text}</text>' in svg
