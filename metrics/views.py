@@ -152,6 +152,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         scope=scope,
         r=rep,
         computed_at=computed_at,
+        # The rates the amounts were converted at, as the page words them (the report keeps
+        # them exact, under "rates"; a stored report is used only while they are unchanged).
+        rates=[rate for _code, rate in sorted(scope.rates_to_target().items())],
         q=_scope_query(scope, request),
         levers=d.levers(scope, rep),
         weeks=weeks,

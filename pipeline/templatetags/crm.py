@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from django import template
 from django.conf import settings
@@ -72,16 +72,29 @@ def due_state(date: datetime.date | None) -> str:
 # --- Issue 10: converted totals say how they were made -----------------------------------------
 
 
-def _rate_text(rate: Decimal) -> str:
-    """A rate with up to six significant decimals, in the locale's decimal separator."""
-    rate = rate.quantize(Decimal("0.000001")) if rate < 1000 else rate.quantize(Decimal("0.01"))
+@register.filter
+def rate_text(rate: Decimal) -> str:
+    """A rate in the locale's decimal separator: six significant digits below 1 (0.0025,
+    0.00271739), six decimals up to 1000 (1.086957), cents above (27000.27)."""
+    rate = Decimal(rate)
+    if rate < 1:
+        rate = Context(prec=6, rounding=ROUND_HALF_UP).plus(rate)
+    elif rate < 1000:
+        rate = rate.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+    else:
+        rate = rate.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     text = format(rate.normalize(), "f")
     return formats.number_format(Decimal(text), use_l10n=True)
 
 
+def _date_text(day: datetime.date) -> str:
+    """A rate's date as the pages write dates ("20 Nov 2026", month names translated)."""
+    return formats.date_format(day, "j M Y")
+
+
 @register.filter
 def conversion_lines(total: Converted | None) -> list[str]:
-    """One line per converted currency: 'incl. $1,200 at 0.92 (rate of 2026-11-20)'."""
+    """One line per converted currency: 'incl. $1,200 at 0.92 (rate of 20 Nov 2026)'."""
     if total is None:
         return []
     fmt = money_formatter()
@@ -89,8 +102,8 @@ def conversion_lines(total: Converted | None) -> list[str]:
     for part in total.parts:
         params = {
             "amount": fmt(part.amount, part.currency),
-            "rate": _rate_text(part.rate),
-            "date": part.rate_date.isoformat() if part.rate_date else "",
+            "rate": rate_text(part.rate),
+            "date": _date_text(part.rate_date) if part.rate_date else "",
         }
         if part.rate_date:
             text = _("incl. %(amount)s at %(rate)s (rate of %(date)s)") % params
