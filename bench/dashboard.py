@@ -3,12 +3,15 @@
 Run on a database that holds data (e.g. the 1,000,000-deal database of bench/metrics.py):
 
     DATABASE_URL=postgres://… DEBUG=0 SECRET_KEY=… ALLOWED_HOSTS=testserver \\
-        .venv/bin/python bench/dashboard.py [--runs 5] [--compute]
+        .venv/bin/python bench/dashboard.py [--runs 5] [--compute] [--currency HUF]
 
 `--compute` first runs the nightly recompute for today (what "Recompute now" does) so that a
 stored report exists. Prints the median of each page, as an admin (everyone) and as one rep
 (their own figures), with no dates chosen (the stored report) and for the 89 days to today (a
-period no run stores: computed live), and the ratio live ÷ stored, measured in the same run.
+period no run stores: computed live), and the ratio live ÷ stored, measured in the same run;
+then the no-dates page in another currency (`--currency`, default the first enabled currency
+with a rate), which is always live since the stored reports are in the base currency, with its
+ratio to the base currency's live page.
 DEBUG=1 serves static files without collectstatic; the page is the same.
 """
 
@@ -34,6 +37,7 @@ from django.utils import timezone  # noqa: E402
 from accounts.models import User  # noqa: E402
 from metrics.services import snapshots_compute  # noqa: E402
 from pipeline.models import Deal, Pipeline  # noqa: E402
+from pipeline.selectors.currencies import currency_rates  # noqa: E402
 
 
 def _median_ms(client: Client, params: dict[str, str], runs: int) -> tuple[float, bool]:
@@ -52,7 +56,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--compute", action="store_true")
+    parser.add_argument("--currency", default="", help="Another currency (default: first rated)")
     args = parser.parse_args()
+    other = (args.currency or next(iter(sorted(currency_rates())), "")).upper()
 
     pipeline = Pipeline.objects.filter(is_active=True).order_by("position", "id").first()
     if pipeline is None:
@@ -74,7 +80,10 @@ def main() -> None:
     print(f"pipeline {pipeline.name}: {deals:,} deals; {args.runs} runs per page; median ms")
     # A period no nightly run stores (89 days, not 90), so the page computes it live.
     start = (today - timezone.timedelta(days=88)).isoformat()
-    print(f"{'viewer':<8} {'stored':>10} {'live':>10} {'live/stored':>12}")
+    print(
+        f"{'viewer':<8} {'stored':>10} {'live':>10} {'live/stored':>12}"
+        f" {'in ' + (other or '-'):>10} {'÷ live':>8}"
+    )
     for label, user in (("admin", admin), ("rep", rep)):
         client = Client()
         client.force_login(user)
@@ -84,7 +93,11 @@ def main() -> None:
         chosen = {**base, "start": start, "end": today.isoformat()}
         live_ms, _ = _median_ms(client, chosen, args.runs)
         note = "" if was_stored else "  (no stored report: both live; run with --compute)"
-        print(f"{label:<8} {stored_ms:>10.0f} {live_ms:>10.0f} {live_ms / stored_ms:>12.2f}{note}")
+        row = f"{label:<8} {stored_ms:>10.0f} {live_ms:>10.0f} {live_ms / stored_ms:>12.2f}"
+        if other:
+            other_ms, _ = _median_ms(client, {**base, "currency": other}, args.runs)
+            row += f" {other_ms:>10.0f} {other_ms / live_ms:>8.2f}"
+        print(row + note)
 
 
 if __name__ == "__main__":

@@ -213,6 +213,10 @@ def _dashboard_csv(
     extra: list[dict[str, Any]],
     calib: list[dict[str, Any]],
 ) -> HttpResponse:
+    def in_currency(header: str) -> str:
+        # A money column names its currency: a spreadsheet has no other way to know it.
+        return f"{header} ({rep['currency']})"
+
     if export == "funnel":
         rows = [[f["stage"], f["reached"], _pct(f["conversion"])] for f in rep["funnel"]]
         return _csv("funnel", [_("Stage"), _("Reached"), _("Conversion %")], rows)
@@ -222,7 +226,9 @@ def _dashboard_csv(
             for o in rep["by_owner"]
         ]
         return _csv(
-            "reps", [_("Owner"), _("Won"), _("Lost"), _("Win rate %"), _("Won value")], rows
+            "reps",
+            [_("Owner"), _("Won"), _("Lost"), _("Win rate %"), in_currency(_("Won value"))],
+            rows,
         )
     if export == "time_in_stage":
         rows = [
@@ -249,11 +255,19 @@ def _dashboard_csv(
         rows = [[m["month"], m["count"], m["value"], m["weighted"]] for m in rep["forecast"]]
         u = rep["forecast_undated"]
         rows.append([_("No expected close date"), u["count"], u["value"], u["weighted"]])
-        return _csv("forecast", [_("Month"), _("Deals"), _("Value"), _("Weighted")], rows)
+        header = [_("Month"), _("Deals"), in_currency(_("Value")), in_currency(_("Weighted"))]
+        return _csv("forecast", header, rows)
     if export == "accuracy":
         rows = [[a["month"], a["forecast"], a["won"], _pct(a["accuracy"])] for a in extra]
         return _csv(
-            "forecast_accuracy", [_("Month"), _("Forecast"), _("Won"), _("Won ÷ forecast %")], rows
+            "forecast_accuracy",
+            [
+                _("Month"),
+                in_currency(_("Forecast")),
+                in_currency(_("Won")),
+                _("Won ÷ forecast %"),
+            ],
+            rows,
         )
     if export == "calibration":
         rows = [[c["stage"], c["probability"], c["deals"], _pct(c["realised"])] for c in calib]
@@ -281,7 +295,7 @@ def _dashboard_csv(
             _("Won"),
             _("Lost"),
             _("Win rate %"),
-            _("Won value"),
+            in_currency(_("Won value")),
             _("Days to close"),
         ]
         return _csv("trends", header, rows)

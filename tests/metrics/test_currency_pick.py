@@ -277,3 +277,15 @@ def test_chart_figures_are_grouped_as_the_language_writes_numbers(language, text
     with translation.override(language):
         svg = charts.bars([("2026-04", Decimal("1080000"))], label="Forecast")
     assert f'class="chart-value">{text}</text>' in svg
+
+
+def test_csv_money_columns_name_their_currency(client, two_currencies, sales, admin):
+    client.force_login(admin)
+    query = {"pipeline": sales.pk, "start": "2026-01-01", "end": "2026-03-31", "currency": "HUF"}
+    reps = client.get(reverse("metrics:dashboard"), {**query, "export": "reps"})
+    rows = [line.split(",") for line in reps.content.decode().splitlines()]
+    assert rows[0] == ["Owner", "Won", "Lost", "Win rate %", "Won value (HUF)"]
+    assert rows[1][0] == "rita" and rows[1][-1] == "3808000"
+    forecast = client.get(reverse("metrics:dashboard"), {**query, "export": "forecast"})
+    header = forecast.content.decode().splitlines()[0]
+    assert header == "Month,Deals,Value (HUF),Weighted (HUF)"
