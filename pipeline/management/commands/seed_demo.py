@@ -282,6 +282,7 @@ class Command(BaseCommand):
             seed_leads()
             seed_goals(deals=deals)  # issues 6 and 7: weekly, revenue and stage goals
         _reset_sequences()
+        _analyze()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {deals} deals, {seeder.change_count} stage changes and "
@@ -291,6 +292,15 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for username, role in seeder.logins:
             self.stdout.write(f"  {username:<10} {role}")
+
+
+def _analyze() -> None:
+    """Give the planner statistics of the bulk-loaded tables at once. Without them (a server
+    with autovacuum off, or before its first round) PostgreSQL guesses one row per filter and
+    picks nested loops that took a 100,000-deal dashboard from 1.5 s to minutes."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def _reset_sequences() -> None:
