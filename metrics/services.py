@@ -8,21 +8,24 @@ duplicates, and a crash part-way leaves each pipeline either as before or fully 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
 from metrics.models import MetricSnapshot
-from metrics.selectors.report import jsonable, metrics_reports
+from metrics.selectors.report import jsonable, metrics_report, metrics_reports
 from metrics.selectors.scope import DEFAULT_PERIOD_DAYS, Scope
-from metrics.selectors.snapshots import REPORT_METRIC, snapshot_value
+from metrics.selectors.snapshots import REPORT_METRIC, report_metric, snapshot_value
 from pipeline import services as pipeline_services
 from pipeline.errors import NotVisible, RuleViolation, ServiceError, VersionConflict
 from pipeline.models import Deal, LostReason, Pipeline
+from pipeline.money import Rate
 from pipeline.selectors.currencies import currency_rates
 from pipeline.selectors.visibility import deal_list_visible
 
@@ -58,9 +61,54 @@ def _scopes(
     return scopes
 
 
+def _display_currency_keys(rates: dict[str, Rate]) -> dict[str, set[str]]:
+    """{currency: scope keys} to store in the display currencies users chose (enabled, with
+    a rate, not the base): the scope each such user's dashboard opens on, i.e. everyone's
+    figures for an admin, their own for a rep or manager, and a manager's teams (2 queries)."""
+    base = settings.DEFAULT_CURRENCY
+    wanted: dict[str, set[str]] = {}
+    managers: dict[int, str] = {}
+    for user in User.objects.filter(is_active=True).exclude(display_currency=""):
+        code = user.display_currency.upper()
+        if code == base or code not in rates:
+            continue
+        keys = wanted.setdefault(code, set())
+        keys.add("all" if user.is_admin else f"owner:{user.pk}")
+        if user.is_manager:
+            managers[user.pk] = code
+    for team_id, manager_id in Team.objects.filter(manager_id__in=managers).values_list(
+        "pk", "manager_id"
+    ):
+        wanted[managers[manager_id]].add(f"team:{team_id}")
+    return wanted
+
+
+def _reports_in(
+    code: str, keys: set[str], scopes: list[tuple[Scope, int | None, int | None]]
+) -> list[tuple[tuple[Scope, int | None, int | None], dict]]:
+    """The reports of the scopes among `scopes` whose key is in `keys`, in currency `code`:
+    together with everyone's when everyone's is wanted (one pass covers all owners), else
+    each alone (a few reps' figures cost their own deals, not the pipeline's)."""
+    chosen = [
+        (dataclasses.replace(scope, to_currency=code), owner_id, team_id)
+        for scope, owner_id, team_id in scopes
+        if scope.key in keys
+    ]
+    if not chosen:
+        return []
+    if "all" in keys:
+        base = dataclasses.replace(scopes[0][0], to_currency=code)
+        reports = metrics_reports(base, [scope for scope, _o, _t in chosen])
+    else:
+        reports = [metrics_report(scope) for scope, _o, _t in chosen]
+    return list(zip(chosen, reports, strict=True))
+
+
 def snapshots_compute(*, day: datetime.date, pipeline: Pipeline | None = None) -> int:
     """Compute and store every metric for `day` (the 90 days ending that day), for every
-    active pipeline (or one), for everyone, each team and each owner. Returns rows written."""
+    active pipeline (or one), for everyone, each team and each owner, in the base currency;
+    and the whole report again in each display currency users chose, for the scopes they open
+    (`_display_currency_keys`). Returns rows written."""
     end_of_day = timezone.make_aware(
         datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
     )
@@ -74,6 +122,21 @@ def snapshots_compute(*, day: datetime.date, pipeline: Pipeline | None = None) -
         # Every scope of the pipeline in one go: the figures that add up are computed once
         # per owner, the percentiles once per kind of scope (see metrics_reports).
         reports = metrics_reports(scopes[0][0], [scope for scope, _o, _t in scopes])
+        for code, keys in sorted(_display_currency_keys(scopes[0][0].rate_map()).items()):
+            for (scope, owner_id, team_id), raw in _reports_in(code, keys, scopes):
+                rows.append(
+                    MetricSnapshot(
+                        date=day,
+                        pipeline=p,
+                        scope_kind=scope.kind,
+                        scope_key=scope.key,
+                        owner_id=owner_id,
+                        team_id=team_id,
+                        metric=report_metric(code),
+                        value=snapshot_value(raw, scope),
+                        computed_at=now,
+                    )
+                )
         for (scope, owner_id, team_id), raw in zip(scopes, reports, strict=True):
             # The whole report, exactly, for the dashboard (metrics.selectors.snapshots) ...
             rows.append(

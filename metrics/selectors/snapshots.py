@@ -5,9 +5,10 @@ Besides one row per figure (what trends, forecast accuracy and scripts read), th
 recompute stores each scope's whole report in one row (`REPORT_METRIC`), encoded so that
 Decimals and dates come back as exactly the Python values `metrics_report` returned. The
 dashboard shows that report when the scope and period are the ones stored (everyone, a team or
-one owner; the 90 days ending the snapshot's day), the viewer reads amounts in the base currency
-(the stored reports are in it) and the exchange rates have not changed since; otherwise it
-computes the figures live.
+one owner; the 90 days ending the snapshot's day), in the currency asked for, and the exchange
+rates have not changed since; otherwise it computes the figures live. Reports are stored in the
+base currency, and in each display currency users chose for the scopes those users open first
+(`metrics.services`): amounts rounded in the base currency are never rescaled to another.
 """
 
 from __future__ import annotations
@@ -59,6 +60,15 @@ def decode_report(value: Any) -> Any:
     return value
 
 
+def report_metric(currency: str) -> str:
+    """The metric a stored whole report is kept under: "report" in the base currency, and
+    "report:HUF" for the copies in a display currency some users chose (see
+    `metrics.services.snapshots_compute`)."""
+    if currency == settings.DEFAULT_CURRENCY:
+        return REPORT_METRIC
+    return f"{REPORT_METRIC}:{currency}"
+
+
 def rates_signature(rates: dict[str, Rate]) -> list[list[str]]:
     """The exchange rates a report converted at, comparable across runs."""
     return sorted(
@@ -74,18 +84,17 @@ def snapshot_value(report: dict[str, Any], scope: Scope) -> dict[str, Any]:
 
 def report_from_snapshot(scope: Scope) -> tuple[dict[str, Any], datetime.datetime] | None:
     """The stored report of `scope` and when it was computed, or None when none applies (a
-    scope or period the recompute does not store, amounts in another currency than the base,
-    no snapshot that day, or rates changed since). One query (plus the rates, once per scope)."""
+    scope or period the recompute does not store, no snapshot that day in the scope's
+    currency, or rates changed since). One query (plus the rates, once per scope)."""
     stored_start = scope.end - datetime.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
     if scope.kind not in STORED_KINDS or scope.start != stored_start:
         return None
-    if scope.currency != settings.DEFAULT_CURRENCY:
-        # Stored in the base currency: scaling each rounded amount by one rate would round
-        # twice, so another currency is computed live, exactly.
-        return None
     row = (
         MetricSnapshot.objects.filter(
-            date=scope.end, pipeline=scope.pipeline, scope_key=scope.key, metric=REPORT_METRIC
+            date=scope.end,
+            pipeline=scope.pipeline,
+            scope_key=scope.key,
+            metric=report_metric(scope.currency),
         )
         .values_list("value", "computed_at")
         .first()
@@ -101,11 +110,14 @@ def report_from_snapshot(scope: Scope) -> tuple[dict[str, Any], datetime.datetim
 def scope_on_latest_snapshot(scope: Scope, days: list[datetime.date]) -> Scope:
     """`scope` moved to the 90 days ending on the first of `days` that has a stored report of
     its key (today after a "Recompute now", else last night's), or `scope` itself."""
-    if scope.kind not in STORED_KINDS or scope.currency != settings.DEFAULT_CURRENCY:
+    if scope.kind not in STORED_KINDS:
         return scope
     found = (
         MetricSnapshot.objects.filter(
-            pipeline=scope.pipeline, scope_key=scope.key, metric=REPORT_METRIC, date__in=days
+            pipeline=scope.pipeline,
+            scope_key=scope.key,
+            metric=report_metric(scope.currency),
+            date__in=days,
         )
         .order_by("-date")
         .values_list("date", flat=True)

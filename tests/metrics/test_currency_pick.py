@@ -185,8 +185,55 @@ def test_the_stored_base_report_is_not_shown_in_another_currency(two_currencies,
         start = night - datetime.timedelta(days=89)
         base = scope_build(pipeline=sales, start=start, end=night)
         assert report_from_snapshot(base) is not None
+        # Nobody chose HUF: no report was stored in it, so it is computed live.
         forints = scope_build(pipeline=sales, start=start, end=night, currency="HUF")
         assert report_from_snapshot(forints) is None
+
+
+def test_reports_are_stored_in_the_display_currencies_users_chose(
+    two_currencies, sales, rep, teammate, manager, team_a, admin
+):
+    from metrics.models import MetricSnapshot
+
+    night = PERIOD[1]
+    user_set_preferences(user=rep, actor=rep, display_currency="HUF")
+    user_set_preferences(user=manager, actor=manager, display_currency="HUF")
+    user_set_preferences(user=admin, actor=admin, display_currency="USD")
+    user_set_preferences(user=teammate, actor=teammate, display_currency="GBP")  # no rate
+    with at("2026-04-01"):
+        snapshots_compute(day=night, pipeline=sales)
+        stored = set(
+            MetricSnapshot.objects.filter(metric__startswith="report:").values_list(
+                "metric", "scope_key"
+            )
+        )
+        # rita's own figures and the manager's team in HUF (the manager owns no deals of the
+        # pipeline, so has no owner scope); everyone's figures in USD; nothing in GBP.
+        assert stored == {
+            ("report:HUF", f"owner:{rep.pk}"),
+            ("report:HUF", f"team:{team_a.pk}"),
+            ("report:USD", "all"),
+        }
+        start = night - datetime.timedelta(days=89)
+        for owner, team, code in ((rep, None, "HUF"), (None, team_a, "HUF"), (None, None, "USD")):
+            scope = scope_build(
+                pipeline=sales, start=start, end=night, owner=owner, team=team, currency=code
+            )
+            report, _computed_at = report_from_snapshot(scope)
+            assert report == metrics_report(scope)
+            assert report["currency"] == code
+
+
+def test_a_rep_in_forints_gets_the_stored_figures(client, two_currencies, sales, rep):
+    user_set_preferences(user=rep, actor=rep, display_currency="HUF")
+    client.force_login(rep)
+    with at("2026-04-01"):
+        snapshots_compute(day=PERIOD[1], pipeline=sales)
+        page = client.get(reverse("metrics:dashboard"), {"pipeline": sales.pk})
+    assert page.context["computed_at"] is not None
+    assert page.context["r"]["currency"] == "HUF"
+    # rita's wins in the 90 days to 2026-03-31: D1, D2 (4000 EUR) and D6 (6000 USD).
+    assert page.context["r"]["won_value"] == Decimal("3808000")
 
 
 def test_dashboard_follows_the_users_display_currency(client, two_currencies, sales, admin):
