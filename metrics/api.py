@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -29,7 +28,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Team, User
 from metrics.selectors.report import metrics_report
-from metrics.selectors.scope import DEFAULT_PERIOD_DAYS, scope_build
+from metrics.selectors.scope import DEFAULT_PERIOD_DAYS, currencies_shown, scope_build
 from pipeline.api.serializers import ErrorSerializer
 from pipeline.models import Pipeline
 from pipeline.selectors.currencies import currency_rates
@@ -83,7 +82,7 @@ class MetricsQuerySerializer(_FromTo, serializers.Serializer):
 
     def validate_currency(self, value: str) -> str:
         code = value.strip().upper()
-        codes = [settings.DEFAULT_CURRENCY, *sorted(currency_rates())]
+        codes = currencies_shown(currency_rates())
         if code not in codes:
             raise serializers.ValidationError(
                 _("Choose one of %(codes)s: only enabled currencies with a rate can be shown.")

@@ -15,7 +15,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db import NotSupportedError, connection, transaction
@@ -37,8 +37,6 @@ from django.db.models import (
 from django.db.models.functions import Ceil, Floor, RowNumber
 
 from pipeline.money import round_money
-
-_ONE_CENT = Decimal("0.01")
 
 
 class DaysBetween(Func):
@@ -205,15 +203,12 @@ def base_amount(
     return Case(*whens, default=Value(None, output_field=AMOUNT), output_field=AMOUNT)
 
 
-def money(value: float | Decimal | None, currency: str = "") -> Decimal | None:
-    """A percentile of amounts, back to the currency's minor unit (cents when none is given;
-    half up, as people round money)."""
+def money(value: float | Decimal | None, currency: str) -> Decimal | None:
+    """A percentile of amounts, back to the currency's minor unit (half up, as people round
+    money)."""
     if value is None:
         return None
-    exact = Decimal(repr(float(value)))
-    if currency:
-        return round_money(exact, currency)
-    return exact.quantize(_ONE_CENT, rounding=ROUND_HALF_UP)
+    return round_money(Decimal(repr(float(value))), currency)
 
 
 def days(value: float | None) -> float | None:

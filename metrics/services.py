@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import logging
 
 from django.conf import settings
@@ -122,57 +123,44 @@ def snapshots_compute(*, day: datetime.date, pipeline: Pipeline | None = None) -
         # Every scope of the pipeline in one go: the figures that add up are computed once
         # per owner, the percentiles once per kind of scope (see metrics_reports).
         reports = metrics_reports(scopes[0][0], [scope for scope, _o, _t in scopes])
-        for code, keys in sorted(_display_currency_keys(scopes[0][0].rate_map()).items()):
-            for (scope, owner_id, team_id), raw in _reports_in(code, keys, scopes):
-                rows.append(
-                    MetricSnapshot(
-                        date=day,
-                        pipeline=p,
-                        scope_kind=scope.kind,
-                        scope_key=scope.key,
-                        owner_id=owner_id,
-                        team_id=team_id,
-                        metric=report_metric(code),
-                        value=snapshot_value(raw, scope),
-                        computed_at=now,
-                    )
-                )
-        for (scope, owner_id, team_id), raw in zip(scopes, reports, strict=True):
+        row = functools.partial(_snapshot_row, day, p, now)
+        for place, raw in zip(scopes, reports, strict=True):
             # The whole report, exactly, for the dashboard (metrics.selectors.snapshots) ...
-            rows.append(
-                MetricSnapshot(
-                    date=day,
-                    pipeline=p,
-                    scope_kind=scope.kind,
-                    scope_key=scope.key,
-                    owner_id=owner_id,
-                    team_id=team_id,
-                    metric=REPORT_METRIC,
-                    value=snapshot_value(raw, scope),
-                    computed_at=now,
-                )
-            )
+            rows.append(row(place, REPORT_METRIC, snapshot_value(raw, place[0])))
             # ... and one row per figure, as JSON numbers, for trends and scripts.
-            report = jsonable(raw)
-            for metric, value in report.items():
-                if metric in ("pipeline", "from", "to", "scope", "currency"):
-                    continue
-                rows.append(
-                    MetricSnapshot(
-                        date=day,
-                        pipeline=p,
-                        scope_kind=scope.kind,
-                        scope_key=scope.key,
-                        owner_id=owner_id,
-                        team_id=team_id,
-                        metric=metric,
-                        value=value,
-                        computed_at=now,
-                    )
-                )
+            for metric, value in jsonable(raw).items():
+                if metric not in ("pipeline", "from", "to", "scope", "currency"):
+                    rows.append(row(place, metric, value))
+        # The whole report again in each display currency users chose, for their scopes.
+        for code, keys in sorted(_display_currency_keys(scopes[0][0].rate_map()).items()):
+            for place, raw in _reports_in(code, keys, scopes):
+                rows.append(row(place, report_metric(code), snapshot_value(raw, place[0])))
         written += _store(day, p, rows)
         log.info("metrics for %s on %s: %d rows", p, day, len(rows))
     return written
+
+
+def _snapshot_row(
+    day: datetime.date,
+    pipeline: Pipeline,
+    now: datetime.datetime,
+    place: tuple[Scope, int | None, int | None],
+    metric: str,
+    value: object,
+) -> MetricSnapshot:
+    """One stored figure of a scope (`place`: the scope, its owner id, its team id)."""
+    scope, owner_id, team_id = place
+    return MetricSnapshot(
+        date=day,
+        pipeline=pipeline,
+        scope_kind=scope.kind,
+        scope_key=scope.key,
+        owner_id=owner_id,
+        team_id=team_id,
+        metric=metric,
+        value=value,
+        computed_at=now,
+    )
 
 
 @transaction.atomic

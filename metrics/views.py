@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,7 +20,7 @@ from accounts.models import Team, User
 from metrics import charts
 from metrics.forms import FunnelCalculatorForm, ScopeForm, StaleBulkForm, StaleFilterForm
 from metrics.selectors import dashboard as d
-from metrics.selectors.scope import Scope, default_period, scope_build
+from metrics.selectors.scope import Scope, currencies_shown, default_period, scope_build
 from metrics.selectors.snapshots import dashboard_report
 from metrics.selectors.stale import REASON_LABELS, deal_list_stale
 from metrics.services import stale_cleanup_bulk
@@ -129,7 +128,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "pipelines": list(Pipeline.objects.filter(is_active=True)),
     }
     if scope is not None:
-        ctx["currencies"] = [settings.DEFAULT_CURRENCY, *sorted(scope.rate_map())]
+        ctx["currencies"] = currencies_shown(scope.rate_map())
     if scope is None:
         return render(request, "metrics/dashboard.html", ctx, status=422 if error else 200)
     # The stored nightly figures when they apply (no dates chosen), else computed live.

@@ -88,24 +88,40 @@ def cross_rate(source: Decimal, target: Decimal) -> Decimal:
     return Context(prec=CROSS_RATE_DIGITS, rounding=ROUND_HALF_EVEN).divide(source, target)
 
 
+def rates_to(to: str, *, base: str, rates: Mapping[str, Rate]) -> dict[str, Rate]:
+    """Units of `to` per unit of each other currency that can be converted to it, by code.
+
+    `rates` hold base units per unit of each currency (the base is implicitly 1). For the base
+    itself those are the stored rates as they are; for another target T, X goes at
+    `cross_rate(rate(X), rate(T))` and the base at 1 / rate(T), each dated with the older of the
+    two rates involved (the base has no date). Empty when T itself has no rate.
+    """
+    if to == base:
+        return {code: r for code, r in rates.items() if code != base}
+    target = rates.get(to)
+    if target is None:
+        return {}
+    out = {base: Rate(code=base, rate=cross_rate(Decimal(1), target.rate), date=target.date)}
+    for code, r in rates.items():
+        if code not in (to, base):
+            dates = [d for d in (r.date, target.date) if d is not None]
+            out[code] = Rate(
+                code=code, rate=cross_rate(r.rate, target.rate), date=min(dates, default=None)
+            )
+    return out
+
+
 def convert(
     amounts: Mapping[str, Decimal], *, to: str, base: str, rates: Mapping[str, Rate]
 ) -> Converted:
-    """Convert per-currency `amounts` to `to`.
+    """Convert per-currency `amounts` to `to` at `rates_to(to, …)`.
 
-    `rates` hold base units per unit of each currency (the base is implicitly 1). A currency
-    X goes to the target T at rate(X) / rate(T); each part is rounded to T's minor unit and
-    the total is the sum of the rounded parts, so the explanation adds up to the figure shown.
-    If T itself has no rate, nothing but T's own amount can be converted.
+    Each part is rounded to T's minor unit and the total is the sum of the rounded parts, so
+    the explanation adds up to the figure shown. If T itself has no rate, nothing but T's own
+    amount can be converted.
     """
     to, base = to.upper(), base.upper()
-
-    def base_rate(code: str) -> Rate | None:
-        if code == base:
-            return Rate(code=base, rate=Decimal("1"), date=None)
-        return rates.get(code)
-
-    target = base_rate(to)
+    table = rates_to(to, base=base, rates=rates)
     out = Converted(currency=to)
     for currency, amount in sorted(amounts.items()):
         amount = Decimal(amount)
@@ -114,21 +130,17 @@ def convert(
             continue
         if not amount:
             continue
-        source = base_rate(currency)
-        if source is None or target is None:
+        rate = table.get(currency)
+        if rate is None:
             out.unconverted.append((currency, amount))
             continue
-        cross = cross_rate(source.rate, target.rate)
-        converted = round_money(amount * cross, to)
-        # The date shown is the older of the two rates involved (the base has no date).
-        dates = [d for d in (source.date, target.date) if d is not None]
         out.parts.append(
             Part(
                 currency=currency,
                 amount=amount,
-                converted=converted,
-                rate=cross,
-                rate_date=min(dates) if dates else None,
+                converted=round_money(amount * rate.rate, to),
+                rate=rate.rate,
+                rate_date=rate.date,
             )
         )
     out.own = round_money(out.own, to)

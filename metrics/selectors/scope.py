@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Team, User
 from pipeline.errors import NotVisible, RuleViolation
 from pipeline.models import Deal, Pipeline
-from pipeline.money import Rate, cross_rate
+from pipeline.money import Rate, rates_to
 from pipeline.selectors.currencies import currency_rates
 from pipeline.selectors.visibility import owner_ids_visible
 
@@ -52,25 +52,10 @@ class Scope:
         return self.rates  # type: ignore[return-value]
 
     def rates_to_target(self) -> dict[str, Rate]:
-        """Units of the scope's currency per unit of each other currency that has a rate (the
-        base included when the scope's currency is not the base); each dated with the older of
-        the two stored rates involved. What the amounts are converted at, and what a report
-        lists as its rates."""
-        base, target = settings.DEFAULT_CURRENCY, self.currency
-        rates = self.rate_map()
-        if target == base:
-            return dict(rates)
-        to = rates.get(target)
-        if to is None:
-            return {}
-        out = {base: Rate(code=base, rate=cross_rate(Decimal(1), to.rate), date=to.date)}
-        for code, r in rates.items():
-            if code != target:
-                dates = [d for d in (r.date, to.date) if d is not None]
-                out[code] = Rate(
-                    code=code, rate=cross_rate(r.rate, to.rate), date=min(dates, default=None)
-                )
-        return out
+        """Units of the scope's currency per unit of each other currency that has a rate, each
+        dated (`pipeline.money.rates_to`, as the board's totals): what the amounts are
+        converted at, and what a report lists as its rates."""
+        return rates_to(self.currency, base=settings.DEFAULT_CURRENCY, rates=self.rate_map())
 
     def rate_values(self) -> dict[str, Decimal]:
         """Units of the scope's currency per unit of each other currency, for SQL."""
@@ -208,13 +193,18 @@ def _target_currency(currency: str, rates: dict[str, Rate] | None) -> str:
     code = (currency or "").strip().upper()
     if not code or code == settings.DEFAULT_CURRENCY:
         return ""
-    known = rates if rates is not None else currency_rates()
-    if code not in known:
+    choices = currencies_shown(rates if rates is not None else currency_rates())
+    if code not in choices:
         raise RuleViolation(
             _(
                 "Figures cannot be shown in %(code)s: it is not an enabled currency with an "
                 "exchange rate. Choose one of %(codes)s, or ask an admin to set its rate."
             )
-            % {"code": code, "codes": ", ".join([settings.DEFAULT_CURRENCY, *sorted(known)])}
+            % {"code": code, "codes": ", ".join(choices)}
         )
     return code
+
+
+def currencies_shown(rates: dict[str, Rate]) -> list[str]:
+    """The currencies figures can be shown in: the base first, then those with a rate."""
+    return [settings.DEFAULT_CURRENCY, *sorted(rates)]
