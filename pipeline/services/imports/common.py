@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from pipeline.services.csvfiles import control_chars
 
 # How many problems a report keeps in full (all are counted); a file with 90,000 bad dates
 # needs the first screens of them, not a 50 MB preview.
@@ -147,6 +148,31 @@ def cell(row: list[str], index: dict[str, int], name: str) -> str:
     value = row[i].strip()
     # Exports guard cells that spreadsheets would run as formulas with an apostrophe.
     return value[1:] if value.startswith(_GUARDED) else value
+
+
+def refuse_controls(
+    line: int, cells: list[str], index: dict[str, int], report: ImportReport
+) -> None:
+    """A problem for each mapped cell holding a control character (NUL, vertical tab…):
+    PostgreSQL cannot store NUL, and Excel exports cannot hold the others."""
+    for name, i in index.items():
+        if i < len(cells):
+            controls = control_chars(cells[i])
+            if controls:
+                report.problem(
+                    line,
+                    name,
+                    _(
+                        "Contains control characters (%(chars)s) that cannot be stored; "
+                        "remove them and upload the file again."
+                    )
+                    % {"chars": ", ".join(controls)},
+                )
+
+
+def row_problem(report: ImportReport) -> Callable[[int, str], None]:
+    """What csv_rows calls for a problem of the file's structure (an unclosed quote)."""
+    return lambda line, message: report.problem(line, "", message)
 
 
 def key(text: str) -> str:

@@ -44,6 +44,8 @@ from pipeline.services.imports.common import (
     cell,
     column_index,
     key,
+    refuse_controls,
+    row_problem,
 )
 from pipeline.services.totals import stage_totals_rebuild
 
@@ -206,6 +208,8 @@ def _parse(
     def bad(column: str, message: str) -> None:
         report.problem(line, column, message)
 
+    refuse_controls(line, cells, index, report)
+
     title = cell(cells, index, "title")
     if not title:
         bad("title", _("A deal needs a title."))
@@ -307,7 +311,7 @@ def _rows(
         report.problem(1, "title", _("No column is mapped to the deal title."))
         return
     currencies = currency_codes_enabled()
-    for line, cells in csv_rows(source, fmt):
+    for line, cells in csv_rows(source, fmt, row_problem(report)):
         yield _parse(line, cells, index, options, report, currencies), cells, index
 
 
