@@ -19,6 +19,8 @@ from typing import BinaryIO
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pipeline.numbers import decimal_normalized, non_ascii_digits
+
 DELIMITERS = [",", ";", "\t"]
 # The header must end within the first SNIFF_BYTES; the delimiter is chosen by parsing the
 # first DETECT_BYTES (at most DETECT_RECORDS records) once per candidate. Both bounds keep the
@@ -229,11 +231,14 @@ _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 
 
 def parse_decimal(raw: str, number_format: str) -> Decimal:
-    """'1 234,50' (comma) or '1,234.50' (point) → Decimal('1234.50'). Raises ValueError.
+    """'1 234,50' (comma) or '1,234.50' (point) → Decimal('1234.50'). Raises ValueError
+    (NonAsciiDigits for digits other than 0-9).
 
     Thousands groups must have three digits, so '1,5' in the point format is refused rather
-    than read as 15.
+    than read as 15. '-0' is zero without a sign.
     """
+    if non_ascii_digits(raw):
+        raise NonAsciiDigits(raw)
     group, decimal_mark = NUMBER_FORMATS[number_format]
     text = _SPACES.sub("", raw.strip())
     sign = ""
@@ -243,12 +248,16 @@ def parse_decimal(raw: str, number_format: str) -> Decimal:
         raise ValueError(raw)
     whole, _mark, fraction = text.partition(decimal_mark)
     if group in whole:
-        if not re.fullmatch(r"\d{1,3}(" + re.escape(group) + r"\d{3})+", whole):
+        if not re.fullmatch(r"[0-9]{1,3}(" + re.escape(group) + r"[0-9]{3})+", whole):
             raise ValueError(raw)
         whole = whole.replace(group, "")
-    if not re.fullmatch(r"\d+", whole) or (_mark and not re.fullmatch(r"\d+", fraction)):
+    if not re.fullmatch(r"[0-9]+", whole) or (_mark and not re.fullmatch(r"[0-9]+", fraction)):
         raise ValueError(raw)
-    return Decimal(f"{sign}{whole}.{fraction or 0}")
+    return decimal_normalized(Decimal(f"{sign}{whole}.{fraction or 0}"))
+
+
+class NonAsciiDigits(ValueError):
+    """A number written with digits other than 0-9."""
 
 
 _DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]

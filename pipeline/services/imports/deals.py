@@ -23,10 +23,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from pipeline.models import Deal, LostReason, Organization, Person, Pipeline, Stage, StageChange
+from pipeline.numbers import non_ascii_digits_message
 from pipeline.selectors.currencies import currency_codes_enabled
 from pipeline.selectors.visibility import owner_ids_editable
 from pipeline.services._common import board_touch
 from pipeline.services.csvfiles import (
+    NonAsciiDigits,
     csv_detect,
     csv_rows,
     parse_date,
@@ -221,6 +223,8 @@ def _parse(
     if raw:
         try:
             value = parse_decimal(raw, options.number_format)
+        except NonAsciiDigits:
+            bad("value", non_ascii_digits_message(raw))
         except ValueError:
             example = "1,234.50" if options.number_format == "point" else "1 234,50"
             bad("value", _("%(raw)s is not a number like %(ex)s.") % {"raw": raw, "ex": example})
