@@ -13,7 +13,10 @@ class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("The file contains"), choices=ImportJob.Kind.choices)
     file = forms.FileField(
         label=_("CSV file"),
-        help_text=_("UTF-8 (with or without BOM); columns separated by comma, semicolon or tab."),
+        help_text=_(
+            "UTF-8 (with or without BOM); columns separated by comma, semicolon or tab; "
+            "up to 200 MB."
+        ),
     )
 
 

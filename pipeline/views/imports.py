@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh
@@ -17,12 +20,14 @@ from pipeline.errors import NotAllowed, ServiceError
 from pipeline.forms_imports import ImportMappingForm, ImportUploadForm
 from pipeline.models import ImportJob, LostReason, Organization, Pipeline, Stage
 from pipeline.services.imports import ImportOptions
+from pipeline.services.imports import jobs as imports_jobs
 from pipeline.services.imports.common import kind_label
 from pipeline.services.imports.jobs import (
     MATCHABLE,
     import_job_can_change,
     import_job_configure,
     import_job_create,
+    import_job_discard,
     import_job_get,
     import_job_list_visible,
     import_job_set_matches,
@@ -56,10 +61,50 @@ def _job(request: HttpRequest, job_id: int) -> ImportJob:
         raise Http404(exc.message) from exc
 
 
+class _UploadLimit(FileUploadHandler):
+    """Stops reading an upload at the import limit instead of storing the whole body first
+    (Django's own handlers would spool every byte to a temporary file)."""
+
+    def __init__(self, request: HttpRequest, limit: int) -> None:
+        super().__init__(request)
+        self.limit = limit
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        if start + len(raw_data) > self.limit:
+            self.request.import_upload_too_large = True  # type: ignore[union-attr]
+            raise StopUpload(connection_reset=True)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+# Room for the form's other fields and the multipart boundaries around the file.
+_FORM_OVERHEAD = 64 * 1024
+
+
+@csrf_exempt  # the upload handler must be set before the CSRF check reads the body
 @require_http_methods(["GET", "POST"])
 @login_required
 def import_list(request: HttpRequest) -> HttpResponse:
+    limit = imports_jobs.MAX_UPLOAD_BYTES
+    if request.method == "POST":
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit + _FORM_OVERHEAD:
+            # Refused before a byte of the body is read: nothing to protect from CSRF.
+            return _import_list_page(request, ImportUploadForm(), too_large=True)
+        request.upload_handlers.insert(0, _UploadLimit(request, limit))
+    return _import_upload(request)
+
+
+@csrf_protect
+def _import_upload(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if getattr(request, "import_upload_too_large", False):
+        return _import_list_page(request, ImportUploadForm(), too_large=True)
     if request.method == "POST" and form.is_valid():
         try:
             job = import_job_create(
@@ -71,13 +116,24 @@ def import_list(request: HttpRequest) -> HttpResponse:
             form.add_error("file", exc.message)
         else:
             return HttpResponseRedirect(reverse("pipeline:import_job", args=[job.pk]))
+    return _import_list_page(request, form)
+
+
+def _import_list_page(
+    request: HttpRequest, form: ImportUploadForm, too_large: bool = False
+) -> HttpResponse:
     context = {
         "form": form,
+        "too_large": _("The file is larger than %(mb)d MB; split it and import the parts.")
+        % {"mb": imports_jobs.MAX_UPLOAD_BYTES // (1024 * 1024)}
+        if too_large
+        else "",
         "jobs": import_job_list_visible(request.user)[:50],  # type: ignore[arg-type]
         "others_too": request.user.is_admin or request.user.is_manager,  # type: ignore[union-attr]
         "pipelines": Pipeline.objects.filter(is_active=True),
     }
-    return render(request, "pipeline/imports.html", context, status=400 if form.errors else 200)
+    status = 413 if too_large else 400 if form.errors else 200
+    return render(request, "pipeline/imports.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -113,6 +169,7 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
         "matchable": _matchable(job, report) if job.status == ImportJob.Status.CHECKED else [],
         "created": [_counted(k, n) for k, n in (report.get("created") or {}).items() if n],
         "progress": import_progress(job=job),
+        "retention_days": imports_jobs.FILE_RETENTION.days,
     }
     return render(request, "pipeline/import_job.html", context, status=400 if form.errors else 200)
 
@@ -177,6 +234,19 @@ def import_apply(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job(request, job_id)
     try:
         import_job_start_apply(job=job, actor=request.user)  # type: ignore[arg-type]
+    except NotAllowed as exc:
+        return refused_page(request, exc, back=reverse("pipeline:import_job", args=[job.pk]))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return HttpResponseRedirect(reverse("pipeline:import_job", args=[job.pk]))
+
+
+@require_POST
+@login_required
+def import_discard(request: HttpRequest, job_id: int) -> HttpResponse:
+    job = _job(request, job_id)
+    try:
+        import_job_discard(job=job, actor=request.user)  # type: ignore[arg-type]
     except NotAllowed as exc:
         return refused_page(request, exc, back=reverse("pipeline:import_job", args=[job.pk]))
     except ServiceError as exc:

@@ -7,6 +7,7 @@ progress row in the database would not show until it commits.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from typing import Any
 
@@ -21,13 +22,17 @@ from accounts.models import User
 from pipeline.errors import NotAllowed, NotVisible, RuleViolation
 from pipeline.models import ImportJob
 from pipeline.selectors.visibility import owner_ids_editable
-from pipeline.services.csvfiles import CsvFormatError, csv_detect
+from pipeline.services.csvfiles import CsvFormatError, clean_text, csv_detect
 from pipeline.services.imports import IMPORTERS, ImportOptions, ImportRefused, ImportReport
 from pipeline.services.imports.common import column_index
 
 logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+# Files waiting to be imported, per user: an upload that would pass this is refused.
+USER_STORED_BYTES = 1024 * 1024 * 1024
+# A file is deleted once imported, or this long after its job last changed (purge_import_files).
+FILE_RETENTION = datetime.timedelta(days=7)
 PROGRESS_TTL = 24 * 3600
 
 
@@ -89,6 +94,20 @@ def import_job_create(*, actor: User, kind: str, upload: UploadedFile) -> Import
         raise RuleViolation(_("Choose what the file contains."))
     if upload.size and upload.size > MAX_UPLOAD_BYTES:
         raise RuleViolation(_("The file is larger than 200 MB; split it and import the parts."))
+    stored = import_files_stored_bytes(actor=actor)
+    if stored + (upload.size or 0) > USER_STORED_BYTES:
+        raise RuleViolation(
+            _(
+                "Your files waiting to be imported take %(used)d MB of the %(quota)d MB "
+                "allowed. Import them or delete their files first (each is deleted once "
+                "imported, or after %(days)d days)."
+            )
+            % {
+                "used": stored // (1024 * 1024),
+                "quota": USER_STORED_BYTES // (1024 * 1024),
+                "days": FILE_RETENTION.days,
+            }
+        )
     try:
         fmt = csv_detect(upload)
     except CsvFormatError as exc:
@@ -99,7 +118,7 @@ def import_job_create(*, actor: User, kind: str, upload: UploadedFile) -> Import
     now = timezone.now()
     job = ImportJob(
         kind=kind,
-        original_name=(upload.name or "import.csv")[:255],
+        original_name=clean_text(upload.name or "import.csv")[:255],
         header=fmt.header,
         mapping={field: fmt.header[i] for field, i in index.items()},
         options=ImportOptions().as_dict(),
@@ -131,6 +150,8 @@ def import_job_configure(
         raise RuleViolation(
             _("This import is %(status)s.") % {"status": locked.get_status_display()}
         )
+    if not locked.file:
+        raise RuleViolation(_("The file of this import was deleted; upload it again."))
     columns = IMPORTERS[locked.kind][0]
     unknown = {c for c in mapping.values() if c and c not in locked.header}
     if unknown or set(mapping) - set(columns):
@@ -274,10 +295,16 @@ def import_job_run_apply(*, job_id: int) -> str:
 
     def finish(report: ImportReport) -> None:
         done = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.APPLYING).update(
-            status=ImportJob.Status.DONE, report=report.as_dict(), updated_at=timezone.now()
+            status=ImportJob.Status.DONE,
+            report=report.as_dict(),
+            file="",
+            updated_at=timezone.now(),
         )
         if not done:
             raise _AppliedElsewhere
+        # Imported: the rows are in the database, the file is no longer needed.
+        name = job.file.name
+        transaction.on_commit(lambda: job.file.storage.delete(name))
 
     try:
         with job.file.open("rb") as fh:
@@ -304,3 +331,66 @@ def import_job_run_apply(*, job_id: int) -> str:
         logger.exception("applying import %s failed", job.pk)
         return _fail(job.pk, ImportJob.Status.APPLYING, _unexpected(exc))
     return ImportJob.Status.DONE
+
+
+def import_files_stored_bytes(*, actor: User) -> int:
+    """Bytes of `actor`'s uploaded files still kept (waiting to be checked or imported)."""
+    total = 0
+    for job in ImportJob.objects.filter(created_by=actor).exclude(file=""):
+        try:
+            total += job.file.size
+        except OSError:  # already gone from the storage
+            continue
+    return total
+
+
+def import_job_discard(*, job: ImportJob, actor: User) -> ImportJob:
+    """Delete the file of an import that will not be applied (frees the user's quota)."""
+    _check_change(job, actor)
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.is_running:
+            raise RuleViolation(
+                _("This import is %(status)s.") % {"status": locked.get_status_display()}
+            )
+        name = locked.file.name
+        locked.file = ""
+        if locked.status != ImportJob.Status.DONE:
+            locked.status = ImportJob.Status.FAILED
+            locked.error = _("The file was deleted; upload it again to import it.")
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["file", "status", "error", "updated_at"])
+        if name:
+            transaction.on_commit(lambda: locked.file.storage.delete(name))
+    return locked
+
+
+def import_files_purge(*, now: datetime.datetime) -> int:
+    """Delete the files of imports not touched for FILE_RETENTION (a running job is left
+    alone); a job that was not imported says why its file is gone. Returns how many."""
+    cutoff = now - FILE_RETENTION
+    stale = (
+        ImportJob.objects.filter(updated_at__lt=cutoff)
+        .exclude(file="")
+        .exclude(status__in=[ImportJob.Status.CHECKING, ImportJob.Status.APPLYING])
+    )
+    purged = 0
+    for job in stale.iterator():
+        with transaction.atomic():
+            fields: dict[str, Any] = {"file": ""}
+            if job.status != ImportJob.Status.DONE:
+                fields.update(
+                    status=ImportJob.Status.FAILED,
+                    error=_(
+                        "The file was deleted after %(days)d days without being imported; "
+                        "upload it again to import it."
+                    )
+                    % {"days": FILE_RETENTION.days},
+                )
+            changed = ImportJob.objects.filter(
+                pk=job.pk, updated_at=job.updated_at, file=job.file.name
+            ).update(**fields)
+        if changed:
+            job.file.storage.delete(job.file.name)
+            purged += 1
+    return purged
