@@ -145,3 +145,13 @@ def test_a_users_stored_uploads_are_capped(
     assert (job.status, job.file.name) == ("failed", "")
     assert _stored(settings) == []
     assert _upload(client, CSV, name="again.csv").status_code == 302
+
+
+def test_the_upload_still_needs_the_csrf_token(rep):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(rep)
+    response = _upload(client, CSV)
+    assert response.status_code == 403
+    assert not ImportJob.objects.exists()
