@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pipeline.models import ImportJob, Pipeline
 from pipeline.services.imports import IMPORTERS
+from pipeline.services.imports.common import FIELD_LABELS
 
 
 class ImportUploadForm(forms.Form):
@@ -38,7 +39,10 @@ class ImportMappingForm(forms.Form):
         self.targets = IMPORTERS[job.kind][0]
         for target in self.targets:
             self.fields[f"col_{target}"] = forms.ChoiceField(
-                label=target, choices=choices, required=False, initial=job.mapping.get(target, "")
+                label=FIELD_LABELS.get(target, target),
+                choices=choices,
+                required=False,
+                initial=job.mapping.get(target, ""),
             )
         if job.kind == ImportJob.Kind.DEALS:
             self.fields["pipeline"] = forms.ChoiceField(

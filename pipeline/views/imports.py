@@ -21,7 +21,7 @@ from pipeline.forms_imports import ImportMappingForm, ImportUploadForm
 from pipeline.models import ImportJob, LostReason, Organization, Pipeline, Stage
 from pipeline.services.imports import ImportOptions
 from pipeline.services.imports import jobs as imports_jobs
-from pipeline.services.imports.common import kind_label
+from pipeline.services.imports.common import field_label, kind_label
 from pipeline.services.imports.jobs import (
     MATCHABLE,
     import_job_can_change,
@@ -169,6 +169,10 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
         "matchable": _matchable(job, report) if job.status == ImportJob.Status.CHECKED else [],
         "created": [_counted(k, n) for k, n in (report.get("created") or {}).items() if n],
         "progress": import_progress(job=job),
+        "problems": [
+            {**p, "column": field_label(p["column"]) if p.get("column") else ""}
+            for p in report.get("problems") or []
+        ],
         "retention_days": imports_jobs.FILE_RETENTION.days,
     }
     return render(request, "pipeline/import_job.html", context, status=400 if form.errors else 200)

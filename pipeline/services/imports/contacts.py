@@ -81,7 +81,12 @@ def _run(
     """Check every row; return the report and the new rows (line, cells, index) to write."""
     report = ImportReport()
     fmt = csv_detect(source)
-    index = column_index(fmt.header, columns, options.mapping)
+    index = column_index(
+        fmt.header,
+        columns,
+        options.mapping,
+        "people" if columns is PERSON_COLUMNS else "organizations",
+    )
     if "name" not in index:
         report.problem(1, "name", _("No column is mapped to the name."))
         return report, []

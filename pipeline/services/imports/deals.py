@@ -310,7 +310,7 @@ def _rows(
     source: str | Path | BinaryIO, options: ImportOptions, report: ImportReport
 ) -> Iterator[tuple[_Row | None, list[str], dict[str, int]]]:
     fmt = csv_detect(source)
-    index = column_index(fmt.header, DEAL_COLUMNS, options.mapping)
+    index = column_index(fmt.header, DEAL_COLUMNS, options.mapping, "deals")
     if "title" not in index:
         report.problem(1, "title", _("No column is mapped to the deal title."))
         return

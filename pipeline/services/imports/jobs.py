@@ -114,7 +114,7 @@ def import_job_create(*, actor: User, kind: str, upload: UploadedFile) -> Import
         raise RuleViolation(str(exc)) from exc
     rows = max(_count_lines(upload) - 1, 0)
     columns, _preview, _apply = IMPORTERS[kind]
-    index = column_index(fmt.header, columns, None)
+    index = column_index(fmt.header, columns, None, kind)
     now = timezone.now()
     job = ImportJob(
         kind=kind,
