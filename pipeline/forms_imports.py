@@ -45,6 +45,19 @@ class ImportMappingForm(forms.Form):
                 initial=job.mapping.get(target, ""),
             )
         if job.kind == ImportJob.Kind.DEALS:
+            self.fields["date_format"] = forms.ChoiceField(
+                label=_("Dates like 03/04/2027 are"),
+                choices=[
+                    ("", _("Not in the file, or ask me")),
+                    ("dmy", _("day/month/year (15/01/2027)")),
+                    ("mdy", _("month/day/year (01/15/2027)")),
+                ],
+                required=False,
+                help_text=_(
+                    "2027-01-15 and 15.01.2027 are always read; so is 15/01/2027 when only "
+                    "one reading is a date."
+                ),
+            )
             self.fields["pipeline"] = forms.ChoiceField(
                 label=_("Pipeline for rows without one"),
                 choices=[("", _("— the first pipeline —"))]
@@ -56,6 +69,14 @@ class ImportMappingForm(forms.Form):
         self.fields["create_missing"].initial = options.get("create_missing", False)
         if "pipeline" in self.fields:
             self.fields["pipeline"].initial = options.get("pipeline") or ""
+        if "date_format" in self.fields:
+            orders = (job.report or {}).get("date_orders") or {}
+            # Suggest the order the file's unambiguous dates show when it must be chosen.
+            suggested = "mdy" if orders.get("mdy", 0) > orders.get("dmy", 0) else "dmy"
+            needed = (job.report or {}).get("date_order_needed")
+            self.fields["date_format"].initial = options.get("date_format") or (
+                suggested if needed else ""
+            )
 
     def mapping_fields(self) -> list[forms.BoundField]:
         return [self[f"col_{t}"] for t in self.targets]

@@ -262,9 +262,50 @@ class NonAsciiDigits(ValueError):
 
 _DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
 _DATETIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M"]
+# 15/01/2027 (day first) or 01/15/2027 (month first), with an optional time.
+_SLASHED = re.compile(
+    r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})(?:[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?"
+)
+DATE_ORDERS = ("dmy", "mdy")
 
 
-def parse_date(raw: str) -> datetime.date:
+class AmbiguousDate(ValueError):
+    """03/04/2027 without a chosen order: the 3rd of April or the 4th of March."""
+
+
+def slashed_date_order(raw: str) -> str | None:
+    """For a date like 15/01/2027: "dmy" or "mdy" when only one reading is a date,
+    "ambiguous" when both are, None when it is not written with slashes."""
+    match = _SLASHED.fullmatch(raw.strip())
+    if not match:
+        return None
+    first, second = int(match[1]), int(match[2])
+    if first > 12 >= second:
+        return "dmy"
+    if second > 12 >= first:
+        return "mdy"
+    return "ambiguous"
+
+
+def _slashed(text: str, order: str) -> datetime.datetime | None:
+    match = _SLASHED.fullmatch(text)
+    if not match:
+        return None
+    first, second, year = int(match[1]), int(match[2]), int(match[3])
+    if not order:
+        seen = slashed_date_order(text)
+        if seen == "ambiguous":
+            raise AmbiguousDate(text)
+        order = seen or "dmy"
+    day, month = (first, second) if order == "dmy" else (second, first)
+    hour, minute, second_ = (int(match[i] or 0) for i in (4, 5, 6))
+    return datetime.datetime(year, month, day, hour, minute, second_)  # ValueError if no date
+
+
+def parse_date(raw: str, order: str = "") -> datetime.date:
+    """ISO (2027-01-15), 15.01.2027, or 15/01/2027 / 01/15/2027 read in `order` ("dmy" or
+    "mdy"; without one, a slashed date is read the only way it is a date, and AmbiguousDate
+    is raised when both ways are)."""
     text = raw.strip()
     if len(text) == 10 and text[4] == "-":
         try:
@@ -276,23 +317,24 @@ def parse_date(raw: str) -> datetime.date:
             return datetime.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    return parse_datetime(text).date()
+    return parse_datetime(text, order).date()
 
 
-def parse_datetime(raw: str) -> datetime.datetime:
-    """ISO 8601 (with or without offset), 'YYYY-MM-DD HH:MM', dates, or 'DD.MM.YYYY'.
-    Times without an offset are in the company's time zone."""
+def parse_datetime(raw: str, order: str = "") -> datetime.datetime:
+    """ISO 8601 (with or without offset), 'YYYY-MM-DD HH:MM', dates, 'DD.MM.YYYY', or slashed
+    dates as parse_date reads them. Times without an offset are in the company's time zone."""
     text = raw.strip()
-    value: datetime.datetime | None = None
-    try:
-        value = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        for fmt in _DATETIME_FORMATS + _DATE_FORMATS:
-            try:
-                value = datetime.datetime.strptime(text, fmt)
-                break
-            except ValueError:
-                continue
+    value: datetime.datetime | None = _slashed(text, order)
+    if value is None:
+        try:
+            value = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            for fmt in _DATETIME_FORMATS + _DATE_FORMATS:
+                try:
+                    value = datetime.datetime.strptime(text, fmt)
+                    break
+                except ValueError:
+                    continue
     if value is None:
         raise ValueError(raw)
     if timezone.is_naive(value):

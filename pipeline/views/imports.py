@@ -19,9 +19,10 @@ from accounts.models import User
 from pipeline.errors import NotAllowed, ServiceError
 from pipeline.forms_imports import ImportMappingForm, ImportUploadForm
 from pipeline.models import ImportJob, LostReason, Organization, Pipeline, Stage
-from pipeline.services.imports import ImportOptions
+from pipeline.services.imports import ImportOptions, ImportReport
 from pipeline.services.imports import jobs as imports_jobs
 from pipeline.services.imports.common import field_label, kind_label
+from pipeline.services.imports.deals import new_stage_plan
 from pipeline.services.imports.jobs import (
     MATCHABLE,
     import_job_can_change,
@@ -146,6 +147,7 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
             number_format=form.cleaned_data["number_format"],
             create_missing=form.cleaned_data["create_missing"],
             pipeline=form.cleaned_data.get("pipeline") or None,
+            date_format=form.cleaned_data.get("date_format") or "",
         )
         try:
             import_job_configure(
@@ -197,6 +199,9 @@ def _matchable(job: ImportJob, report: dict) -> list[dict]:
             (o.pk, o.name) for o in Organization.objects.order_by("name")[:1000]
         ],
     }
+    plan = new_stage_plan(
+        report=ImportReport.from_dict(report), chosen=(job.options or {}).get("new_stages")
+    )
     groups = []
     for kind in MATCHABLE:
         names = unknown.get(kind) or []
@@ -206,6 +211,7 @@ def _matchable(job: ImportJob, report: dict) -> list[dict]:
                     "kind": kind,
                     "label": kind_label(kind),
                     "names": names,
+                    "rows": [(name, plan.get(name)) for name in names],
                     "choices": choices[kind](),
                 }
             )
@@ -223,8 +229,22 @@ def import_matches(request: HttpRequest, job_id: int) -> HttpResponse:
         for name, target in zip(names, targets, strict=False):
             if target:
                 matches.setdefault(kind, {})[name] = target
+    new_stages = {}
+    for name, order, probability in zip(
+        request.POST.getlist("stages-name"),
+        request.POST.getlist("stages-order"),
+        request.POST.getlist("stages-probability"),
+        strict=False,
+    ):
+        if order.isdigit() and probability.isdigit():
+            new_stages[name] = {"order": int(order), "probability": int(probability)}
     try:
-        import_job_set_matches(job=job, actor=request.user, matches=matches)  # type: ignore[arg-type]
+        import_job_set_matches(
+            job=job,
+            actor=request.user,  # type: ignore[arg-type]
+            matches=matches,
+            new_stages=new_stages,
+        )
     except NotAllowed as exc:
         return refused_page(request, exc, back=reverse("pipeline:import_job", args=[job.pk]))
     except ServiceError as exc:

@@ -46,6 +46,10 @@ class ImportOptions:
     create_missing: bool = False
     # kind -> {name in the file: id of the existing record it means} (chosen in the preview)
     matches: dict[str, dict[str, str]] = field(default_factory=dict)
+    # How dates like 03/04/2027 are written: "dmy", "mdy", or "" (ask when the file is unclear).
+    date_format: str = ""
+    # New stages, "Pipeline / Stage" -> {"order": n, "probability": p} (set in the preview).
+    new_stages: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -83,6 +87,13 @@ class ImportReport:
     unknown: dict[str, list[str]] = field(default_factory=dict)
     created: dict[str, int] = field(default_factory=dict)
     applied: bool = False
+    # Dates written with slashes: how many read only day-first ("dmy"), only month-first
+    # ("mdy"), or either way ("ambiguous"); the user must choose when the file is unclear.
+    date_orders: dict[str, int] = field(default_factory=dict)
+    date_order_needed: bool = False
+    # Unknown stages, "Pipeline / Stage" -> {"open": n, "won": n, "lost": n}: what the file
+    # says about where each stands in the funnel (see suggested_stage_order).
+    stage_stats: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def problem(self, row: int, column: str, message: str) -> None:
         self.problem_count += 1
@@ -90,7 +101,11 @@ class ImportReport:
             self.problems.append({"row": row, "column": column, "message": message})
 
     def can_apply(self, create_missing: bool) -> bool:
-        return self.problem_count == 0 and (create_missing or not self.unknown)
+        return (
+            self.problem_count == 0
+            and not self.date_order_needed
+            and (create_missing or not self.unknown)
+        )
 
     def summary(self) -> str:
         parts = [
@@ -102,6 +117,8 @@ class ImportReport:
                 "bad": self.problem_count,
             }
         ]
+        if self.date_order_needed:
+            parts.append(_("Choose how the file writes dates such as 03/04/2027."))
         for kind, names in self.unknown.items():
             parts.append(
                 _("Unknown %(kind)s: %(names)s")

@@ -162,7 +162,13 @@ def import_job_configure(
     locked.mapping = {k: v for k, v in mapping.items() if v}
     # Matches chosen in an earlier preview still hold for the same names.
     matches = options.matches or (locked.options or {}).get("matches") or {}
-    locked.options = {**options.as_dict(), "mapping": None, "matches": matches}
+    new_stages = options.new_stages or (locked.options or {}).get("new_stages") or {}
+    locked.options = {
+        **options.as_dict(),
+        "mapping": None,
+        "matches": matches,
+        "new_stages": new_stages,
+    }
     locked.status = ImportJob.Status.CHECKING
     locked.report = {}
     locked.error = ""
@@ -178,9 +184,14 @@ MATCHABLE = ("owners", "stages", "lost_reasons", "organizations")
 
 @transaction.atomic
 def import_job_set_matches(
-    *, job: ImportJob, actor: User, matches: dict[str, dict[str, str]]
+    *,
+    job: ImportJob,
+    actor: User,
+    matches: dict[str, dict[str, str]],
+    new_stages: dict[str, dict[str, int]] | None = None,
 ) -> ImportJob:
-    """Record which existing record each unknown name means, and check the file again."""
+    """Record which existing record each unknown name means, and the order and win
+    probability of the stages to be created; check the file again."""
     _check_change(job, actor)
     locked = ImportJob.objects.select_for_update().get(pk=job.pk)
     if locked.status != ImportJob.Status.CHECKED or locked.kind != ImportJob.Kind.DEALS:
@@ -195,6 +206,14 @@ def import_job_set_matches(
             if name in unknown.get(kind, []) and str(target).isdigit():
                 kept.setdefault(kind, {})[name] = str(target)
     options["matches"] = kept
+    stages = dict(options.get("new_stages") or {})
+    for label, chosen in (new_stages or {}).items():
+        if label in unknown.get("stages", []):
+            stages[label] = {
+                "order": max(1, min(int(chosen["order"]), 1000)),
+                "probability": max(0, min(int(chosen["probability"]), 100)),
+            }
+    options["new_stages"] = stages
     locked.options = options
     locked.status = ImportJob.Status.CHECKING
     locked.updated_at = timezone.now()
@@ -214,6 +233,8 @@ def import_job_start_apply(*, job: ImportJob, actor: User) -> ImportJob:
     report = locked.report or {}
     if report.get("problem_count") or (report.get("unknown") and not options.create_missing):
         raise RuleViolation(_("Fix the problems listed first, or allow creating missing items."))
+    if report.get("date_order_needed"):
+        raise RuleViolation(_("Choose how the file writes dates such as 03/04/2027 first."))
     locked.status = ImportJob.Status.APPLYING
     locked.updated_at = timezone.now()
     locked.save(update_fields=["status", "updated_at"])
