@@ -211,7 +211,11 @@ def _matchable(job: ImportJob, report: dict) -> list[dict]:
                     "kind": kind,
                     "label": kind_label(kind),
                     "names": names,
-                    "rows": [(name, plan.get(name)) for name in names],
+                    # New stages in the order they would be created.
+                    "rows": sorted(
+                        [(name, plan.get(name)) for name in names],
+                        key=lambda row: row[1]["order"] if row[1] else 0,
+                    ),
                     "choices": choices[kind](),
                 }
             )
