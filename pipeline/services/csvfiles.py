@@ -184,6 +184,7 @@ def csv_rows(
     lines = _LineCounter(text)
     try:
         reader = csv.reader(lines, delimiter=fmt.delimiter)
+        start = 1
         try:
             next(reader)
             start, quotes = reader.line_num + 1, lines.quotes
@@ -211,6 +212,16 @@ def csv_rows(
                 % {"row": reader.line_num + 1}
             ) from exc
         except csv.Error as exc:
+            if "field limit" in str(exc):
+                # A value past 128 KB is, in practice, a quote that is never closed.
+                raise CsvFormatError(
+                    _(
+                        "A value starting on line %(start)d is longer than 128 KB: most "
+                        "likely a quote opened there is never closed. Close it and upload the "
+                        "file again."
+                    )
+                    % {"start": start}
+                ) from exc
             raise CsvFormatError(
                 _("Row %(row)d cannot be read: %(error)s") % {"row": reader.line_num, "error": exc}
             ) from exc

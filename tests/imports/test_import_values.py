@@ -53,3 +53,11 @@ def test_a_quoted_value_over_several_lines_is_fine(write_csv, admin, pipeline, s
     path = write_csv('title,value\n"Two\nlines",1\nB,2\n')
     report = deal_import_preview(source=path, actor=admin, options=ImportOptions(pipeline="Sales"))
     assert (report.problem_count, report.to_create) == (0, 2)
+
+
+def test_a_quote_never_closed_in_a_big_file_names_its_line(write_csv, admin, pipeline):
+    from pipeline.services.csvfiles import CsvFormatError
+
+    path = write_csv('title,value\nA,1\nB,"2\n' + "C,3\n" * 40_000)
+    with pytest.raises(CsvFormatError, match="starting on line 3 is longer than 128 KB"):
+        deal_import_preview(source=path, actor=admin, options=ImportOptions(pipeline="Sales"))
