@@ -163,9 +163,10 @@ class _LineCounter:
 
 
 def _swallowed(row: list[str], delimiter: str, width: int) -> bool:
-    """A value holding a line break followed by what looks like a whole row of the file."""
+    """A value holding a line break followed by what looks like a whole row of the file
+    (as many delimiters as a row has; at least two, so a note with a comma is no row)."""
     return any(
-        part.count(delimiter) >= max(width - 1, 1)
+        part.count(delimiter) >= max(width - 1, 2)
         for value in row
         if "\n" in value or "\r" in value
         for part in re.split(r"\r\n|\r|\n", value)[1:]

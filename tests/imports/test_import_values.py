@@ -61,3 +61,11 @@ def test_a_quote_never_closed_in_a_big_file_names_its_line(write_csv, admin, pip
     path = write_csv('title,value\nA,1\nB,"2\n' + "C,3\n" * 40_000)
     with pytest.raises(CsvFormatError, match="starting on line 3 is longer than 128 KB"):
         deal_import_preview(source=path, actor=admin, options=ImportOptions(pipeline="Sales"))
+
+
+def test_a_note_over_several_lines_with_commas_is_no_unclosed_quote(write_csv, admin):
+    path = write_csv('name,notes\nAcme,"Met Monday, price\nCall back, send offer"\nBeta,ok\n')
+    from pipeline.services.imports import organization_import_preview
+
+    report = organization_import_preview(source=path, actor=admin, options=ImportOptions())
+    assert (report.problem_count, report.to_create) == (0, 2)
