@@ -32,7 +32,7 @@ def decimal_normalized(value: Decimal) -> Decimal:
 class DecimalInputField(forms.DecimalField):
     """forms.DecimalField refusing non-ASCII digits and storing -0 as 0."""
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str) and non_ascii_digits(value):
             raise ValidationError(non_ascii_digits_message(value.strip()), code="invalid")
         result = super().to_python(value)

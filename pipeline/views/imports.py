@@ -97,7 +97,8 @@ def import_list(request: HttpRequest) -> HttpResponse:
         if length > limit + _FORM_OVERHEAD:
             # Refused before a byte of the body is read: nothing to protect from CSRF.
             return _import_list_page(request, ImportUploadForm(), too_large=True)
-        request.upload_handlers.insert(0, _UploadLimit(request, limit))
+        handlers = list(request.upload_handlers)
+        request.upload_handlers = [_UploadLimit(request, limit), *handlers]
     return _import_upload(request)
 
 

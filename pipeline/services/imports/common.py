@@ -280,10 +280,10 @@ def column_index(
             continue
         names = [*_labels(target), *synonyms.get(target, [])]
         for name in names:
-            i = positions.get(_norm(name))
-            if i is not None and i not in used:
-                index[target] = i
-                used.add(i)
+            found = positions.get(_norm(name))
+            if found is not None and found not in used:
+                index[target] = found
+                used.add(found)
                 break
     return index
 

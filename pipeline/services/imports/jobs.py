@@ -207,11 +207,11 @@ def import_job_set_matches(
                 kept.setdefault(kind, {})[name] = str(target)
     options["matches"] = kept
     stages = dict(options.get("new_stages") or {})
-    for label, chosen in (new_stages or {}).items():
+    for label, plan in (new_stages or {}).items():
         if label in unknown.get("stages", []):
             stages[label] = {
-                "order": max(1, min(int(chosen["order"]), 1000)),
-                "probability": max(0, min(int(chosen["probability"]), 100)),
+                "order": max(1, min(int(plan["order"]), 1000)),
+                "probability": max(0, min(int(plan["probability"]), 100)),
             }
     options["new_stages"] = stages
     locked.options = options
