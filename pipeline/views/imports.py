@@ -30,6 +30,7 @@ from pipeline.services.imports.jobs import (
     import_job_create,
     import_job_discard,
     import_job_get,
+    import_job_is_stuck,
     import_job_list_visible,
     import_job_set_matches,
     import_job_start_apply,
@@ -177,6 +178,7 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
             for p in report.get("problems") or []
         ],
         "retention_days": imports_jobs.FILE_RETENTION.days,
+        "stuck": import_job_is_stuck(job=job),
     }
     return render(request, "pipeline/import_job.html", context, status=400 if form.errors else 200)
 

@@ -183,3 +183,32 @@ def test_a_task_that_fails_marks_the_job_failed_and_it_can_start_again(
     job = _check(job, admin, {"title": "title"}, django_capture_on_commit_callbacks)
     assert job.status == "failed"  # still no file, still not stuck in "checking"
     assert not Deal.objects.exists()
+
+
+def test_a_job_whose_task_was_lost_can_be_started_again(
+    client, admin, pipeline, stages, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from pipeline.errors import RuleViolation
+
+    upload = SimpleUploadedFile("lost.csv", b"title,value\nA,1\n", "text/csv")
+    job = import_job_create(actor=admin, kind="deals", upload=upload)
+    ImportJob.objects.filter(pk=job.pk).update(status="applying", updated_at=timezone.now())
+    job.refresh_from_db()
+    with pytest.raises(RuleViolation):  # still running: not to be restarted
+        import_job_configure(
+            job=job, actor=admin, mapping={"title": "title"}, options=ImportOptions()
+        )
+    # An hour later it has not moved: the task was lost (a job left by the old code, a
+    # broker that dropped it). The page says so and offers to check the file again.
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=an_hour_ago)
+    client.force_login(admin)
+    page = client.get(reverse("pipeline:import_job", args=[job.pk])).content.decode()
+    assert "its task was lost" in page
+    assert "Check again" in page
+    job = _check(job, admin, {"title": "title"}, django_capture_on_commit_callbacks)
+    assert (job.status, job.report["to_create"]) == ("checked", 1)

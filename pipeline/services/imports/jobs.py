@@ -33,6 +33,15 @@ MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 USER_STORED_BYTES = 1024 * 1024 * 1024
 # A file is deleted once imported, or this long after its job last changed (purge_import_files).
 FILE_RETENTION = datetime.timedelta(days=7)
+# A check or import that has not moved for longer than its task may run (time_limit in
+# pipeline/tasks.py, plus a margin) lost its task: the user may start it again.
+STUCK_AFTER = datetime.timedelta(seconds=1800 + 300)
+
+
+def import_job_is_stuck(*, job: ImportJob) -> bool:
+    return job.is_running and job.updated_at < timezone.now() - STUCK_AFTER
+
+
 PROGRESS_TTL = 24 * 3600
 
 
@@ -146,7 +155,9 @@ def import_job_configure(
     """Save the column mapping and options, and start checking the file."""
     _check_change(job, actor)
     locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-    if locked.is_running or locked.status == ImportJob.Status.DONE:
+    if (locked.is_running and not import_job_is_stuck(job=locked)) or (
+        locked.status == ImportJob.Status.DONE
+    ):
         raise RuleViolation(
             _("This import is %(status)s.") % {"status": locked.get_status_display()}
         )
@@ -370,7 +381,7 @@ def import_job_discard(*, job: ImportJob, actor: User) -> ImportJob:
     _check_change(job, actor)
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-        if locked.is_running:
+        if locked.is_running and not import_job_is_stuck(job=locked):
             raise RuleViolation(
                 _("This import is %(status)s.") % {"status": locked.get_status_display()}
             )
