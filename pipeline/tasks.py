@@ -76,7 +76,7 @@ def apply_import(job_id: int) -> str:
 @shared_task(ignore_result=True, time_limit=600, soft_time_limit=540)
 def purge_import_files(now: str | None = None) -> int:
     """Delete uploaded import files past their retention (services/imports/jobs.py)."""
-    from pipeline.services.imports.jobs import import_files_purge
+    from pipeline.services.imports.files import import_files_purge
 
     when = datetime.datetime.fromisoformat(now) if now else timezone.now()
     return import_files_purge(now=when)

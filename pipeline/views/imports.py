@@ -20,6 +20,7 @@ from pipeline.errors import NotAllowed, ServiceError
 from pipeline.forms_imports import ImportMappingForm, ImportUploadForm
 from pipeline.models import ImportJob, LostReason, Organization, Pipeline, Stage
 from pipeline.services.imports import ImportOptions, ImportReport
+from pipeline.services.imports import files as imports_files
 from pipeline.services.imports import jobs as imports_jobs
 from pipeline.services.imports.common import field_label, kind_label
 from pipeline.services.imports.deals import new_stage_plan
@@ -177,7 +178,7 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
             {**p, "column": field_label(p["column"]) if p.get("column") else ""}
             for p in report.get("problems") or []
         ],
-        "retention_days": imports_jobs.FILE_RETENTION.days,
+        "retention_days": imports_files.FILE_RETENTION.days,
         "stuck": import_job_is_stuck(job=job),
     }
     return render(request, "pipeline/import_job.html", context, status=400 if form.errors else 200)

@@ -98,20 +98,27 @@ def test_files_past_the_retention_are_purged_by_the_nightly_task(
 ):
     old = _checked_job(rep, django_capture_on_commit_callbacks)
     recent = _checked_job(rep, django_capture_on_commit_callbacks)
-    running = _checked_job(rep, django_capture_on_commit_callbacks)
+    lost = _checked_job(rep, django_capture_on_commit_callbacks)
+    done = _checked_job(rep, django_capture_on_commit_callbacks)
     eight_days_ago = timezone.now() - datetime.timedelta(days=8)
     ImportJob.objects.filter(pk=old.pk).update(updated_at=eight_days_ago)
-    ImportJob.objects.filter(pk=running.pk).update(updated_at=eight_days_ago, status="applying")
-    assert len(_stored(settings)) == 3
+    # "Importing" for a week: its task was lost long ago (a task runs 30 minutes at most).
+    ImportJob.objects.filter(pk=lost.pk).update(updated_at=eight_days_ago, status="applying")
+    # Imported by an older version, which kept the file.
+    ImportJob.objects.filter(pk=done.pk).update(updated_at=eight_days_ago, status="done")
+    assert len(_stored(settings)) == 4
 
-    assert purge_import_files.delay().get() == 1
-    old.refresh_from_db()
-    assert (old.status, old.file.name) == ("failed", "")
-    assert "deleted after 7 days without being imported" in old.error
+    assert purge_import_files.delay().get() == 3
+    for job in (old, lost):
+        job.refresh_from_db()
+        assert (job.status, job.file.name) == ("failed", "")
+        assert "deleted after 7 days without being imported" in job.error
+    done.refresh_from_db()
+    assert (done.status, done.file.name, done.error) == ("done", "", "")
     recent.refresh_from_db()
-    running.refresh_from_db()
-    assert recent.file.name and running.file.name
-    assert len(_stored(settings)) == 2
+    assert recent.file.name
+    assert len(_stored(settings)) == 1
+    assert purge_import_files.delay().get() == 0
 
     # The page says so, and offers no mapping form for a file that is gone.
     client.force_login(rep)
@@ -127,7 +134,7 @@ def test_files_past_the_retention_are_purged_by_the_nightly_task(
 def test_a_users_stored_uploads_are_capped(
     client, rep, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr("pipeline.services.imports.jobs.USER_STORED_BYTES", len(CSV) + 10)
+    monkeypatch.setattr("pipeline.services.imports.files.USER_STORED_BYTES", len(CSV) + 10)
     client.force_login(rep)
     first = _upload(client, CSV)
     assert first.status_code == 302

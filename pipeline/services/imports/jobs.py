@@ -23,16 +23,13 @@ from pipeline.errors import NotAllowed, NotVisible, RuleViolation
 from pipeline.models import ImportJob
 from pipeline.selectors.visibility import owner_ids_editable
 from pipeline.services.csvfiles import CsvFormatError, clean_text, csv_detect
-from pipeline.services.imports import IMPORTERS, ImportOptions, ImportRefused, ImportReport
+from pipeline.services.imports import IMPORTERS, ImportOptions, ImportRefused, ImportReport, files
 from pipeline.services.imports.common import column_index
+from pipeline.services.imports.files import import_files_stored_bytes
 
 logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-# Files waiting to be imported, per user: an upload that would pass this is refused.
-USER_STORED_BYTES = 1024 * 1024 * 1024
-# A file is deleted once imported, or this long after its job last changed (purge_import_files).
-FILE_RETENTION = datetime.timedelta(days=7)
 # A check or import that has not moved for longer than its task may run (time_limit in
 # pipeline/tasks.py, plus a margin) lost its task: the user may start it again.
 STUCK_AFTER = datetime.timedelta(seconds=1800 + 300)
@@ -104,7 +101,7 @@ def import_job_create(*, actor: User, kind: str, upload: UploadedFile) -> Import
     if upload.size and upload.size > MAX_UPLOAD_BYTES:
         raise RuleViolation(_("The file is larger than 200 MB; split it and import the parts."))
     stored = import_files_stored_bytes(actor=actor)
-    if stored + (upload.size or 0) > USER_STORED_BYTES:
+    if stored + (upload.size or 0) > files.USER_STORED_BYTES:
         raise RuleViolation(
             _(
                 "Your files waiting to be imported take %(used)d MB of the %(quota)d MB "
@@ -113,8 +110,8 @@ def import_job_create(*, actor: User, kind: str, upload: UploadedFile) -> Import
             )
             % {
                 "used": stored // (1024 * 1024),
-                "quota": USER_STORED_BYTES // (1024 * 1024),
-                "days": FILE_RETENTION.days,
+                "quota": files.USER_STORED_BYTES // (1024 * 1024),
+                "days": files.FILE_RETENTION.days,
             }
         )
     try:
@@ -365,17 +362,6 @@ def import_job_run_apply(*, job_id: int) -> str:
     return ImportJob.Status.DONE
 
 
-def import_files_stored_bytes(*, actor: User) -> int:
-    """Bytes of `actor`'s uploaded files still kept (waiting to be checked or imported)."""
-    total = 0
-    for job in ImportJob.objects.filter(created_by=actor).exclude(file=""):
-        try:
-            total += job.file.size
-        except OSError:  # already gone from the storage
-            continue
-    return total
-
-
 def import_job_discard(*, job: ImportJob, actor: User) -> ImportJob:
     """Delete the file of an import that will not be applied (frees the user's quota)."""
     _check_change(job, actor)
@@ -395,34 +381,3 @@ def import_job_discard(*, job: ImportJob, actor: User) -> ImportJob:
         if name:
             transaction.on_commit(lambda: locked.file.storage.delete(name))
     return locked
-
-
-def import_files_purge(*, now: datetime.datetime) -> int:
-    """Delete the files of imports not touched for FILE_RETENTION (a running job is left
-    alone); a job that was not imported says why its file is gone. Returns how many."""
-    cutoff = now - FILE_RETENTION
-    stale = (
-        ImportJob.objects.filter(updated_at__lt=cutoff)
-        .exclude(file="")
-        .exclude(status__in=[ImportJob.Status.CHECKING, ImportJob.Status.APPLYING])
-    )
-    purged = 0
-    for job in stale.iterator():
-        with transaction.atomic():
-            fields: dict[str, Any] = {"file": ""}
-            if job.status != ImportJob.Status.DONE:
-                fields.update(
-                    status=ImportJob.Status.FAILED,
-                    error=_(
-                        "The file was deleted after %(days)d days without being imported; "
-                        "upload it again to import it."
-                    )
-                    % {"days": FILE_RETENTION.days},
-                )
-            changed = ImportJob.objects.filter(
-                pk=job.pk, updated_at=job.updated_at, file=job.file.name
-            ).update(**fields)
-        if changed:
-            job.file.storage.delete(job.file.name)
-            purged += 1
-    return purged
