@@ -272,8 +272,16 @@ class NonAsciiDigits(ValueError):
     """A number written with digits other than 0-9."""
 
 
-_DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
-_DATETIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M"]
+# Year first is never ambiguous: 2027-01-15, 2027.01.15. (Hungarian), 2027/01/15 (Chinese).
+_DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%Y.%m.%d.", "%Y.%m.%d", "%Y/%m/%d"]
+_DATETIME_FORMATS = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%Y.%m.%d. %H:%M",
+    "%Y/%m/%d %H:%M",
+]
 # 15/01/2027 (day first) or 01/15/2027 (month first), with an optional time.
 _SLASHED = re.compile(
     r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})(?:[ T]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?"

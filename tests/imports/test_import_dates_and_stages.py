@@ -22,7 +22,10 @@ def _preview(write_csv, admin, text, **options):  # noqa: ANN001
 
 
 def test_dates_readable_only_one_way_need_no_choice(write_csv, admin, pipeline, stages):
-    path = write_csv("title,expected_close_date\nA,15/01/2027\nB,28.02.2027\nC,2027-03-31\n")
+    path = write_csv(
+        "title,expected_close_date\nA,15/01/2027\nB,28.02.2027\nC,2027-03-31\n"
+        "D,2027.04.30.\nE,2027/05/31\n"
+    )
     report = deal_import_apply(source=path, actor=admin, options=ImportOptions(pipeline="Sales"))
     assert (report.problem_count, report.date_order_needed) == (0, False)
     dates = dict(Deal.objects.values_list("title", "expected_close_date"))
@@ -30,6 +33,8 @@ def test_dates_readable_only_one_way_need_no_choice(write_csv, admin, pipeline, 
         "A": datetime.date(2027, 1, 15),
         "B": datetime.date(2027, 2, 28),
         "C": datetime.date(2027, 3, 31),
+        "D": datetime.date(2027, 4, 30),
+        "E": datetime.date(2027, 5, 31),
     }
 
 
