@@ -34,3 +34,12 @@ def test_forms_refuse_arabic_indic_digits_and_store_negative_zero_as_zero(stages
     form = QuickAddForm({"title": "A", "value": "-0.00", "stage": stages[0].pk})
     assert form.is_valid(), form.errors
     assert str(form.cleaned_data["value"]) == "0.00"
+
+
+def test_currency_rates_refuse_arabic_indic_digits(admin):
+    from pipeline.errors import RuleViolation
+    from pipeline.services.currencies import currency_enable, currency_set_rate
+
+    currency_enable(code="USD", actor=admin)
+    with pytest.raises(RuleViolation, match="digits other than 0-9"):
+        currency_set_rate(code="USD", rate="٠.٩٢", actor=admin)
