@@ -22,7 +22,7 @@ from pipeline.models import ImportJob, LostReason, Organization, Pipeline, Stage
 from pipeline.services.imports import ImportOptions, ImportReport
 from pipeline.services.imports import files as imports_files
 from pipeline.services.imports import jobs as imports_jobs
-from pipeline.services.imports.common import field_label, kind_label
+from pipeline.services.imports.common import field_label, key, kind_label
 from pipeline.services.imports.deals import new_stage_plan
 from pipeline.services.imports.jobs import (
     MATCHABLE,
@@ -171,7 +171,9 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
         "form": form,
         "report": report,
         "unknown": [(kind_label(k), names) for k, names in (report.get("unknown") or {}).items()],
-        "matchable": _matchable(job, report) if job.status == ImportJob.Status.CHECKED else [],
+        "matchable": _matchable(job, report, request.user)  # type: ignore[arg-type]
+        if job.status == ImportJob.Status.CHECKED
+        else [],
         "created": [_counted(k, n) for k, n in (report.get("created") or {}).items() if n],
         "progress": import_progress(job=job),
         "problems": [
@@ -184,7 +186,19 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(request, "pipeline/import_job.html", context, status=400 if form.errors else 200)
 
 
-def _matchable(job: ImportJob, report: dict) -> list[dict]:
+def _anchors(actor: User) -> dict[str, list[tuple[int, str]]]:
+    """Per pipeline name (case-insensitive key): where an admin may put a new stage, as
+    (0, "at the start") and (stage id, "after <stage>")."""
+    if not actor.is_admin:
+        return {}
+    anchors: dict[str, list[tuple[int, str]]] = {}
+    for stage in Stage.objects.select_related("pipeline").filter(is_active=True):
+        places = anchors.setdefault(key(stage.pipeline.name), [(0, _("at the start"))])
+        places.append((stage.pk, _("after %(stage)s") % {"stage": stage.name}))
+    return anchors
+
+
+def _matchable(job: ImportJob, report: dict, actor: User) -> list[dict]:
     """For the preview: each unknown owner, stage, lost reason or organization with the
     existing records it could mean (a deals import; at most 200 names per kind)."""
     if job.kind != ImportJob.Kind.DEALS:
@@ -206,6 +220,7 @@ def _matchable(job: ImportJob, report: dict) -> list[dict]:
     plan = new_stage_plan(
         report=ImportReport.from_dict(report), chosen=(job.options or {}).get("new_stages")
     )
+    anchors = _anchors(actor) if unknown.get("stages") else {}
     groups = []
     for kind in MATCHABLE:
         names = unknown.get(kind) or []
@@ -215,9 +230,17 @@ def _matchable(job: ImportJob, report: dict) -> list[dict]:
                     "kind": kind,
                     "label": kind_label(kind),
                     "names": names,
-                    # New stages in the order they would be created.
+                    # New stages in the order they would be created, each with where it may
+                    # go among its pipeline's existing stages.
                     "rows": sorted(
-                        [(name, plan.get(name)) for name in names],
+                        [
+                            (
+                                name,
+                                plan.get(name),
+                                anchors.get(key(name.rpartition(" / ")[0]), []),
+                            )
+                            for name in names
+                        ],
                         key=lambda row: row[1]["order"] if row[1] else 0,
                     ),
                     "choices": choices[kind](),
@@ -238,14 +261,17 @@ def import_matches(request: HttpRequest, job_id: int) -> HttpResponse:
             if target:
                 matches.setdefault(kind, {})[name] = target
     new_stages = {}
-    for name, order, probability in zip(
+    for name, order, probability, after in zip(
         request.POST.getlist("stages-name"),
         request.POST.getlist("stages-order"),
         request.POST.getlist("stages-probability"),
+        request.POST.getlist("stages-after") or [""] * len(request.POST.getlist("stages-name")),
         strict=False,
     ):
         if order.isdigit() and probability.isdigit():
             new_stages[name] = {"order": int(order), "probability": int(probability)}
+            if after.isdigit():
+                new_stages[name]["after"] = int(after)
     try:
         import_job_set_matches(
             job=job,

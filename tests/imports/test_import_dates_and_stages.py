@@ -161,3 +161,73 @@ def test_the_preview_sets_the_order_and_probabilities_of_new_stages(
         .values_list("name", "win_probability")
     )
     assert created == [("Demo", 10), ("Lead", 20), ("Proposal", 70)]
+
+
+def test_an_admin_places_a_new_stage_among_the_pipelines_stages(
+    client, admin, pipeline, stages, django_capture_on_commit_callbacks
+):
+    client.force_login(admin)
+    client.post(
+        reverse("pipeline:imports"),
+        {
+            "kind": "deals",
+            "file": SimpleUploadedFile("d.csv", b"title,stage\nA,Demo\nB,Proposal\n"),
+        },
+    )
+    job = ImportJob.objects.get()
+    url = reverse("pipeline:import_job", args=[job.pk])
+    form = {"col_title": "title", "col_stage": "stage", "number_format": "point"}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {**form, "pipeline": "Sales", "create_missing": "on"})
+    page = client.get(url).content.decode()
+    assert f'<option value="{stages[1].pk}">after Qualified</option>' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("pipeline:import_matches", args=[job.pk]),
+            {
+                "stages-name": "Sales / Demo",
+                "stages-target": "",
+                "stages-order": "1",
+                "stages-probability": "45",
+                "stages-after": str(stages[1].pk),
+            },
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("pipeline:import_apply", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "done", job.error
+    order = list(pipeline.stages.order_by("position").values_list("name", "win_probability"))
+    assert order == [
+        ("Lead in", 10),
+        ("Qualified", 30),
+        ("Demo", 45),
+        ("Proposal", 60),
+        ("Negotiation", 80),
+    ]
+    assert Deal.objects.get(title="A").stage.name == "Demo"
+
+
+def test_a_rep_is_not_offered_to_reorder_the_pipeline(
+    client, rep, pipeline, stages, django_capture_on_commit_callbacks
+):
+    client.force_login(rep)
+    client.post(
+        reverse("pipeline:imports"),
+        {"kind": "deals", "file": SimpleUploadedFile("d.csv", b"title,stage\nA,Demo\n")},
+    )
+    job = ImportJob.objects.get()
+    url = reverse("pipeline:import_job", args=[job.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            url,
+            {
+                "col_title": "title",
+                "col_stage": "stage",
+                "number_format": "point",
+                "pipeline": "Sales",
+                "create_missing": "on",
+            },
+        )
+    page = client.get(url).content.decode()
+    assert 'name="stages-order"' in page
+    assert 'name="stages-after" value=""' in page and "after Qualified" not in page

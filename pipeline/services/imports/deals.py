@@ -27,6 +27,7 @@ from pipeline.numbers import non_ascii_digits_message
 from pipeline.selectors.currencies import currency_codes_enabled
 from pipeline.selectors.visibility import owner_ids_editable
 from pipeline.services._common import board_touch
+from pipeline.services.config import stage_reorder
 from pipeline.services.csvfiles import (
     AmbiguousDate,
     NonAsciiDigits,
@@ -524,7 +525,30 @@ def new_stage_plan(
             spread = base + round((n + 1) * (100 - base) / (len(ordered) + 1))
             probability = chosen.get(label, {}).get("probability", spread)
             plan[label] = {"order": n + 1, "probability": max(0, min(int(probability), 100))}
+            if "after" in chosen.get(label, {}):
+                # An existing stage's id, or 0 for the start (chosen in the preview).
+                plan[label]["after"] = int(chosen[label]["after"])
     return plan
+
+
+def _place_new_stages(pipeline_id: int, placed: list[tuple[Stage, int]], actor: User) -> None:
+    """Move new stages from the end of an existing pipeline to where the preview put them
+    (after an existing stage, or 0: at the start), through the one reorder service, which
+    only admins may use (the preview offers the choice to them only)."""
+    if not actor.is_admin:
+        return
+    placed_ids = {stage.pk for stage, _after in placed}
+    order = list(
+        Stage.objects.filter(pipeline_id=pipeline_id, is_active=True)
+        .exclude(pk__in=placed_ids)
+        .order_by("position", "id")
+        .values_list("pk", flat=True)
+    )
+    # Inserted last to first right after their anchor, so stages sharing one keep their order.
+    for stage, after in reversed(placed):
+        index = 0 if after == 0 else (order.index(after) + 1 if after in order else len(order))
+        order.insert(index, stage.pk)
+    stage_reorder(pipeline=Pipeline(pk=pipeline_id), stage_ids=order, actor=actor)
 
 
 def _create_missing(
@@ -532,6 +556,7 @@ def _create_missing(
     lookups: _Lookups,
     new_people: dict[tuple[str, str], tuple[str, str, str]],
     new_stages: dict[str, dict[str, int]],
+    actor: User,
 ) -> None:
     """Create what the preview listed as unknown, in the order names depend on each other."""
     created = report.created
@@ -545,17 +570,22 @@ def _create_missing(
     pipelines = {key(p.name): p for p in Pipeline.objects.all()}
     stage_count = 0
     plan = new_stage_plan(report=report, chosen=new_stages)
+    placed: dict[int, list[tuple[Stage, int]]] = {}
     for label in sorted(plan, key=lambda label: plan[label]["order"]):
         pipe_name, _sep, stage_name = label.rpartition(" / ")
         pipeline = pipelines[key(pipe_name)]
         top = pipeline.stages.aggregate(m=Max("position"))["m"]
-        Stage.objects.create(
+        stage = Stage.objects.create(
             pipeline=pipeline,
             name=stage_name[:100],
             position=0 if top is None else top + 1,
             win_probability=plan[label]["probability"],
         )
+        if "after" in plan[label]:
+            placed.setdefault(pipeline.pk, []).append((stage, plan[label]["after"]))
         stage_count += 1
+    for pipeline_id, stages in placed.items():
+        _place_new_stages(pipeline_id, stages, actor)
     created["stages"] = stage_count
     for name in report.unknown.get("lost_reasons", []):
         LostReason.objects.create(name=name[:100])
@@ -766,7 +796,7 @@ def deal_import_apply(
     with transaction.atomic():
         lookups = _Lookups(options.matches)
         if report.unknown:
-            _create_missing(report, lookups, new_people, options.new_stages)
+            _create_missing(report, lookups, new_people, options.new_stages, actor)
             lookups = _Lookups(options.matches)
         external, titled = _existing_keys()
         now = timezone.now()

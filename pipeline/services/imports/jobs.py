@@ -221,6 +221,9 @@ def import_job_set_matches(
                 "order": max(1, min(int(plan["order"]), 1000)),
                 "probability": max(0, min(int(plan["probability"]), 100)),
             }
+            # Placing a stage among existing ones reorders the pipeline: an admin's choice.
+            if "after" in plan and actor.is_admin:
+                stages[label]["after"] = int(plan["after"])
     options["new_stages"] = stages
     locked.options = options
     locked.status = ImportJob.Status.CHECKING
