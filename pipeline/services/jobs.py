@@ -13,7 +13,7 @@ A relay claims a row (`claimed_until`, a conditional update) before sending it, 
 (two web processes, a worker and beat) never send the same row. The tasks queued this way are
 idempotent, so a job sent twice after a crash between the send and the delete is harmless.
 
-No other code sends tasks: `tests/test_outbox_only.py` fails on any `.delay(`,
+No other code sends tasks: `tests/ops/test_outbox_only.py` fails on any `.delay(`,
 `.apply_async(` or `send_task(` outside this module.
 """
 
