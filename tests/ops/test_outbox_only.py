@@ -53,3 +53,46 @@ def test_no_task_is_sent_outside_the_outbox():
 def test_the_outbox_is_the_only_sender():
     # The relay is the one place that hands tasks to the broker.
     assert [c.split(": ")[1] for c in _sending_calls(ROOT / THE_OUTBOX)] == ["send_task()"]
+
+
+def test_a_request_never_talks_to_the_broker(
+    client, settings, receiver, admin, make_deal, stages, rep, django_capture_on_commit_callbacks
+):
+    """With the broker on a closed port and the relay thread off, a move with a webhook
+    subscribed writes its job to the outbox and makes no attempt to send it: only the relay
+    (`jobs_dispatch_pending`) does, after the response."""
+    from config.celery import app
+    from pipeline.models import PendingJob, WebhookDelivery
+    from pipeline.services.jobs import jobs_dispatch_pending
+    from pipeline.services.webhooks import webhook_save
+    from tests.ops.servers import free_port
+
+    webhook_save(actor=admin, url=receiver.url, events=["deal.moved"])
+    deal = make_deal()
+    settings.STAGECOACH_JOB_RELAY_THREAD = False
+    app.conf.task_always_eager = False
+    closed = f"redis://127.0.0.1:{free_port(6400, 6500)}/0"
+    broker_url = app.conf.broker_url
+    app.conf.broker_url = closed
+    try:
+        client.force_login(rep)
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = client.post(
+                f"/deals/{deal.pk}/move/",
+                data={"stage": stages[1].pk, "version": 1},
+                headers={"HX-Request": "true"},
+            )
+        assert answer.status_code == 200
+        job = PendingJob.objects.get()
+        assert (job.task, job.args) == (
+            "pipeline.tasks.deliver_webhook",
+            [WebhookDelivery.objects.get().pk],
+        )
+        assert (job.attempts, job.last_error) == (0, "")  # no send was tried
+        assert jobs_dispatch_pending() == 0  # the relay tries, and keeps it
+        job.refresh_from_db()
+        assert job.attempts == 1 and job.last_error
+        assert job.claimed_until is None
+    finally:
+        app.conf.broker_url = broker_url
+    assert receiver.requests == []
