@@ -89,7 +89,10 @@ def user_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("Invitation sent to %(email)s. They choose their password from the link.")
+                    _(
+                        "The invitation to %(email)s is on its way; they choose their password "
+                        "from its link. If it does not arrive, send it again from their page."
+                    )
                     % {"email": user.email},
                 )
                 return HttpResponseRedirect(reverse("accounts:user_list"))
