@@ -29,19 +29,17 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     def clean(self) -> dict:
         username = self.cleaned_data.get("username") or ""
         ip = throttle.client_ip(self.request) if self.request else "unknown"
-        if throttle.login_is_locked(username=username, ip=ip):
+        # Counted before the check (one atomic step), so parallel tries cannot overrun it.
+        attempt = throttle.login_attempt_begin(username=username, ip=ip)
+        if not attempt.allowed:
             self.locked = True
             raise ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",
                 params={"minutes": max(1, settings.STAGECOACH_LOGIN_LOCKOUT_SECONDS // 60)},
             )
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            throttle.login_failure_record(username=username, ip=ip)
-            raise
-        throttle.login_success_clear(username=username)
+        cleaned = super().clean()  # a wrong password raises: the attempt stays counted
+        throttle.login_attempt_succeeded(attempt=attempt, username=username)
         return cleaned
 
 
