@@ -8,10 +8,20 @@ import json
 import time
 
 import pytest
+from django.test import Client
 
+from accounts.models import User
 from pipeline.models import Deal, ImportJob, PendingJob, Webhook, WebhookDelivery
 from pipeline.services.webhooks import webhook_save
-from tests.ops.servers import AppServer, app_env, browser, csrf_from, start_worker, stop_process
+from tests.ops.servers import (
+    AppServer,
+    SmtpSink,
+    app_env,
+    browser,
+    csrf_from,
+    start_worker,
+    stop_process,
+)
 
 pytestmark = pytest.mark.celery_worker
 
@@ -25,7 +35,15 @@ def _wait(check, timeout: float) -> bool:  # noqa: ANN001
     return False
 
 
+@pytest.fixture
+def smtp():
+    sink = SmtpSink()
+    yield sink
+    sink.stop()
+
+
 def test_broker_outage_loses_no_job_and_runs_each_once(
+    smtp,
     shared_database_url,
     private_redis,
     static_root,
@@ -48,6 +66,10 @@ def test_broker_outage_loses_no_job_and_runs_each_once(
         redis_url=private_redis.url,
         static_root=static_root,
         DB_CONN_MAX_AGE="0",
+        # Mail goes to a real SMTP server on a loopback port (the worker sends it).
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp.port),
     )
     server = AppServer(env)
     worker = None
@@ -96,10 +118,43 @@ def test_broker_outage_loses_no_job_and_runs_each_once(
         job.refresh_from_db()
         assert job.status == ImportJob.Status.CHECKING
 
+        # An admin invites a colleague: the account is created, the email waits.
+        other = Client()
+        other.force_login(admin)
+        boss = browser(server.base, other.cookies["sessionid"].value)
+        users = boss.get("/accounts/users/")
+        assert users.status_code == 200
+        invited = boss.post(
+            "/accounts/users/",
+            data={
+                "email": "nina@example.com",
+                "role": "rep",
+                "csrfmiddlewaretoken": csrf_from(boss, users),
+            },
+        )
+        assert invited.status_code == 302, invited.text[:500]
+        assert User.objects.filter(email="nina@example.com").exists()
+
+        # A wrong password (the throttle's cache is the same Redis): refused, no 5xx.
+        anonymous = browser(server.base, "")
+        anonymous.cookies.delete("sessionid")
+        login = anonymous.get("/accounts/login/")
+        wrong = anonymous.post(
+            "/accounts/login/",
+            data={
+                "username": rep.username,
+                "password": "wrong",
+                "csrfmiddlewaretoken": csrf_from(anonymous, login),
+            },
+        )
+        assert wrong.status_code == 200
+        assert "correct username and password" in wrong.text
+
         # Everything waits in the outbox; nothing was sent.
         deliveries = list(WebhookDelivery.objects.order_by("pk"))
         assert [d.event for d in deliveries] == ["deal.moved", "deal.won", "deal.lost"]
         assert sorted(PendingJob.objects.values_list("task", flat=True)) == [
+            "accounts.tasks.send_invitation",
             "pipeline.tasks.check_import",
             *["pipeline.tasks.deliver_webhook"] * 3,
         ]
@@ -127,6 +182,7 @@ def test_broker_outage_loses_no_job_and_runs_each_once(
         assert _wait(
             lambda: ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.CHECKED, 60
         )
+        assert _wait(lambda: smtp.messages, 30), "the invitation was not sent"
         time.sleep(3)  # room for a duplicate to show up
         sent = sorted(json.loads(body)["id"] for _h, body in receiver.requests)
         assert sent == sorted(WebhookDelivery.objects.values_list("pk", flat=True))
@@ -134,6 +190,7 @@ def test_broker_outage_loses_no_job_and_runs_each_once(
         assert not PendingJob.objects.exists()
         job.refresh_from_db()
         assert job.report["to_create"] == 1
+        assert len(smtp.messages) == 1 and "To: nina@example.com" in smtp.messages[0]
     finally:
         if worker:
             stop_process(worker)
