@@ -336,6 +336,15 @@ STAGECOACH_BASE_URL = env_str("STAGECOACH_BASE_URL", "http://127.0.0.1:8000") or
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"client_errors_on_one_line": {"()": "config.logs.ClientErrorsOnOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's own "django" handlers (console when DEBUG, mail_admins) are dropped: every
+        # record reaches the root's one console handler once, instead of twice.
+        "django": {"handlers": [], "propagate": True},
+        # 403/404: one line ("Not Found: /deals/9/"), no traceback.
+        "django.request": {"filters": ["client_errors_on_one_line"]},
+        "django.security": {"filters": ["client_errors_on_one_line"]},
+    },
 }
