@@ -290,8 +290,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # How often a worker looks for messages whose worker died (seconds), every time.
     "unacked_restore_interval": min(10, max(1, CELERY_VISIBILITY_TIMEOUT // 4)),
     "unacked_restore_throttle": 1,
-    # A stopped or unreachable Redis fails a publish within seconds instead of hanging a
-    # request (see pipeline/services/jobs.py, which then keeps the job as pending).
+    # A stopped or unreachable Redis fails a publish within seconds instead of hanging the
+    # outbox relay (pipeline/services/jobs.py keeps the job and tries again).
     "socket_connect_timeout": 3,
     "socket_timeout": 10,
 }
