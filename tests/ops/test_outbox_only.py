@@ -73,7 +73,16 @@ def test_a_request_never_talks_to_the_broker(
     app.conf.task_always_eager = False
     closed = f"redis://127.0.0.1:{free_port(6400, 6500)}/0"
     broker_url = app.conf.broker_url
+
+    def reconnect() -> None:
+        # Drop connections an earlier test opened, so the next send uses broker_url.
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._pool = None
+        app.amqp._producer_pool = None
+
     app.conf.broker_url = closed
+    reconnect()
     try:
         client.force_login(rep)
         with django_capture_on_commit_callbacks(execute=True):
@@ -95,4 +104,5 @@ def test_a_request_never_talks_to_the_broker(
         assert job.claimed_until is None
     finally:
         app.conf.broker_url = broker_url
+        reconnect()
     assert receiver.requests == []
