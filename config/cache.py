@@ -122,7 +122,8 @@ class ResilientRedisCache(RedisCache):
         callers each get a distinct number and the key always expires."""
         key = self.make_and_validate_key(key, version=version)
         try:
-            client = self._cache.get_client(key, write=True)
+            # Django keeps the redis-py client factory in `_cache` (not in the stubs).
+            client = self._cache.get_client(key, write=True)  # type: ignore[attr-defined]
             with client.pipeline(transaction=True) as pipe:
                 pipe.set(key, 0, ex=timeout, nx=True)
                 pipe.incr(key)
