@@ -184,6 +184,36 @@ def user_invitation_send(*, user_id: int, base_url: str, inviter: str, attempt: 
     return "sent"
 
 
+def email_queue(
+    *, subject: str, body: str, to: list[str], from_email: str | None = None, attempt: int = 1
+) -> None:
+    """Queue an email rendered in the request (a password-reset link) through the outbox:
+    an unreachable mail server neither fails the request nor loses the email."""
+    job_enqueue(
+        "accounts.tasks.send_email",
+        label=_("The email to %(to)s") % {"to": ", ".join(to)},
+        args=[subject, body, list(to), from_email, attempt],
+        delay_seconds=invitation_backoff(attempt - 1) if attempt > 1 else 0,
+    )
+
+
+def email_send(
+    *, subject: str, body: str, to: list[str], from_email: str | None, attempt: int = 1
+) -> str:
+    """The task's body: send, or queue a retry with a backoff while the mail server is
+    unreachable (up to INVITATION_MAX_ATTEMPTS). Returns "sent", "retry" or "failed"."""
+    try:
+        send_mail(subject=subject, message=body, from_email=from_email, recipient_list=to)
+    except (smtplib.SMTPException, OSError) as exc:
+        if attempt >= INVITATION_MAX_ATTEMPTS:
+            log.error("email %r not sent, giving up: %s", subject, exc)
+            return "failed"
+        log.warning("email %r not sent (try %s), retrying: %s", subject, attempt, exc)
+        email_queue(subject=subject, body=body, to=to, from_email=from_email, attempt=attempt + 1)
+        return "retry"
+    return "sent"
+
+
 @transaction.atomic
 def user_invite(
     *,

@@ -19,6 +19,7 @@ from accounts.forms import (
     CompanySettingsForm,
     DeactivateForm,
     InviteForm,
+    QueuedPasswordResetForm,
     TeamForm,
     ThrottledAuthenticationForm,
     UserEditForm,
@@ -45,6 +46,7 @@ class LoginView(auth_views.LoginView):
 login_view = LoginView.as_view()
 logout_view = auth_views.LogoutView.as_view()
 password_reset = auth_views.PasswordResetView.as_view(
+    form_class=QueuedPasswordResetForm,
     template_name="accounts/password_reset.html",
     email_template_name="accounts/email/password_reset.txt",
     subject_template_name="accounts/email/password_reset_subject.txt",

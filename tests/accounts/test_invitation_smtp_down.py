@@ -66,3 +66,23 @@ def test_resending_with_the_mail_server_down_answers_too(
         response = client.post(reverse("accounts:user_invite_resend", args=[invited.pk]))
     assert response.status_code == 302
     assert PendingJob.objects.filter(task="accounts.tasks.send_invitation").count() == 1
+
+
+def test_password_reset_with_the_mail_server_down_answers_and_is_sent_later(
+    client, rep, settings, django_capture_on_commit_callbacks
+):
+    User.objects.filter(pk=rep.pk).update(email="rita@example.com")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = free_port(2500, 2600)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": "rita@example.com"})
+    assert response.status_code == 302
+    retry = PendingJob.objects.get()
+    assert retry.task == "accounts.tasks.send_email" and retry.args[2] == ["rita@example.com"]
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    PendingJob.objects.update(not_before=timezone.now() - datetime.timedelta(seconds=1))
+    assert jobs_dispatch_pending() == 1
+    assert [m.to for m in mail.outbox] == [["rita@example.com"]]
+    assert "/accounts/reset/" in mail.outbox[0].body
