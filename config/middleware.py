@@ -89,9 +89,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 class LateJobsMiddleware:
-    """Tells the user when background work from their request (a reminder email) could not be
-    queued because Redis is away: their change is saved and the job runs late
-    (pipeline/services/jobs.py keeps it and sends it again)."""
+    """Tells the user when background work from their request (a reminder email) will run
+    late because the queue is known to be away (the outbox relay last failed to reach Redis):
+    their change is saved and the job waits in the outbox (pipeline/services/jobs.py)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
