@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from accounts import throttle
 from accounts.models import Team, User
+from accounts.services import email_queue
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -29,20 +31,36 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     def clean(self) -> dict:
         username = self.cleaned_data.get("username") or ""
         ip = throttle.client_ip(self.request) if self.request else "unknown"
-        if throttle.login_is_locked(username=username, ip=ip):
+        # Counted before the check (one atomic step), so parallel tries cannot overrun it.
+        attempt = throttle.login_attempt_begin(username=username, ip=ip)
+        if not attempt.allowed:
             self.locked = True
             raise ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",
                 params={"minutes": max(1, settings.STAGECOACH_LOGIN_LOCKOUT_SECONDS // 60)},
             )
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            throttle.login_failure_record(username=username, ip=ip)
-            raise
-        throttle.login_success_clear(username=username)
+        cleaned = super().clean()  # a wrong password raises: the attempt stays counted
+        throttle.login_attempt_succeeded(attempt=attempt, username=username)
         return cleaned
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, its email queued through the outbox instead of sent in the
+    request (an unreachable mail server must not answer 500)."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict,
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        body = render_to_string(email_template_name, context)
+        email_queue(subject=subject, body=body, to=[to_email], from_email=from_email)
 
 
 class InviteForm(forms.Form):

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import re
 import secrets
+import smtplib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -30,6 +32,9 @@ from django.utils.translation import gettext as _
 from accounts.models import ApiToken, CompanySettings, Team, User
 from pipeline.errors import NotAllowed, RuleViolation
 from pipeline.models import Currency
+from pipeline.services.jobs import job_enqueue
+
+log = logging.getLogger(__name__)
 
 # Every key starts with this, so a leaked key is recognisable (secret scanners, logs).
 TOKEN_PREFIX = "sc_"
@@ -129,20 +134,84 @@ def set_password_url(user: User, *, base_url: str) -> str:
     return base_url.rstrip("/") + path
 
 
-def _send_invitation(user_id: int, base_url: str, inviter: str) -> None:
-    user = User.objects.get(pk=user_id)
+# Tries of one invitation email while the mail server refuses, and the wait before each retry.
+INVITATION_MAX_ATTEMPTS = 6
+
+
+def invitation_backoff(attempt: int) -> int:
+    """Seconds before retry number `attempt`: 1 min, 2 min, 4 min, … capped at 1 hour."""
+    return min(60 * 2 ** max(attempt - 1, 0), 3600)
+
+
+def _queue_invitation(user: User, base_url: str, inviter: str, *, attempt: int = 1) -> None:
+    # Through the outbox: the mail server is outside the process, and an unreachable one must
+    # neither fail the request nor lose the invitation.
+    job_enqueue(
+        "accounts.tasks.send_invitation",
+        label=_("The invitation email to %(email)s") % {"email": user.email},
+        args=[user.pk, base_url, inviter, attempt],
+        delay_seconds=invitation_backoff(attempt - 1) if attempt > 1 else 0,
+    )
+
+
+def user_invitation_send(*, user_id: int, base_url: str, inviter: str, attempt: int = 1) -> str:
+    """The task's body: mail the invitation. While the mail server cannot be reached or
+    refuses, queue a retry with a backoff, up to INVITATION_MAX_ATTEMPTS; an admin can always
+    send it again from the user's page. Returns "sent", "retry", "failed" or "skipped"."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or user.has_usable_password():
+        return "skipped"  # deactivated, or the password was chosen meanwhile
     context = {
         "user": user,
         "inviter": inviter,
         "url": set_password_url(user, base_url=base_url),
         "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
     }
-    send_mail(
-        subject=_("%(inviter)s invited you to Stagecoach") % {"inviter": inviter},
-        message=render_to_string("accounts/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
+    try:
+        send_mail(
+            subject=_("%(inviter)s invited you to Stagecoach") % {"inviter": inviter},
+            message=render_to_string("accounts/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+    except (smtplib.SMTPException, OSError) as exc:
+        if attempt >= INVITATION_MAX_ATTEMPTS:
+            log.error("invitation to user %s not sent, giving up: %s", user_id, exc)
+            return "failed"
+        log.warning("invitation to user %s not sent (try %s), retrying: %s", user_id, attempt, exc)
+        _queue_invitation(user, base_url, inviter, attempt=attempt + 1)
+        return "retry"
+    return "sent"
+
+
+def email_queue(
+    *, subject: str, body: str, to: list[str], from_email: str | None = None, attempt: int = 1
+) -> None:
+    """Queue an email rendered in the request (a password-reset link) through the outbox:
+    an unreachable mail server neither fails the request nor loses the email."""
+    job_enqueue(
+        "accounts.tasks.send_email",
+        label=_("The email to %(to)s") % {"to": ", ".join(to)},
+        args=[subject, body, list(to), from_email, attempt],
+        delay_seconds=invitation_backoff(attempt - 1) if attempt > 1 else 0,
     )
+
+
+def email_send(
+    *, subject: str, body: str, to: list[str], from_email: str | None, attempt: int = 1
+) -> str:
+    """The task's body: send, or queue a retry with a backoff while the mail server is
+    unreachable (up to INVITATION_MAX_ATTEMPTS). Returns "sent", "retry" or "failed"."""
+    try:
+        send_mail(subject=subject, message=body, from_email=from_email, recipient_list=to)
+    except (smtplib.SMTPException, OSError) as exc:
+        if attempt >= INVITATION_MAX_ATTEMPTS:
+            log.error("email %r not sent, giving up: %s", subject, exc)
+            return "failed"
+        log.warning("email %r not sent (try %s), retrying: %s", subject, attempt, exc)
+        email_queue(subject=subject, body=body, to=to, from_email=from_email, attempt=attempt + 1)
+        return "retry"
+    return "sent"
 
 
 @transaction.atomic
@@ -187,8 +256,7 @@ def user_invite(
     )
     user.set_unusable_password()
     user.save(force_insert=True)
-    inviter = str(actor)
-    transaction.on_commit(lambda: _send_invitation(user.pk, base_url, inviter))
+    _queue_invitation(user, base_url, str(actor))
     return user
 
 
@@ -204,8 +272,7 @@ def user_invite_resend(*, user: User, actor: User, base_url: str) -> User:
             _("%(user)s has already chosen a password; they can reset it from the login page.")
             % {"user": locked}
         )
-    inviter = str(actor)
-    transaction.on_commit(lambda: _send_invitation(locked.pk, base_url, inviter))
+    _queue_invitation(locked, base_url, str(actor))
     return locked
 
 

@@ -19,6 +19,7 @@ from accounts.forms import (
     CompanySettingsForm,
     DeactivateForm,
     InviteForm,
+    QueuedPasswordResetForm,
     TeamForm,
     ThrottledAuthenticationForm,
     UserEditForm,
@@ -45,6 +46,7 @@ class LoginView(auth_views.LoginView):
 login_view = LoginView.as_view()
 logout_view = auth_views.LogoutView.as_view()
 password_reset = auth_views.PasswordResetView.as_view(
+    form_class=QueuedPasswordResetForm,
     template_name="accounts/password_reset.html",
     email_template_name="accounts/email/password_reset.txt",
     subject_template_name="accounts/email/password_reset_subject.txt",
@@ -89,7 +91,10 @@ def user_list(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("Invitation sent to %(email)s. They choose their password from the link.")
+                    _(
+                        "The invitation to %(email)s is on its way; they choose their password "
+                        "from its link. If it does not arrive, send it again from their page."
+                    )
                     % {"email": user.email},
                 )
                 return HttpResponseRedirect(reverse("accounts:user_list"))

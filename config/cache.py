@@ -2,7 +2,11 @@
 
 A cache only saves work: while Redis is away, reads miss (the caller computes the value, as on
 a cold cache) and writes are dropped, each with a warning in the log. Django's own RedisCache
-raises redis-py's ConnectionError into the request instead."""
+raises redis-py's ConnectionError into the request instead.
+
+Counters are different: a caller counting (the login throttle) must know the count was not
+taken, so `incr`, `decr` and `incr_window` raise `CacheUnavailable`, which the caller handles
+explicitly (accounts/throttle.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +18,10 @@ from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
+
+
+class CacheUnavailable(Exception):
+    """The cache could not be reached for an operation whose result the caller needs."""
 
 
 class ResilientRedisCache(RedisCache):
@@ -87,3 +95,39 @@ class ResilientRedisCache(RedisCache):
             super().delete_many(keys, version)
         except RedisError as exc:
             self._down("delete_many", exc)
+
+    def clear(self) -> None:
+        try:
+            super().clear()
+        except RedisError as exc:
+            self._down("clear", exc)
+
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
+        try:
+            return super().incr(key, delta, version)
+        except RedisError as exc:
+            self._down("incr", exc)
+            raise CacheUnavailable(str(exc)) from exc
+
+    def decr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
+        try:
+            return super().decr(key, delta, version)
+        except RedisError as exc:
+            self._down("decr", exc)
+            raise CacheUnavailable(str(exc)) from exc
+
+    def incr_window(self, key: Any, timeout: int, version: int | None = None) -> int:
+        """Count one more in a window that starts with the first count and lasts `timeout`
+        seconds; returns the new count. One MULTI/EXEC: `SET NX EX` then `INCR`, so parallel
+        callers each get a distinct number and the key always expires."""
+        key = self.make_and_validate_key(key, version=version)
+        try:
+            # Django keeps the redis-py client factory in `_cache` (not in the stubs).
+            client = self._cache.get_client(key, write=True)  # type: ignore[attr-defined]
+            with client.pipeline(transaction=True) as pipe:
+                pipe.set(key, 0, ex=timeout, nx=True)
+                pipe.incr(key)
+                return int(pipe.execute()[1])
+        except RedisError as exc:
+            self._down("incr_window", exc)
+            raise CacheUnavailable(str(exc)) from exc

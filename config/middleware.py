@@ -21,6 +21,25 @@ log = logging.getLogger("stagecoach.outage")
 RETRY_AFTER = 5
 
 
+class HealthCheckMiddleware:
+    """Answers `GET /healthz` first, before the host check and the HTTPS redirect.
+
+    Container health checks call the app from inside its container or network, as
+    `http://127.0.0.1:8000/healthz`: with production settings that Host is not in
+    ALLOWED_HOSTS (400 DisallowedHost) and plain http is redirected to https (301), so the
+    check could never pass. The answer says only whether the database responds."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == "/healthz" and request.method == "GET":
+            from config.views import healthz
+
+            return healthz(request)
+        return self.get_response(request)
+
+
 def database_unavailable(request: HttpRequest, exc: BaseException) -> HttpResponse:
     """A 503 with a plain message. Rendered without the request's context processors and
     without the user, which both need the database that just failed."""
@@ -70,9 +89,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 class LateJobsMiddleware:
-    """Tells the user when background work from their request (a reminder email) could not be
-    queued because Redis is away: their change is saved and the job runs late
-    (pipeline/services/jobs.py keeps it and sends it again)."""
+    """Tells the user when background work from their request (a reminder email) will run
+    late because the queue is known to be away (the outbox relay last failed to reach Redis):
+    their change is saved and the job waits in the outbox (pipeline/services/jobs.py)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: /healthz answers container health checks whatever their Host and scheme.
+    "config.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.ServiceUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -288,8 +290,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # How often a worker looks for messages whose worker died (seconds), every time.
     "unacked_restore_interval": min(10, max(1, CELERY_VISIBILITY_TIMEOUT // 4)),
     "unacked_restore_throttle": 1,
-    # A stopped or unreachable Redis fails a publish within seconds instead of hanging a
-    # request (see pipeline/services/jobs.py, which then keeps the job as pending).
+    # A stopped or unreachable Redis fails a publish within seconds instead of hanging the
+    # outbox relay (pipeline/services/jobs.py keeps the job and tries again).
     "socket_connect_timeout": 3,
     "socket_timeout": 10,
 }
@@ -297,6 +299,10 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_
 # A worker holds at most one unacknowledged message per process, so a crash delays one task,
 # not a prefetched batch.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Each web process hands its outbox rows (pipeline.models.PendingJob) to the broker from a
+# background thread, so no request waits on Redis. Off: only beat (every minute) and worker
+# start-up relay them.
+STAGECOACH_JOB_RELAY_THREAD = env_bool("STAGECOACH_JOB_RELAY_THREAD", default=True)
 
 # --- Caching --------------------------------------------------------------------------------
 CACHES = {
@@ -332,6 +338,15 @@ STAGECOACH_BASE_URL = env_str("STAGECOACH_BASE_URL", "http://127.0.0.1:8000") or
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"client_errors_on_one_line": {"()": "config.logs.ClientErrorsOnOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's own "django" handlers (console when DEBUG, mail_admins) are dropped: every
+        # record reaches the root's one console handler once, instead of twice.
+        "django": {"handlers": [], "propagate": True},
+        # 403/404: one line ("Not Found: /deals/9/"), no traceback.
+        "django.request": {"filters": ["client_errors_on_one_line"]},
+        "django.security": {"filters": ["client_errors_on_one_line"]},
+    },
 }

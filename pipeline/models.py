@@ -850,12 +850,13 @@ class ReminderSent(models.Model):
 
 
 class PendingJob(models.Model):
-    """A Celery task the app could not hand to the broker (Redis down), kept to be queued again.
+    """The outbox: a Celery task waiting to be handed to the broker.
 
-    Written by `pipeline.services.jobs.job_enqueue` after the request's transaction committed,
-    and deleted by `jobs_dispatch_pending` once the broker accepted the task. The tasks queued
-    this way are idempotent, so a job sent twice (the broker took it, then the delete failed)
-    does no harm.
+    Written by `pipeline.services.jobs.job_enqueue` inside the caller's transaction (a change
+    that rolls back queues nothing), and deleted by `jobs_dispatch_pending` once the broker
+    accepted the task. A relay claims a row (`claimed_until`) before sending it, so two relays
+    never send the same row. The tasks queued this way are idempotent, so a job sent twice (the
+    broker took it, then the process died before the delete) does no harm.
     """
 
     task = models.CharField(_("task"), max_length=200)
@@ -865,6 +866,10 @@ class PendingJob(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     attempts = models.PositiveIntegerField(_("attempts"), default=1)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    # Set by the relay sending this row; a relay that died mid-send leaves it to expire.
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    # A retry with a backoff (a webhook that failed): not sent before this time.
+    not_before = models.DateTimeField(_("not before"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -82,13 +82,15 @@ def purge_import_files(now: str | None = None) -> int:
     return import_files_purge(now=when)
 
 
-@shared_task(bind=True, max_retries=None, acks_late=True, time_limit=60, soft_time_limit=45)
-def deliver_webhook(self, delivery_id: int) -> str:  # noqa: ANN001
+@shared_task(acks_late=True, time_limit=60, soft_time_limit=45)
+def deliver_webhook(delivery_id: int) -> str:
     """One signed POST; on failure, try again later with exponential backoff (the delivery
-    row counts attempts and gives up after MAX_ATTEMPTS). A delivered row is never re-sent."""
-    from pipeline.services.webhooks import webhook_deliver
+    row counts attempts and gives up after MAX_ATTEMPTS). A delivered row is never re-sent.
+    The retry is an outbox row due after the backoff, like every other job."""
+    from pipeline.services.webhooks import webhook_deliver, webhook_retry_later
 
     delay = webhook_deliver(delivery_id=delivery_id)
     if delay is not None:
-        raise self.retry(countdown=delay)
+        webhook_retry_later(delivery_id=delivery_id, delay_seconds=delay)
+        return "retry"
     return "done"

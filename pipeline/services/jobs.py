@@ -1,26 +1,37 @@
-"""Handing background work to Celery so that a stopped Redis never breaks a request.
+"""The one outbox: every background job (a Celery task) leaves the app through here.
 
-`job_enqueue` sends a task after the caller's transaction commits. When the broker cannot be
-reached, the task is written to `PendingJob` instead and the request carries on: the user's
-change is saved, and the page says the background part (a reminder, a recompute) will run
-late. `jobs_dispatch_pending` sends those rows again once Redis answers; it runs every minute
-from Celery beat, when a worker starts, after any later successful send, and from
-`manage.py dispatch_pending_jobs`.
+`job_enqueue` writes a `PendingJob` row inside the caller's transaction: the job exists if and
+only if the change that wants it was committed, and a request never talks to the broker, so a
+stopped or unreachable Redis can neither make it wait nor fail it. After the commit, the
+request only wakes this process's relay thread (`jobs_relay_soon`), which hands the rows to
+Celery (`jobs_dispatch_pending`) and deletes each once the broker accepted it. While the broker
+is away the rows stay; the relay retries every few seconds, every worker sends them when it
+starts (`worker_ready`), beat runs the relay every minute, and `manage.py
+dispatch_pending_jobs` does it by hand.
 
-Only idempotent tasks go through here (re-running them gives the same rows), so a job that
-reached the broker but whose row could not be deleted is harmless when sent a second time.
+A relay claims a row (`claimed_until`, a conditional update) before sending it, so two relays
+(two web processes, a worker and beat) never send the same row. The tasks queued this way are
+idempotent, so a job sent twice after a crash between the send and the delete is harmless.
+
+No other code sends tasks: `tests/ops/test_outbox_only.py` fails on any `.delay(`,
+`.apply_async(` or `send_task(` outside this module.
 """
 
 from __future__ import annotations
 
 import contextvars
+import datetime
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import import_module
 
 from celery import Task, current_app
-from django.db import transaction
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
 
@@ -33,10 +44,14 @@ log = logging.getLogger(__name__)
 # timed-out socket can surface as a bare OSError.
 UNREACHABLE = (BrokerError, RedisError, OSError)
 
-# A short retry: a user is waiting on the request that queues the job.
+# The relay is not a request; still, one short retry, then the row waits for the next round.
 _RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# How long a relay owns a row it is sending; a relay that died mid-send frees it after this.
+CLAIM_SECONDS = 120
+# Seconds between the relay thread's attempts while the broker is away.
+RELAY_RETRY_SECONDS = 5
 
-# Jobs that could not be queued during the current request (see `jobs_collect_late`).
+# Labels of the jobs queued during the current request (see `jobs_collect_late`).
 _late: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
     "stagecoach_late_jobs", default=None
 )
@@ -44,41 +59,14 @@ _late: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
 
 @contextmanager
 def jobs_collect_late() -> Iterator[list[str]]:
-    """Collect the labels of jobs parked while the block runs (the middleware tells the user)."""
+    """Collect the labels of jobs queued while the block runs and known to go out late
+    (the last relay found the broker away); the middleware tells the user."""
     collected: list[str] = []
     token = _late.set(collected)
     try:
         yield collected
     finally:
         _late.reset(token)
-
-
-def _send(name: str, args: list, kwargs: dict, queue: str) -> None:
-    # ignore_result: nobody waits on these results, and subscribing to the Redis result
-    # backend at send time would fail (and poison the backend for the process) while Redis
-    # is down.
-    options = {"retry": True, "retry_policy": _RETRY_POLICY, "ignore_result": True}
-    if queue:
-        options["queue"] = queue
-    current_app.send_task(name, args=args, kwargs=kwargs, **options)
-
-
-def _send_or_park(name: str, args: list, kwargs: dict, queue: str, label: str) -> bool:
-    try:
-        _send(name, args, kwargs, queue)
-    except UNREACHABLE as exc:
-        log.warning("broker unreachable, job %s%s kept as pending: %s", name, tuple(args), exc)
-        PendingJob.objects.create(
-            task=name, args=args, kwargs=kwargs, queue=queue, last_error=str(exc)[:300]
-        )
-        collected = _late.get()
-        if collected is not None:
-            collected.append(label)
-        return False
-    if PendingJob.objects.exists():
-        # The broker is back: earlier jobs need not wait for the next beat tick.
-        jobs_dispatch_pending()
-    return True
 
 
 def _task(name: str) -> Task:
@@ -95,33 +83,123 @@ def job_enqueue(
     args: list | None = None,
     kwargs: dict | None = None,
     queue: str = "",
+    delay_seconds: int = 0,
 ) -> None:
-    """Send the task named `task_name` once the current transaction commits (at once outside
-    one); if the broker is unreachable, keep it as a `PendingJob` to be sent again later.
-    `label` says what the job does, for the user ("the reminder for “Call Acme”"). Tasks are
-    named, not imported, because tasks import services and not the other way."""
+    """Queue the task named `task_name` in the outbox, in the current transaction; it is sent
+    to the broker after the commit, by the relay, never by the caller. `label` says what the
+    job does, for the user ("the reminder for “Call Acme”"). Tasks are named, not imported,
+    because tasks import services and not the other way. A job with `delay_seconds` (a retry
+    with backoff) waits in the outbox until it is due and is sent by beat's minutely relay:
+    the broker never holds a countdown longer than its visibility timeout."""
     args, kwargs = list(args or []), dict(kwargs or {})
-    if current_app.conf.task_always_eager:
+    if current_app.conf.task_always_eager and not delay_seconds:
         # The embedded default (no REDIS_URL): no broker, the task runs in-process.
         transaction.on_commit(lambda: _task(task_name).apply(args=args, kwargs=kwargs))
         return
-    transaction.on_commit(lambda: _send_or_park(task_name, args, kwargs, queue, str(label)))
+    not_before = (
+        timezone.now() + datetime.timedelta(seconds=delay_seconds) if delay_seconds else None
+    )
+    PendingJob.objects.create(
+        task=task_name, args=args, kwargs=kwargs, queue=queue, attempts=0, not_before=not_before
+    )
+    if not_before:
+        return
+    collected = _late.get()
+    # One query, no broker: a row the relay failed to send means the queue is away right now.
+    if collected is not None and PendingJob.objects.exclude(last_error="").exists():
+        collected.append(str(label))
+    transaction.on_commit(jobs_relay_soon)
 
 
-def jobs_dispatch_pending(*, limit: int = 500) -> int:
-    """Send pending jobs again, oldest first; returns how many the broker accepted. Stops at
-    the first failure (the broker is still away) and leaves the rest for the next run."""
+def _send(job: PendingJob) -> None:
+    if current_app.conf.task_always_eager:
+        # No broker (the embedded default): a due retry runs in-process.
+        _task(job.task).apply(args=job.args, kwargs=job.kwargs)
+        return
+    # ignore_result: nobody waits on these results, and subscribing to the Redis result
+    # backend at send time would fail (and poison the backend for the process) while Redis
+    # is down.
+    options = {"retry": True, "retry_policy": _RETRY_POLICY, "ignore_result": True}
+    if job.queue:
+        options["queue"] = job.queue
+    current_app.send_task(job.task, args=job.args, kwargs=job.kwargs, **options)
+
+
+def _claim(job: PendingJob, now: datetime.datetime) -> bool:
+    """Take the row for this relay: a compare-and-set on the claim that was read."""
+    rows = PendingJob.objects.filter(pk=job.pk)
+    if job.claimed_until is None:
+        rows = rows.filter(claimed_until__isnull=True)
+    else:
+        rows = rows.filter(claimed_until=job.claimed_until)
+    return rows.update(claimed_until=now + datetime.timedelta(seconds=CLAIM_SECONDS)) == 1
+
+
+def _dispatch(limit: int) -> tuple[int, bool]:
+    """(jobs the broker accepted, whether the broker refused one)."""
     sent = 0
-    for job in list(PendingJob.objects.order_by("created_at", "id")[:limit]):
+    now = timezone.now()
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    due = Q(not_before__isnull=True) | Q(not_before__lte=now)
+    rows = PendingJob.objects.filter(free, due).order_by("created_at", "id")
+    for job in list(rows[:limit]):
+        if not _claim(job, now):
+            continue  # another relay is sending it
         try:
-            _send(job.task, job.args, job.kwargs, job.queue)
+            _send(job)
         except UNREACHABLE as exc:
+            log.warning("broker unreachable, job %s kept in the outbox: %s", job, exc)
             PendingJob.objects.filter(pk=job.pk).update(
-                attempts=job.attempts + 1, last_error=str(exc)[:300]
+                claimed_until=None, attempts=F("attempts") + 1, last_error=str(exc)[:300]
             )
-            break
+            return sent, True
         # Deleted only after the broker took it: a crash in between sends it twice, which an
         # idempotent task absorbs, rather than never.
         PendingJob.objects.filter(pk=job.pk).delete()
         sent += 1
-    return sent
+    return sent, False
+
+
+def jobs_dispatch_pending(*, limit: int = 500) -> int:
+    """Send outbox rows, oldest first; returns how many the broker accepted. Stops at the
+    first failure (the broker is away) and leaves the rest for the next run."""
+    return _dispatch(limit)[0]
+
+
+# --- The relay thread of a web process ---------------------------------------------------------
+_wake = threading.Event()
+_relay_lock = threading.Lock()
+_relay_thread: threading.Thread | None = None
+
+
+def jobs_relay_soon() -> None:
+    """Wake this process's relay thread (started on first use); returns at once."""
+    global _relay_thread
+    if not settings.STAGECOACH_JOB_RELAY_THREAD:
+        return  # beat and worker start-up relay instead
+    with _relay_lock:
+        if _relay_thread is None or not _relay_thread.is_alive():
+            _relay_thread = threading.Thread(
+                target=_relay_loop, name="stagecoach-job-relay", daemon=True
+            )
+            _relay_thread.start()
+    _wake.set()
+
+
+def _relay_loop() -> None:
+    retry_in: float | None = None
+    while True:
+        _wake.wait(timeout=retry_in)
+        _wake.clear()
+        try:
+            sent, refused = _dispatch(500)
+            # Not-yet-due rows (retries with a backoff) wait for beat's minutely relay.
+            retry_in = RELAY_RETRY_SECONDS if refused else None
+            if sent == 500:
+                _wake.set()  # more than one batch
+        except DatabaseError as exc:
+            log.warning("job relay could not read the outbox: %s", exc)
+            retry_in = RELAY_RETRY_SECONDS
+        finally:
+            # The thread's own connection: never keep one open across an idle wait.
+            connection.close()

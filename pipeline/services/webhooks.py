@@ -2,9 +2,9 @@
 
 The deal and activity services call `webhooks_emit` inside their transaction. It writes one
 WebhookDelivery row per subscribed webhook (an outbox: a rolled-back change announces nothing)
-and registers the Celery task with `transaction.on_commit`, so nothing leaves the process
-before the change is committed. The task signs and POSTs the payload, logs the response code,
-and retries with exponential backoff.
+and queues one Celery task per row through the outbox (`job_enqueue`), so nothing leaves the
+process before the change is committed and a broker outage loses nothing. The task signs and
+POSTs the payload, logs the response code, and retries with exponential backoff.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from pipeline.errors import RuleViolation
 from pipeline.models import Activity, Deal, StageChange, Webhook, WebhookDelivery
+from pipeline.services.jobs import job_enqueue
 
 MAX_ATTEMPTS = 8
 TIMEOUT_SECONDS = 10
@@ -105,16 +106,26 @@ def webhooks_emit(*, event: str, payload: dict[str, Any]) -> int:
     rows = WebhookDelivery.objects.bulk_create(
         [WebhookDelivery(webhook_id=h, event=event, payload=body, created_at=now) for h in hooks]
     )
-    ids = [row.pk for row in rows]
+    for row in rows:
+        # Through the outbox, in this transaction: a broker outage neither delays the change
+        # nor loses the delivery (pipeline/services/jobs.py).
+        job_enqueue(
+            "pipeline.tasks.deliver_webhook",
+            label=_("The webhook notification"),
+            args=[row.pk],
+        )
+    return len(rows)
 
-    def send() -> None:
-        from pipeline.tasks import deliver_webhook
 
-        for delivery_id in ids:
-            deliver_webhook.delay(delivery_id)
-
-    transaction.on_commit(send)
-    return len(ids)
+def webhook_retry_later(*, delivery_id: int, delay_seconds: int) -> None:
+    """Queue the next attempt of a failed delivery, due after its backoff (through the
+    outbox, so a broker outage cannot lose it)."""
+    job_enqueue(
+        "pipeline.tasks.deliver_webhook",
+        label=_("The webhook notification"),
+        args=[delivery_id],
+        delay_seconds=delay_seconds,
+    )
 
 
 def _deal_payload(deal: Deal) -> dict[str, Any]:

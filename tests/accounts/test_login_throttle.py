@@ -109,3 +109,95 @@ def test_logout_is_a_post(client, rep):
     response = client.post("/accounts/logout/")
     assert response.status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+# --- A Redis outage and a parallel burst (issue 15) -----------------------------------------
+def _redis_cache(settings, url: str) -> None:
+    settings.CACHES = {"default": {"BACKEND": "config.cache.ResilientRedisCache", "LOCATION": url}}
+
+
+@pytest.fixture
+def local_counts():
+    from accounts.throttle import _local
+
+    _local.clear()
+    yield _local
+    _local.clear()
+
+
+def test_redis_down_a_wrong_password_is_refused_and_the_throttle_still_applies(
+    client, rep, teammate, limits, local_counts
+):
+    """Redis on a closed port: no 500; the throttle fails open to a per-process counter, so
+    the fourth try is still refused."""
+    from tests.ops.servers import free_port
+
+    _redis_cache(limits, f"redis://127.0.0.1:{free_port(6400, 6500)}/0")
+    for _ in range(3):
+        response = _login(client, "rita", "wrong")
+        assert response.status_code == 200
+        assert "Please enter a correct username and password" in response.content.decode()
+    assert _login(client, "rita", "pw-for-tests-123").status_code == 429
+    assert _login(client, "tom", "pw-for-tests-123", ip="10.0.0.2").status_code == 302
+
+
+def _burst(n: int) -> list[bool]:
+    """n wrong passwords for one username at once; True for each one whose password was
+    checked (not refused by the throttle)."""
+    import threading
+
+    from django.db import connection
+    from django.test import RequestFactory
+
+    from accounts.forms import ThrottledAuthenticationForm
+
+    barrier = threading.Barrier(n)
+    checked: list[bool] = []
+
+    def attempt(i: int) -> None:
+        request = RequestFactory().post(LOGIN, REMOTE_ADDR=f"10.9.0.{i}")
+        form = ThrottledAuthenticationForm(
+            request, data={"username": "ghost", "password": f"guess-{i}"}
+        )
+        barrier.wait()
+        try:
+            form.is_valid()
+            checked.append(not form.locked)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(checked) == n
+    return checked
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_wrong_passwords_check_no_more_than_the_limit_on_redis(settings, limits):
+    from tests.ops.servers import PrivateRedis
+
+    try:
+        redis = PrivateRedis()
+    except FileNotFoundError as exc:
+        pytest.skip(f"{exc}: this test starts its own redis-server")
+    redis.start()
+    try:
+        _redis_cache(settings, redis.url)
+        limits.STAGECOACH_LOGIN_MAX_FAILURES_PER_USER = 5
+        assert sum(_burst(30)) == 5
+    finally:
+        redis.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_wrong_passwords_check_no_more_than_the_limit_during_an_outage(
+    settings, limits, local_counts
+):
+    from tests.ops.servers import free_port
+
+    _redis_cache(settings, f"redis://127.0.0.1:{free_port(6400, 6500)}/0")
+    limits.STAGECOACH_LOGIN_MAX_FAILURES_PER_USER = 5
+    assert sum(_burst(30)) == 5

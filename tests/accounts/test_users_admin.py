@@ -80,8 +80,10 @@ def test_invite_refuses_duplicates_and_bad_input(admin, rep, teammate):
     assert not User.objects.filter(email__in=["z@example.com", "q@example.com"]).exists()
 
 
-def test_password_reset_by_email(client, rep):
-    response = client.post(reverse("accounts:password_reset"), {"email": "rita@example.com"})
+def test_password_reset_by_email(client, rep, django_capture_on_commit_callbacks):
+    # Queued through the outbox; sent after the (test's) commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": "rita@example.com"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert "/accounts/reset/" in mail.outbox[0].body

@@ -66,3 +66,7 @@ def session_key(client):
         return client.cookies["sessionid"].value
 
     return login
+
+
+# The local HTTP receiver of the webhook tests, for webhooks sent by a real worker.
+from tests.webhooks.conftest import receiver  # noqa: E402, F401

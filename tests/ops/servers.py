@@ -240,3 +240,47 @@ def manage(env: dict, *args: str) -> None:
         check=True,
         stdout=subprocess.DEVNULL,
     )
+
+
+class SmtpSink:
+    """A minimal SMTP server on a loopback port that keeps every message it accepts
+    (`messages`: raw text), for mail sent by a real server or worker process."""
+
+    def __init__(self) -> None:
+        import socketserver
+        import threading
+
+        sink = self
+        self.messages: list[str] = []
+
+        class Handler(socketserver.StreamRequestHandler):
+            def reply(self, line: str) -> None:
+                self.wfile.write(line.encode() + b"\r\n")
+
+            def handle(self) -> None:
+                self.reply("220 sink ESMTP")
+                while line := self.rfile.readline():
+                    verb = line.decode(errors="replace").strip().split(" ")[0].upper()
+                    if verb == "DATA":
+                        self.reply("354 end with <CRLF>.<CRLF>")
+                        lines = []
+                        while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
+                            lines.append(chunk.decode(errors="replace"))
+                        sink.messages.append("".join(lines))
+                        self.reply("250 queued")
+                    elif verb == "QUIT":
+                        self.reply("221 bye")
+                        return
+                    elif verb == "EHLO":
+                        self.reply("250 sink")
+                    else:
+                        self.reply("250 ok")
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

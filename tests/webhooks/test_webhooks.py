@@ -246,3 +246,32 @@ def test_queued_deliveries_of_a_deleted_or_deactivated_webhook_stop_quietly(
     assert webhook_deliver(delivery_id=delivery.pk) is None
     with pytest.raises(RuleViolation):
         webhook_delete(actor=rep, webhooks=[])
+
+
+def test_a_failed_delivery_is_retried_through_the_outbox_when_due(receiver, admin, make_deal, rep):
+    """The retry is an outbox row due after the backoff, not a countdown held by the broker
+    (which would outlive its visibility timeout and be delivered twice)."""
+    from django.utils import timezone
+
+    from pipeline.models import PendingJob
+    from pipeline.services.jobs import jobs_dispatch_pending
+    from pipeline.tasks import deliver_webhook
+
+    receiver.status = 503
+    webhook_save(actor=admin, url=receiver.url, events=["deal.won"])
+    deal = make_deal()
+    services.deal_win(deal=deal, expected_version=1, actor=rep)
+    delivery = WebhookDelivery.objects.get()
+    assert deliver_webhook.apply(args=[delivery.pk]).get() == "retry"
+    retry = PendingJob.objects.get()
+    assert (retry.task, retry.args) == ("pipeline.tasks.deliver_webhook", [delivery.pk])
+    wait = (retry.not_before - timezone.now()).total_seconds()
+    assert 25 < wait <= 30
+    assert jobs_dispatch_pending() == 0  # not due yet
+    receiver.status = 200
+    PendingJob.objects.update(not_before=timezone.now() - datetime.timedelta(seconds=1))
+    assert jobs_dispatch_pending() == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("succeeded", 2)
+    assert len(receiver.requests) == 2
+    assert not PendingJob.objects.exists()

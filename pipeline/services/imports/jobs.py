@@ -1,6 +1,6 @@
 """Imports from the UI: an ImportJob goes upload → map → check → apply.
 
-Checking and applying run in Celery tasks (registered with transaction.on_commit); their
+Checking and applying run in Celery tasks (queued through the outbox, `job_enqueue`); their
 progress goes to the cache, because the apply step writes inside one transaction that a
 progress row in the database would not show until it commits.
 """
@@ -26,6 +26,7 @@ from pipeline.services.csvfiles import CsvFormatError, clean_text, csv_detect
 from pipeline.services.imports import IMPORTERS, ImportOptions, ImportRefused, ImportReport, files
 from pipeline.services.imports.common import column_index
 from pipeline.services.imports.files import import_files_stored_bytes
+from pipeline.services.jobs import job_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -139,10 +140,9 @@ def import_job_create(*, actor: User, kind: str, upload: UploadedFile) -> Import
 
 
 def _enqueue(task_name: str, job_id: int) -> None:
-    from pipeline import tasks
-
-    task = getattr(tasks, task_name)
-    transaction.on_commit(lambda: task.delay(job_id))
+    # Through the outbox, in the caller's transaction: while the broker is away the job waits
+    # in its status ("checking", "importing") and runs once the broker is back.
+    job_enqueue(f"pipeline.tasks.{task_name}", label=_("The import"), args=[job_id])
 
 
 @transaction.atomic
