@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -30,6 +29,7 @@ from pipeline.selectors.board import board_display_currency
 from pipeline.selectors.currencies import currency_rates
 from pipeline.selectors.visibility import owner_ids_editable, owner_ids_visible
 from pipeline.services.jobs import job_enqueue
+from pipeline.spreadsheets import SafeCsvWriter
 from pipeline.views._responses import form_errors_text
 
 DRILL_LIMIT = 200
@@ -105,7 +105,7 @@ def _scope_query(scope: Scope, request: HttpRequest) -> str:
 def _csv(name: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(header)
     writer.writerows(rows)
     return response
