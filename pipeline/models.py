@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from pipeline.validation import CleanCharField, CleanTextField
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+# Sums of MONEY values: room for ten billion deals at the largest value a deal may hold, so a
+# total never overflows while the deals it adds up are valid (issue 15: HUF and VND books).
+MONEY_TOTAL = {"max_digits": 24, "decimal_places": 2}
 
 
 def default_currency() -> str:
@@ -369,7 +372,7 @@ class StageTotal(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     currency = models.CharField(max_length=3)
     open_count = models.IntegerField(default=0)
-    open_value = models.DecimalField(default=Decimal("0"), **MONEY)
+    open_value = models.DecimalField(default=Decimal("0"), **MONEY_TOTAL)
 
     class Meta:
         verbose_name = _("stage total")
