@@ -16,6 +16,7 @@ import datetime
 import re
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -89,3 +90,11 @@ def validate_date_range(value: datetime.date | None) -> None:
 def clamp_date(value: datetime.date) -> datetime.date:
     """A date from a query parameter, moved into the accepted range (URLs are not refused)."""
     return min(max(value, FIRST_DAY), LAST_DAY)
+
+
+class ClampedDateField(forms.DateField):
+    """A date query parameter (a filter, a week to show), clamped into the accepted range."""
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        day = super().to_python(value)
+        return None if day is None else clamp_date(day)

@@ -29,6 +29,7 @@ from pipeline.models import (
     StageChange,
 )
 from pipeline.selectors import visibility
+from pipeline.validation import validate_date_range
 
 MAX_VALUE = Decimal("999999999999.99")
 
@@ -184,7 +185,11 @@ class DealCreateSerializer(StrictSerializer):
     currency = _currency(required=False)
     organization = _org_field(required=False, allow_null=True)
     person = _person_field(required=False, allow_null=True)
-    expected_close_date = serializers.DateField(required=False, allow_null=True)
+    expected_close_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        validators=[validate_date_range],
+    )
     external_id = serializers.CharField(max_length=100, required=False, allow_null=True)
 
     def validate_external_id(self, value: str | None) -> str | None:
@@ -202,7 +207,11 @@ class DealUpdateSerializer(StrictSerializer):
     owner = _user_field(required=False)
     organization = _org_field(required=False, allow_null=True)
     person = _person_field(required=False, allow_null=True)
-    expected_close_date = serializers.DateField(required=False, allow_null=True)
+    expected_close_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        validators=[validate_date_range],
+    )
 
 
 class VersionSerializer(StrictSerializer):
@@ -371,7 +380,9 @@ class ActivitySerializer(serializers.ModelSerializer):
 class ActivityCreateSerializer(StrictSerializer):
     type = serializers.ChoiceField(choices=Activity.Type.choices)
     subject = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    due_date = serializers.DateField()
+    due_date = serializers.DateField(
+        validators=[validate_date_range],
+    )
     due_time = ClockTimeField(required=False, allow_null=True)
     duration_minutes = serializers.IntegerField(
         min_value=1, max_value=24 * 60, required=False, allow_null=True
@@ -397,7 +408,10 @@ class ActivityCreateSerializer(StrictSerializer):
 
 class ActivityUpdateSerializer(StrictSerializer):
     done = serializers.BooleanField(required=False)
-    due_date = serializers.DateField(required=False)
+    due_date = serializers.DateField(
+        required=False,
+        validators=[validate_date_range],
+    )
     due_time = ClockTimeField(required=False, allow_null=True)
 
     def validate(self, attrs: dict) -> dict:

@@ -19,6 +19,8 @@ from typing import BinaryIO
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pipeline.validation import date_in_range
+
 DELIMITERS = [",", ";", "\t"]
 SNIFF_BYTES = 64 * 1024
 
@@ -145,6 +147,13 @@ _DATETIME_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M:%S",
 
 def parse_date(raw: str) -> datetime.date:
     text = raw.strip()
+    day = _parse_day(text)
+    if not date_in_range(day):
+        raise ValueError(raw)
+    return day
+
+
+def _parse_day(text: str) -> datetime.date:
     if len(text) == 10 and text[4] == "-":
         try:
             return datetime.date.fromisoformat(text)
@@ -173,6 +182,8 @@ def parse_datetime(raw: str) -> datetime.datetime:
             except ValueError:
                 continue
     if value is None:
+        raise ValueError(raw)
+    if not date_in_range(value):
         raise ValueError(raw)
     if timezone.is_naive(value):
         value = timezone.make_aware(value)

@@ -47,6 +47,7 @@ from pipeline.selectors.activities import (
 )
 from pipeline.selectors.visibility import activity_list_visible, deal_get_visible
 from pipeline.services import planning
+from pipeline.validation import clamp_date
 
 
 def _user(request: HttpRequest) -> User:
@@ -287,7 +288,7 @@ def my_activities(request: HttpRequest) -> HttpResponse:
 def activity_calendar(request: HttpRequest) -> HttpResponse:
     filters = ActivityFilters.from_query(request.GET)
     try:
-        day = datetime.date.fromisoformat(request.GET.get("week", ""))
+        day = clamp_date(datetime.date.fromisoformat(request.GET.get("week", "")))
     except ValueError:
         day = timezone.localdate()
     monday = week_start(day)
