@@ -24,6 +24,7 @@ from metrics.selectors.snapshots import dashboard_report
 from metrics.selectors.stale import REASON_LABELS, deal_list_stale
 from metrics.services import stale_cleanup_bulk
 from pipeline.errors import RuleViolation, ServiceError
+from pipeline.http import safe_next
 from pipeline.models import LostReason, Pipeline
 from pipeline.selectors.board import board_display_currency
 from pipeline.selectors.currencies import currency_rates
@@ -366,9 +367,7 @@ def drilldown(request: HttpRequest) -> HttpResponse:
 @login_required
 def recompute(request: HttpRequest) -> HttpResponse:
     user = request.user
-    back = request.POST.get("next") or reverse("metrics:dashboard")
-    if not back.startswith("/"):
-        back = reverse("metrics:dashboard")
+    back = safe_next(request, request.POST.get("next"), reverse("metrics:dashboard"))
     if not (user.is_admin or user.is_manager):  # type: ignore[union-attr]
         raise PermissionDenied(_("Only managers and admins can recompute the metrics."))
     # The same task as the nightly run, for today; runs in-process without Redis, and is kept

@@ -145,3 +145,86 @@ def test_admin_never_edits_created_at(client, admin):
             ) or model_admin.has_add_permission(request)
             fields = model_admin.get_readonly_fields(request, None)
             assert not editable or "created_at" in fields, model
+
+
+# --- Redirect targets from `next` stay on this site (issue 15, item 11) ----------------------
+
+EVIL_NEXT = [
+    "//evil.example",
+    "//evil.example/activities/",
+    "https://evil.example/",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "javascript:alert(1)",
+]
+
+
+def _next_routes(rep, make_deal, stages):  # noqa: ANN001, ANN202
+    """Every route that takes `next`, as (method, url, data) with a valid body where one is
+    needed; each deal/activity is fresh so a success and a refusal are both exercised."""
+    import datetime
+
+    from pipeline import services
+
+    def activity():  # noqa: ANN202
+        deal = make_deal(owner=rep)
+        return deal, services.activity_create(
+            actor=rep, type="call", subject="Call", due_date=datetime.date(2030, 1, 2), deal=deal
+        )
+
+    routes = []
+    for name in ("deal_win", "deal_lose"):
+        deal = make_deal(owner=rep)
+        routes.append(("post", reverse(f"pipeline:{name}", args=[deal.pk]), {"version": 1}))
+    routes.append(("post", reverse("metrics:recompute"), {}))
+    routes.append(("post", reverse("accounts:preferences"), {"language": "en"}))
+    deal, a = activity()
+    routes.append(
+        (
+            "post",
+            reverse("pipeline:activity_schedule"),
+            {"type": "call", "subject": "x", "due_date": "2030-01-05", "deal": deal.pk},
+        )
+    )
+    routes.append(("get", reverse("pipeline:activity_detail", args=[a.pk]), {}))
+    routes.append(
+        (
+            "post",
+            reverse("pipeline:activity_detail", args=[a.pk]),
+            {"type": "call", "subject": "y", "due_date": "2030-01-06"},
+        )
+    )
+    routes.append(("post", reverse("pipeline:activity_finish", args=[a.pk]), {}))
+    routes.append(
+        (
+            "post",
+            reverse("pipeline:activity_reschedule", args=[activity()[1].pk]),
+            {"due_date": "2030-02-01"},
+        )
+    )
+    routes.append(("post", reverse("pipeline:activity_reopen", args=[a.pk]), {}))
+    return routes
+
+
+def test_no_route_redirects_to_another_site(client, rep, manager, make_deal, stages):
+    client.force_login(manager)  # a manager may recompute and change Rita's deals
+    for target in EVIL_NEXT:
+        for method, url, data in _next_routes(rep, make_deal, stages):
+            response = getattr(client, method)(url, {**data, "next": target})
+            assert response.status_code < 500, (url, target)
+            location = response.get("Location", "")
+            assert "evil.example" not in location and "javascript" not in location, (url, target)
+            assert not location.startswith(("//", "/\\", "\\")), (url, target)
+            if response.status_code == 200:
+                assert "evil.example" not in response.content.decode(), (url, target)
+
+
+def test_a_local_next_is_followed(client, rep, manager, make_deal, stages):
+    client.force_login(manager)
+    deal = make_deal(owner=rep)
+    response = client.post(
+        reverse("pipeline:deal_win", args=[deal.pk]), {"version": 1, "next": "/activities/"}
+    )
+    assert response["Location"] == "/activities/"
+    response = client.post(reverse("metrics:recompute"), {"next": "/metrics/?x=1"})
+    assert response["Location"] == "/metrics/?x=1"
