@@ -84,7 +84,23 @@ def _currency(**kw) -> serializers.RegexField:
 
 
 # --- Configuration (read-only) --------------------------------------------------------------
+class ColleagueSerializer(serializers.ModelSerializer):
+    """What every user may know about an active colleague: name and work e-mail."""
+
+    full_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "first_name", "last_name", "full_name", "email", "updated_at"]
+        read_only_fields = fields
+
+    def get_full_name(self, obj: User) -> str:
+        return str(obj)
+
+
 class UserSerializer(serializers.ModelSerializer):
+    """Admins: every user, with role, team and status."""
+
     full_name = serializers.SerializerMethodField()
 
     class Meta:
