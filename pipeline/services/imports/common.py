@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from pipeline.validation import clean_text
 
 # How many problems a report keeps in full (all are counted); a file with 90,000 bad dates
 # needs the first screens of them, not a 50 MB preview.
@@ -145,7 +144,7 @@ def cell(row: list[str], index: dict[str, int], name: str) -> str:
     i = index.get(name)
     if i is None or i >= len(row):
         return ""
-    value = clean_text(row[i]).strip()
+    value = row[i].strip()
     # Exports guard cells that spreadsheets would run as formulas with an apostrophe.
     return value[1:] if value.startswith(_GUARDED) else value
 
