@@ -317,11 +317,15 @@ class Deal(models.Model):
                 condition=~Q(status="lost") | Q(lost_reason__isnull=False),
                 name="pipeline_deal_lost_has_reason",
             ),
+            # Per owner, so that a clash never tells a user about a deal they may not see:
+            # whoever creates or reassigns a deal for an owner may see all of that owner's deals.
             models.UniqueConstraint(
-                fields=["external_id"], name="pipeline_deal_external_id_unique"
+                fields=["owner", "external_id"], name="pipeline_deal_owner_external_id_unique"
             ),
         ]
         indexes = [
+            # `?external_id=` on the API and export filters, across owners.
+            models.Index(fields=["external_id"], name="pipeline_deal_external_id_idx"),
             # Board columns: open deals of a pipeline grouped by stage.
             models.Index(fields=["pipeline", "status", "stage"], name="pipeline_deal_board_idx"),
             # Board cards in order: one index range scan per column segment

@@ -209,10 +209,9 @@ class DealCreateSerializer(StrictSerializer):
     external_id = serializers.CharField(max_length=100, required=False, allow_null=True)
 
     def validate_external_id(self, value: str | None) -> str | None:
-        value = (value or "").strip() or None
-        if value and Deal.objects.filter(external_id=value).exists():
-            raise serializers.ValidationError(_("Another deal already has this external id."))
-        return value
+        # Unique per owner, checked by deal_create once the owner is known to be allowed:
+        # a clash with a deal the caller may not see must not tell them it exists.
+        return (value or "").strip() or None
 
 
 class DealUpdateSerializer(StrictSerializer):

@@ -59,8 +59,38 @@ def test_create_refuses_a_duplicate_external_id(api_rep, stages):
     body = {"title": "A", "stage": stages[0].pk, "external_id": "crm-1"}
     assert api_rep.post("/api/deals/", body, format="json").status_code == 201
     again = api_rep.post("/api/deals/", body, format="json")
-    assert again.status_code == 400
-    assert "external_id" in again.json()["errors"]
+    assert again.status_code == 422
+    assert "already has a deal with the external id crm-1: A" in again.json()["detail"]
+
+
+def test_an_external_id_clash_never_reveals_a_hidden_deal(
+    api_rep, api_manager, stages, make_deal, rep, teammate, outsider, admin
+):
+    """External ids are unique per owner (issue 15, item 12): Olga's deal, which Rita may not
+    see, neither refuses Rita's id nor shows up in her answer."""
+    make_deal(title="Secret", owner=outsider, external_id="crm-7")
+    body = {"title": "Mine", "stage": stages[0].pk, "external_id": "crm-7"}
+    created = api_rep.post("/api/deals/", body, format="json")
+    assert created.status_code == 201, created.content
+    assert "Secret" not in created.content.decode()
+    assert Deal.objects.filter(external_id="crm-7").count() == 2
+    # A manager who gives Rita's deal to Tom, who already uses the id, is told (Tom's deals
+    # are theirs to see), and nothing changes.
+    make_deal(title="Tom's", owner=teammate, external_id="crm-7")
+    deal = Deal.objects.get(title="Mine")
+    moved = api_manager.patch(
+        f"/api/deals/{deal.pk}/", {"version": deal.version, "owner": teammate.pk}, format="json"
+    )
+    assert moved.status_code == 422
+    assert "Tom's" in moved.json()["detail"]
+    assert Deal.objects.get(pk=deal.pk).owner == rep
+    # Reassigning a whole book with clashing ids is refused, not a 500.
+    from pipeline.errors import RuleViolation
+    from pipeline.services.reassign import owner_reassign_open_work
+
+    with pytest.raises(RuleViolation, match="crm-7"):
+        owner_reassign_open_work(from_user=rep, to_user=teammate, actor=admin)
+    assert Deal.objects.get(pk=deal.pk).owner == rep
 
 
 def test_create_for_an_owner_outside_my_team_is_forbidden(api_rep, stages, outsider):
