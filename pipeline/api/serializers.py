@@ -504,3 +504,22 @@ class ErrorSerializer(serializers.Serializer):
     )
     missing = serializers.ListField(child=serializers.CharField(), required=False)
     deal = DealSerializer(required=False, help_text=_("The deal as it is now (409, 422)."))
+
+
+class RuleErrorSerializer(serializers.Serializer):
+    """The body of a 422: a business rule refused the change."""
+
+    detail = serializers.CharField(help_text=_("What the rule is and what to do."))
+    code = serializers.CharField()
+    missing = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text=_("What the deal still lacks for the stage (entry requirements)."),
+    )
+    deal = DealSerializer(
+        required=False,
+        help_text=_(
+            "The stored deal as it is now, when the refused change was to an existing deal; "
+            "absent when the deal would have been new."
+        ),
+    )

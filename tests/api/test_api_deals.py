@@ -209,3 +209,38 @@ def test_unauthenticated_is_refused(client, make_deal):
     response = client.get("/api/deals/")
     assert response.status_code in (401, 403)
     assert response["Content-Type"] == "application/json"
+
+
+def test_a_refused_creation_carries_no_deal_and_matches_its_schema(api_rep, stages):
+    """Issue 15, item 14: a 422 on creation had `"deal": {"id": null, …}`, which breaks the
+    Deal schema; a deal that was never stored is not in the body, and the 422 body has its
+    own component (RuleError)."""
+    stages[1].requirements = ["organization"]
+    stages[1].save()
+    r = api_rep.post("/api/deals/", {"title": "A", "stage": stages[1].pk}, format="json")
+    assert r.status_code == 422, r.content
+    body = r.json()
+    assert "deal" not in body and body["missing"] and body["code"] == "rule_violation"
+    schema = api_rep.get("/api/schema/?format=json").json()
+    refused = schema["paths"]["/api/deals/"]["post"]["responses"]["422"]
+    assert refused["content"]["application/json"]["schema"]["$ref"].endswith("/RuleError")
+    # A refused change to a stored deal still carries the deal as it is now.
+    deal = api_rep.post("/api/deals/", {"title": "B", "stage": stages[0].pk}, format="json")
+    moved = api_rep.post(
+        f"/api/deals/{deal.json()['id']}/move/",
+        {"version": 1, "stage": stages[1].pk},
+        format="json",
+    )
+    assert moved.status_code == 422 and moved.json()["deal"]["id"] == deal.json()["id"]
+
+
+def test_path_ids_are_documented_as_positive(api_rep):
+    schema = api_rep.get("/api/schema/?format=json").json()
+    ids = [
+        p["schema"]
+        for path in schema["paths"].values()
+        for operation in path.values()
+        for p in operation.get("parameters", [])
+        if p["in"] == "path"
+    ]
+    assert ids and all(s.get("minimum") == 1 for s in ids)
