@@ -36,6 +36,8 @@ class _CleanTextMixin:
     """A model text field that stores `clean_text(value)`, through save(), update() and
     bulk_create() alike. It is a plain CharField/TextField to migrations."""
 
+    migration_path: str
+
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
         value = super().pre_save(model_instance, add)  # type: ignore[misc]
         if isinstance(value, str):

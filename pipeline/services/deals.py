@@ -104,7 +104,8 @@ def _check_external_id_free(
     every deal of `owner`, so the refusal tells them nothing they could not look up."""
     if not external_id:
         return
-    clash = Deal.objects.filter(owner=owner, external_id=external_id).exclude(pk=exclude).first()
+    others = Deal.objects.filter(owner=owner, external_id=external_id)
+    clash = (others if exclude is None else others.exclude(pk=exclude)).first()
     if clash is not None:
         raise RuleViolation(
             _("%(owner)s already has a deal with the external id %(id)s: %(title)s.")

@@ -54,7 +54,8 @@ def owner_reassign_open_work(*, from_user: User, to_user: User, actor: User) -> 
     )  # under the lock, the UPDATE below matches exactly these rows
     # External ids are unique per owner: two books that share one cannot be merged blindly.
     clashes = sorted(
-        Deal.objects.filter(owner=from_user, status=Deal.Status.OPEN)
+        str(external_id)
+        for external_id in Deal.objects.filter(owner=from_user, status=Deal.Status.OPEN)
         .filter(external_id__in=Deal.objects.filter(owner=to_user).values("external_id"))
         .values_list("external_id", flat=True)
     )
