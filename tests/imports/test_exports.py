@@ -174,6 +174,12 @@ def test_control_characters_are_stripped_on_input_through_every_door(client, rep
     )
     assert r.status_code == 201, r.content
     assert Deal.objects.get().title == "Big deal"
+    # The answer shows what was stored, also after an edit.
+    assert r.json()["title"] == "Big deal"
+    edited = api_rep.patch(
+        f"/api/deals/{r.json()['id']}/", {"version": 1, "title": "Bigger\x0b deal"}, format="json"
+    )
+    assert edited.json()["title"] == Deal.objects.get().title == "Bigger deal"
     r = api_rep.post("/api/organizations/", {"name": "Ac\x1bme", "notes": "a\tb\nc\x0b"})
     assert r.status_code == 201, r.content
     org = Organization.objects.get()
