@@ -83,10 +83,8 @@ class _ReadOnlyApi(mixins.ListModelMixin, mixins.RetrieveModelMixin, _ApiViewSet
 # --- Configuration --------------------------------------------------------------------------
 @extend_schema_view(
     list=extend_schema(
-        description=_(
-            "Active colleagues: name and e-mail. Admins get every user, deactivated ones "
-            "included, with their role, team and status, and may filter by them."
-        )
+        description="Active colleagues: name and e-mail. Admins get every user, deactivated "
+        "ones included, with their role, team and status, and may filter by them."
     )
 )
 class UserApi(_ReadOnlyApi):
