@@ -704,7 +704,7 @@ def deal_import_apply(
             if row is None:
                 continue
             owner = lookups.users.find(row.owner) if row.owner else actor
-            if _is_duplicate(row, external, titled, owner.pk):
+            if _is_duplicate(row, external, titled, owner.pk if owner else None):
                 continue
             pipeline = lookups.pipelines.get(row.pipeline) if row.pipeline else None
             pipeline = pipeline or lookups.default_pipeline
