@@ -228,3 +228,22 @@ def test_a_local_next_is_followed(client, rep, manager, make_deal, stages):
     assert response["Location"] == "/activities/"
     response = client.post(reverse("metrics:recompute"), {"next": "/metrics/?x=1"})
     assert response["Location"] == "/metrics/?x=1"
+
+
+def test_safe_next_is_the_only_redirect_check():
+    """One helper (pipeline.http.safe_next) decides every redirect target from a request."""
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    offenders = []
+    for app in ("accounts", "pipeline", "metrics", "config"):
+        for path in (root / app).rglob("*.py"):
+            if path.name == "http.py" and path.parent.name == "pipeline":
+                continue
+            text = path.read_text()
+            if "url_has_allowed_host_and_scheme" in text or re.search(
+                r"redirect\w*\(\s*request\.(GET|POST)", text
+            ):
+                offenders.append(str(path.relative_to(root)))
+    assert not offenders
