@@ -9,7 +9,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -17,6 +16,7 @@ from accounts.models import User
 from accounts.services import user_set_preferences
 from pipeline.currency_forms import PreferencesForm
 from pipeline.errors import ServiceError
+from pipeline.http import safe_next
 from pipeline.selectors.currencies import currency_codes_enabled
 
 
@@ -46,11 +46,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
             if user.language:
                 translation.activate(user.language)
             messages.success(request, _("Preferences saved."))
-            target = request.POST.get("next") or reverse("accounts:preferences")
-            if not url_has_allowed_host_and_scheme(
-                target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-            ):
-                target = reverse("accounts:preferences")
+            target = safe_next(request, request.POST.get("next"), reverse("accounts:preferences"))
             response = HttpResponseRedirect(target)
             # Remembered after logout too, so the login page speaks the same language.
             if user.language:

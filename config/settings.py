@@ -254,6 +254,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Path ids are 1 or more (pipeline.api.schema.positive_ids).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "pipeline.api.schema.positive_ids",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "DealStatusEnum": "pipeline.models.Deal.Status",
         "LeadStatusEnum": "pipeline.models.Lead.Status",

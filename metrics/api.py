@@ -32,11 +32,10 @@ from metrics.selectors.scope import DEFAULT_PERIOD_DAYS, currencies_shown, scope
 from pipeline.api.serializers import ErrorSerializer
 from pipeline.models import Pipeline
 from pipeline.selectors.currencies import currency_rates
+from pipeline.validation import FIRST_DAY, LAST_DAY
 
-# Periods are bounded so that "the day after the period" and time-zone conversions stay
-# inside what dates and the databases can hold.
-FIRST_DAY = datetime.date(1900, 1, 1)
-LAST_DAY = datetime.date(2999, 12, 31)
+# Periods are bounded (the app's one date range) so that "the day after the period" and
+# time-zone conversions stay inside what dates and the databases can hold.
 MAX_ID = 2**63 - 1
 StrOrPromise = str | Promise
 

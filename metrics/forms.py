@@ -10,16 +10,18 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Team, User
 from pipeline.models import Activity, LostReason, Pipeline
 from pipeline.numbers import DecimalInputField
+from pipeline.validation import ClampedDateField, validate_date_range
 
 
 class ScopeForm(forms.Form):
     pipeline = forms.ModelChoiceField(
         queryset=Pipeline.objects.filter(is_active=True), required=False, label=_("Pipeline")
     )
-    start = forms.DateField(
+    # Query parameters: a day outside the accepted range is moved into it, not refused.
+    start = ClampedDateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    end = forms.DateField(
+    end = ClampedDateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     owner = forms.ModelChoiceField(
@@ -80,14 +82,20 @@ class StaleBulkForm(forms.Form):
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
     until = forms.DateField(
-        label=_("Revisit on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Revisit on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_date_range],
     )
     activity_type = forms.ChoiceField(
         label=_("Activity"), choices=Activity.Type.choices, required=False
     )
     subject = forms.CharField(label=_("Subject"), required=False, max_length=200)
     due_date = forms.DateField(
-        label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Due"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_date_range],
     )
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003

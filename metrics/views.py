@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -25,11 +24,13 @@ from metrics.selectors.snapshots import dashboard_report
 from metrics.selectors.stale import REASON_LABELS, deal_list_stale
 from metrics.services import stale_cleanup_bulk
 from pipeline.errors import RuleViolation, ServiceError
+from pipeline.http import safe_next
 from pipeline.models import LostReason, Pipeline
 from pipeline.selectors.board import board_display_currency
 from pipeline.selectors.currencies import currency_rates
 from pipeline.selectors.visibility import owner_ids_editable, owner_ids_visible
 from pipeline.services.jobs import job_enqueue
+from pipeline.spreadsheets import SafeCsvWriter
 from pipeline.views._responses import form_errors_text
 
 DRILL_LIMIT = 200
@@ -105,7 +106,7 @@ def _scope_query(scope: Scope, request: HttpRequest) -> str:
 def _csv(name: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(header)
     writer.writerows(rows)
     return response
@@ -366,9 +367,7 @@ def drilldown(request: HttpRequest) -> HttpResponse:
 @login_required
 def recompute(request: HttpRequest) -> HttpResponse:
     user = request.user
-    back = request.POST.get("next") or reverse("metrics:dashboard")
-    if not back.startswith("/"):
-        back = reverse("metrics:dashboard")
+    back = safe_next(request, request.POST.get("next"), reverse("metrics:dashboard"))
     if not (user.is_admin or user.is_manager):  # type: ignore[union-attr]
         raise PermissionDenied(_("Only managers and admins can recompute the metrics."))
     # The same task as the nightly run, for today; runs in-process without Redis, and is kept

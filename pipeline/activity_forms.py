@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from pipeline.models import Activity, Organization, Person
+from pipeline.validation import validate_date_range
 
 TYPE_ERRORS = {
     "required": _("Choose a type: call, meeting, email, demo or task."),
@@ -44,6 +45,7 @@ def _date_field(label: str = _("Date"), required: bool = True) -> forms.DateFiel
         required=required,
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages=DATE_ERRORS,
+        validators=[validate_date_range],
     )
 
 

@@ -1,7 +1,13 @@
-"""Django admin for every model. Writes that have business rules (a deal's stage or status)
-are read-only here: they go through the services, so the history is never skipped."""
+"""Django admin for every model.
+
+The admin writes past the services, so models whose writes carry rules are view-only here:
+deals (version, history, board totals, owner rules), activities (a deal's next activity,
+goals), stages and pipelines (totals, archiving, ordering). They are changed in the app, which
+calls the services (issue 15). `created_at` is never editable.
+"""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from pipeline.models import (
     Activity,
@@ -19,18 +25,38 @@ from pipeline.models import (
 )
 
 
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Shown, never written: every change goes through the app and its services."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
 class StageInline(admin.TabularInline):
     model = Stage
     extra = 0
     fields = ("position", "name", "win_probability", "rotting_days", "is_active")
+    readonly_fields = fields
     ordering = ("position",)
+
+    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
         return False
 
 
 @admin.register(Pipeline)
-class PipelineAdmin(admin.ModelAdmin):
+class PipelineAdmin(ViewOnlyAdmin):
     list_display = ("name", "position", "is_active", "created_at")
     list_filter = ("is_active",)
     search_fields = ("name",)
@@ -38,7 +64,7 @@ class PipelineAdmin(admin.ModelAdmin):
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin):
+class StageAdmin(ViewOnlyAdmin):
     list_display = (
         "name",
         "pipeline",
@@ -51,9 +77,6 @@ class StageAdmin(admin.ModelAdmin):
     list_filter = ("pipeline", "is_active", "is_moment_of_truth")
     search_fields = ("name",)
     list_select_related = ("pipeline",)
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
 
 
 @admin.register(LostReason)
@@ -69,6 +92,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_filter = ("industry",)
     search_fields = ("name", "website")
     list_select_related = ("owner",)
+    readonly_fields = ("created_at",)
 
 
 @admin.register(Person)
@@ -78,6 +102,7 @@ class PersonAdmin(admin.ModelAdmin):
     search_fields = ("name", "email", "organization__name")
     list_select_related = ("organization",)
     autocomplete_fields = ("organization",)
+    readonly_fields = ("created_at",)
 
 
 class StageChangeInline(admin.TabularInline):
@@ -93,7 +118,7 @@ class StageChangeInline(admin.TabularInline):
 
 
 @admin.register(Deal)
-class DealAdmin(admin.ModelAdmin):
+class DealAdmin(ViewOnlyAdmin):
     list_display = (
         "title",
         "pipeline",
@@ -109,31 +134,7 @@ class DealAdmin(admin.ModelAdmin):
     search_fields = ("title", "organization__name", "person__name", "external_id")
     list_select_related = ("pipeline", "stage", "owner")
     date_hierarchy = "created_at"
-    # Stage, status, value and version change only through the services (history, totals).
-    readonly_fields = (
-        "pipeline",
-        "stage",
-        "status",
-        "value",
-        "currency",
-        "lost_reason",
-        "closed_at",
-        "stage_entered_at",
-        "parked_until",
-        "next_activity",
-        "next_activity_date",
-        "version",
-        "updated_at",
-        "updated_by",
-    )
-    raw_id_fields = ("organization", "person", "owner")
     inlines = [StageChangeInline]
-
-    def has_add_permission(self, request) -> bool:  # noqa: ANN001
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
-        return False
 
 
 @admin.register(StageChange)
@@ -177,12 +178,11 @@ class StageTotalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(ViewOnlyAdmin):
     list_display = ("subject", "type", "due_date", "due_time", "done_at", "owner", "deal")
     list_filter = ("type", "owner")
     search_fields = ("subject", "deal__title", "person__name", "organization__name")
     list_select_related = ("owner", "deal")
-    raw_id_fields = ("deal", "person", "organization")
     date_hierarchy = "due_date"
 
 
@@ -191,6 +191,7 @@ class NoteAdmin(admin.ModelAdmin):
     list_display = ("__str__", "author", "deal", "person", "organization", "created_at")
     search_fields = ("body",)
     raw_id_fields = ("deal", "person", "organization")
+    readonly_fields = ("created_at",)
 
 
 @admin.register(Lead)
@@ -207,7 +208,7 @@ class LeadAdmin(admin.ModelAdmin):
     list_filter = ("status", "source", "owner")
     search_fields = ("title", "person__name", "organization__name")
     raw_id_fields = ("person", "organization", "converted_deal")
-    readonly_fields = ("status", "converted_deal")
+    readonly_fields = ("status", "converted_deal", "created_at")
 
 
 @admin.register(Goal)
@@ -215,3 +216,4 @@ class GoalAdmin(admin.ModelAdmin):
     list_display = ("kind", "owner", "team", "pipeline", "stage", "interval", "target", "currency")
     list_filter = ("kind", "interval")
     raw_id_fields = ("owner", "set_by")
+    readonly_fields = ("created_at",)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from pipeline.models import Organization, Person, Pipeline, Stage
 from pipeline.numbers import DecimalInputField
+from pipeline.validation import validate_date_range
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -211,6 +212,7 @@ class ParkForm(forms.Form):
     until = forms.DateField(
         label=_("Revisit on"),
         widget=DATE,
+        validators=[validate_date_range],
         error_messages={
             "required": _("Choose the date to revisit it."),
             "invalid": _("Enter a date such as 2026-03-31."),

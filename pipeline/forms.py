@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pipeline.models import Activity, Deal, LostReason
 from pipeline.numbers import DecimalInputField
+from pipeline.validation import validate_date_range
 
 
 class MoveForm(forms.Form):
@@ -56,6 +57,7 @@ class DealEditForm(forms.Form):
     expected_close_date = forms.DateField(
         label=_("Expected close date"),
         required=False,
+        validators=[validate_date_range],
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -105,7 +107,11 @@ class DealEditForm(forms.Form):
 class ActivityForm(forms.Form):
     type = forms.ChoiceField(label=_("Type"), choices=Activity.Type.choices)
     subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
-    due_date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(
+        label=_("Date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_date_range],
+    )
     due_time = forms.TimeField(
         label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )

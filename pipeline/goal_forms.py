@@ -12,6 +12,7 @@ from pipeline.models import Activity, Goal, Pipeline, Stage
 from pipeline.numbers import DecimalInputField
 from pipeline.selectors.currencies import currency_codes_enabled
 from pipeline.selectors.visibility import owner_ids_editable
+from pipeline.validation import validate_date_range
 
 
 def assignee_choices(user: User) -> list[tuple[str, str]]:
@@ -62,11 +63,14 @@ class GoalForm(forms.Form):
         required=False,
     )
     starts_on = forms.DateField(
-        label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Starts on"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_date_range],
     )
     ends_on = forms.DateField(
         label=_("Ends on (optional)"),
         required=False,
+        validators=[validate_date_range],
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from pipeline.models import Activity
+from pipeline.validation import date_in_range
 
 PRODID = "-//Stagecoach//Stagecoach CRM//EN"
 # Length given to a timed activity without a duration.
@@ -118,6 +119,8 @@ def calendar_text(
         "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
     ]
     for activity in activities:
+        if not date_in_range(activity.due_date):
+            continue  # stored before dates were limited; 9999-12-31 23:30 cannot end
         lines += _event(activity, host=host, stamp=stamp, base_url=base_url.rstrip("/"))
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)

@@ -14,7 +14,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pipeline.validation import CleanCharField, CleanTextField
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
+# Sums of MONEY values: room for ten billion deals at the largest value a deal may hold, so a
+# total never overflows while the deals it adds up are valid (issue 15: HUF and VND books).
+MONEY_TOTAL = {"max_digits": 24, "decimal_places": 2}
 
 
 def default_currency() -> str:
@@ -22,7 +27,7 @@ def default_currency() -> str:
 
 
 class Pipeline(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = CleanCharField(_("name"), max_length=100, unique=True)
     position = models.PositiveIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -60,7 +65,7 @@ class Stage(models.Model):
     pipeline = models.ForeignKey(
         Pipeline, verbose_name=_("pipeline"), on_delete=models.PROTECT, related_name="stages"
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = CleanCharField(_("name"), max_length=100)
     position = models.PositiveIntegerField(_("position"))
     win_probability = models.PositiveSmallIntegerField(_("win probability (%)"), default=0)
     rotting_days = models.PositiveIntegerField(
@@ -70,7 +75,7 @@ class Stage(models.Model):
         help_text=_("A deal that stays longer than this in the stage is marked as rotting."),
     )
     is_active = models.BooleanField(_("active"), default=True)
-    definition_of_done = models.TextField(
+    definition_of_done = CleanTextField(
         _("definition of done"),
         blank=True,
         help_text=_("The result a deal must reach in this stage."),
@@ -118,7 +123,7 @@ class Stage(models.Model):
 
 
 class LostReason(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = CleanCharField(_("name"), max_length=100, unique=True)
     position = models.PositiveIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
     # Issue 8: lets API clients sync configuration incrementally (`updated_since`).
@@ -134,13 +139,13 @@ class LostReason(models.Model):
 
 
 class Organization(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    name = CleanCharField(_("name"), max_length=200)
     website = models.URLField(_("website"), blank=True)
-    industry = models.CharField(_("industry"), max_length=100, blank=True)
-    address = models.TextField(_("address"), blank=True)
-    budget_notes = models.TextField(_("expected budget"), blank=True)
-    timeline_notes = models.TextField(_("buying timeline"), blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    industry = CleanCharField(_("industry"), max_length=100, blank=True)
+    address = CleanTextField(_("address"), blank=True)
+    budget_notes = CleanTextField(_("expected budget"), blank=True)
+    timeline_notes = CleanTextField(_("buying timeline"), blank=True)
+    notes = CleanTextField(_("notes"), blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -166,7 +171,7 @@ class Organization(models.Model):
 
 
 class Person(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    name = CleanCharField(_("name"), max_length=200)
     organization = models.ForeignKey(
         Organization,
         verbose_name=_("organization"),
@@ -175,13 +180,13 @@ class Person(models.Model):
         null=True,
         blank=True,
     )
-    job_title = models.CharField(_("job title"), max_length=100, blank=True)
+    job_title = CleanCharField(_("job title"), max_length=100, blank=True)
     is_decision_maker = models.BooleanField(_("decision maker"), default=False)
     email = models.EmailField(_("email"), blank=True)
-    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    phone = CleanCharField(_("phone"), max_length=50, blank=True)
     other_emails = models.JSONField(_("other emails"), default=list, blank=True)
     other_phones = models.JSONField(_("other phones"), default=list, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = CleanTextField(_("notes"), blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -213,7 +218,7 @@ class Deal(models.Model):
         WON = "won", _("Won")
         LOST = "lost", _("Lost")
 
-    title = models.CharField(_("title"), max_length=200)
+    title = CleanCharField(_("title"), max_length=200)
     value = models.DecimalField(_("value"), default=Decimal("0"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3, default=default_currency)
     pipeline = models.ForeignKey(
@@ -253,7 +258,7 @@ class Deal(models.Model):
         null=True,
         blank=True,
     )
-    lost_note = models.TextField(_("lost note"), blank=True)
+    lost_note = CleanTextField(_("lost note"), blank=True)
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
     created_at = models.DateTimeField(_("first contact"), default=timezone.now)
     stage_entered_at = models.DateTimeField(_("in stage since"), default=timezone.now)
@@ -289,7 +294,7 @@ class Deal(models.Model):
     # over activities per open deal.
     last_done_activity_at = models.DateTimeField(_("last activity done at"), null=True, blank=True)
     # NULL, not "", for deals without one: the unique constraint must allow many of those.
-    external_id = models.CharField(  # noqa: DJ001
+    external_id = CleanCharField(  # noqa: DJ001
         _("external id"), max_length=100, null=True, blank=True
     )
     version = models.PositiveIntegerField(_("version"), default=1)
@@ -312,11 +317,15 @@ class Deal(models.Model):
                 condition=~Q(status="lost") | Q(lost_reason__isnull=False),
                 name="pipeline_deal_lost_has_reason",
             ),
+            # Per owner, so that a clash never tells a user about a deal they may not see:
+            # whoever creates or reassigns a deal for an owner may see all of that owner's deals.
             models.UniqueConstraint(
-                fields=["external_id"], name="pipeline_deal_external_id_unique"
+                fields=["owner", "external_id"], name="pipeline_deal_owner_external_id_unique"
             ),
         ]
         indexes = [
+            # `?external_id=` on the API and export filters, across owners.
+            models.Index(fields=["external_id"], name="pipeline_deal_external_id_idx"),
             # Board columns: open deals of a pipeline grouped by stage.
             models.Index(fields=["pipeline", "status", "stage"], name="pipeline_deal_board_idx"),
             # Board cards in order: one index range scan per column segment
@@ -367,7 +376,7 @@ class StageTotal(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     currency = models.CharField(max_length=3)
     open_count = models.IntegerField(default=0)
-    open_value = models.DecimalField(default=Decimal("0"), **MONEY)
+    open_value = models.DecimalField(default=Decimal("0"), **MONEY_TOTAL)
 
     class Meta:
         verbose_name = _("stage total")
@@ -438,7 +447,7 @@ class StageChange(models.Model):
     lost_reason = models.ForeignKey(
         LostReason, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
-    note = models.TextField(blank=True)
+    note = CleanTextField(blank=True)
 
     class Meta:
         ordering = ["timestamp", "id"]
@@ -464,7 +473,7 @@ class Activity(models.Model):
         TASK = "task", _("Task")
 
     type = models.CharField(_("type"), max_length=10, choices=Type, default=Type.CALL)
-    subject = models.CharField(_("subject"), max_length=200)
+    subject = CleanCharField(_("subject"), max_length=200)
     due_date = models.DateField(_("due date"))
     due_time = models.TimeField(_("due time"), null=True, blank=True)
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
@@ -499,7 +508,7 @@ class Activity(models.Model):
         on_delete=models.PROTECT,
         related_name="activities",
     )
-    note = models.TextField(_("note"), blank=True)
+    note = CleanTextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
@@ -537,7 +546,7 @@ class Activity(models.Model):
 
 
 class Note(models.Model):
-    body = models.TextField(_("note"))
+    body = CleanTextField(_("note"))
     deal = models.ForeignKey(
         Deal, on_delete=models.PROTECT, related_name="notes", null=True, blank=True
     )
@@ -575,8 +584,8 @@ class Lead(models.Model):
         CONVERTED = "converted", _("Converted")
         ARCHIVED = "archived", _("Archived")
 
-    title = models.CharField(_("title"), max_length=200)
-    source = models.CharField(_("source"), max_length=100, blank=True)
+    title = CleanCharField(_("title"), max_length=200)
+    source = CleanCharField(_("source"), max_length=100, blank=True)
     person = models.ForeignKey(
         Person,
         verbose_name=_("person"),
@@ -611,7 +620,7 @@ class Lead(models.Model):
         null=True,
         blank=True,
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = CleanTextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
@@ -950,7 +959,7 @@ class Webhook(models.Model):
         ACTIVITY_DONE = "activity.done", _("Activity done")
 
     url = models.URLField(_("URL"), max_length=500)
-    description = models.CharField(_("description"), max_length=200, blank=True)
+    description = CleanCharField(_("description"), max_length=200, blank=True)
     events = models.JSONField(_("events"), default=list)
     secret = models.CharField(
         _("signing secret"),

@@ -48,7 +48,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             body["code"] = "version_conflict"
         if isinstance(exc, RuleViolation) and exc.missing:
             body["missing"] = list(exc.missing)
-        if exc.deal is not None and exc.status_code in (409, 422):
+        # A deal that was refused its creation has no stored state to show (no id).
+        if exc.deal is not None and exc.deal.pk is not None and exc.status_code in (409, 422):
             from pipeline.api.serializers import DealSerializer
 
             body["deal"] = DealSerializer(exc.deal, context=context).data

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from pipeline.numbers import DecimalInputMixin
+from pipeline.validation import clean_text
 
 
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
@@ -93,7 +94,10 @@ class StrictSerializer(serializers.Serializer):
                     if isinstance(exc.detail, dict):
                         errors = {**exc.detail, **errors}
                 raise serializers.ValidationError(errors)
-        return super().to_internal_value(data)
+        values = super().to_internal_value(data)
+        # The text fields store no control characters (pipeline.validation); cleaning here as
+        # well keeps the answer equal to what was stored.
+        return {k: clean_text(v) if isinstance(v, str) else v for k, v in values.items()}
 
 
 # JSON Schema's `format: time` demands a UTC offset; a due time is a wall-clock time.

@@ -147,6 +147,14 @@ class UserFilter(StrictFilterSet):
         fields = ["role", "is_active"]
 
 
+class ColleagueFilter(StrictFilterSet):
+    updated_since = _updated_since()
+
+    class Meta:
+        model = User
+        fields: list[str] = []
+
+
 class PipelineFilter(StrictFilterSet):
     updated_since = _updated_since()
 

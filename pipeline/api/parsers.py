@@ -1,12 +1,37 @@
-"""A JSON parser that refuses oversized bodies before reading them into memory."""
+"""A JSON parser that refuses oversized bodies before reading them into memory, and bodies
+nested deeper than any request of this API needs before parsing them."""
 
 from __future__ import annotations
+
+import io
+import re
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import JSONParser
+
+# No request body of this API nests deeper than a few levels; Python's json module recurses
+# once per level and raises RecursionError (a 500) near 1,000.
+MAX_DEPTH = 32
+# Strings (skipped whole, so brackets inside them do not count) and brackets.
+_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _too_deep(data: bytes) -> bool:
+    if data.count(b"[") + data.count(b"{") <= MAX_DEPTH:
+        return False  # the common case: no scan
+    depth = 0
+    for token in _TOKENS.finditer(data):
+        char = token.group()
+        if char in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif char in (b"]", b"}"):
+            depth -= 1
+    return False
 
 
 class PayloadTooLarge(APIException):
@@ -43,7 +68,13 @@ class BoundedJSONParser(JSONParser):
                 raise PayloadTooLarge(
                     _("The request body is larger than %(limit)d bytes.") % {"limit": limit}
                 )
-            import io
-
+            if _too_deep(data):
+                raise ParseError(
+                    _("JSON parse error - the body is nested more than %(n)d levels deep.")
+                    % {"n": MAX_DEPTH}
+                )
             stream = io.BytesIO(data)
-        return super().parse(stream, media_type, parser_context)
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:  # a second line of defence; the scan above should catch it
+            raise ParseError(_("JSON parse error - the body is nested too deeply.")) from exc

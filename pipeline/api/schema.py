@@ -9,10 +9,11 @@ from drf_spectacular.utils import OpenApiResponse
 
 class ApiAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction: str = "response") -> dict:
-        from pipeline.api.serializers import ErrorSerializer
+        from pipeline.api.serializers import ErrorSerializer, RuleErrorSerializer
 
         responses = super()._get_response_bodies(direction)
         error = ErrorSerializer
+        bodies = {"422": RuleErrorSerializer}
         codes = {
             "401": "Not authenticated (token authentication).",
             "403": "Not authenticated (session), or not allowed to change this object.",
@@ -35,9 +36,23 @@ class ApiAutoSchema(AutoSchema):
         for code, description in codes.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(
-                    OpenApiResponse(error, description=description), code, direction=direction
+                    OpenApiResponse(bodies.get(code, error), description=description),
+                    code,
+                    direction=direction,
                 )
         return responses
+
+
+def positive_ids(result: dict, generator: object, request: object, public: bool) -> dict:
+    """drf-spectacular postprocessing hook: ids in URL paths are 1 or more (database ids), so
+    a client or a fuzzer knows that 0 or -5 is not a valid id (not just an unknown one)."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "path" and schema.get("type") == "integer":
+                    schema["minimum"] = 1
+    return result
 
 
 class PersonalTokenScheme(OpenApiAuthenticationExtension):

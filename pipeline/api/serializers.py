@@ -29,6 +29,7 @@ from pipeline.models import (
     StageChange,
 )
 from pipeline.selectors import visibility
+from pipeline.validation import validate_date_range
 
 MAX_VALUE = Decimal("999999999999.99")
 
@@ -83,7 +84,23 @@ def _currency(**kw) -> serializers.RegexField:
 
 
 # --- Configuration (read-only) --------------------------------------------------------------
+class ColleagueSerializer(serializers.ModelSerializer):
+    """What every user may know about an active colleague: name and work e-mail."""
+
+    full_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "first_name", "last_name", "full_name", "email", "updated_at"]
+        read_only_fields = fields
+
+    def get_full_name(self, obj: User) -> str:
+        return str(obj)
+
+
 class UserSerializer(serializers.ModelSerializer):
+    """Admins: every user, with role, team and status."""
+
     full_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -184,14 +201,17 @@ class DealCreateSerializer(StrictSerializer):
     currency = _currency(required=False)
     organization = _org_field(required=False, allow_null=True)
     person = _person_field(required=False, allow_null=True)
-    expected_close_date = serializers.DateField(required=False, allow_null=True)
+    expected_close_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        validators=[validate_date_range],
+    )
     external_id = serializers.CharField(max_length=100, required=False, allow_null=True)
 
     def validate_external_id(self, value: str | None) -> str | None:
-        value = (value or "").strip() or None
-        if value and Deal.objects.filter(external_id=value).exists():
-            raise serializers.ValidationError(_("Another deal already has this external id."))
-        return value
+        # Unique per owner, checked by deal_create once the owner is known to be allowed:
+        # a clash with a deal the caller may not see must not tell them it exists.
+        return (value or "").strip() or None
 
 
 class DealUpdateSerializer(StrictSerializer):
@@ -202,7 +222,11 @@ class DealUpdateSerializer(StrictSerializer):
     owner = _user_field(required=False)
     organization = _org_field(required=False, allow_null=True)
     person = _person_field(required=False, allow_null=True)
-    expected_close_date = serializers.DateField(required=False, allow_null=True)
+    expected_close_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        validators=[validate_date_range],
+    )
 
 
 class VersionSerializer(StrictSerializer):
@@ -371,7 +395,9 @@ class ActivitySerializer(serializers.ModelSerializer):
 class ActivityCreateSerializer(StrictSerializer):
     type = serializers.ChoiceField(choices=Activity.Type.choices)
     subject = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    due_date = serializers.DateField()
+    due_date = serializers.DateField(
+        validators=[validate_date_range],
+    )
     due_time = ClockTimeField(required=False, allow_null=True)
     duration_minutes = serializers.IntegerField(
         min_value=1, max_value=24 * 60, required=False, allow_null=True
@@ -397,7 +423,10 @@ class ActivityCreateSerializer(StrictSerializer):
 
 class ActivityUpdateSerializer(StrictSerializer):
     done = serializers.BooleanField(required=False)
-    due_date = serializers.DateField(required=False)
+    due_date = serializers.DateField(
+        required=False,
+        validators=[validate_date_range],
+    )
     due_time = ClockTimeField(required=False, allow_null=True)
 
     def validate(self, attrs: dict) -> dict:
@@ -475,3 +504,22 @@ class ErrorSerializer(serializers.Serializer):
     )
     missing = serializers.ListField(child=serializers.CharField(), required=False)
     deal = DealSerializer(required=False, help_text=_("The deal as it is now (409, 422)."))
+
+
+class RuleErrorSerializer(serializers.Serializer):
+    """The body of a 422: a business rule refused the change."""
+
+    detail = serializers.CharField(help_text=_("What the rule is and what to do."))
+    code = serializers.CharField()
+    missing = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text=_("What the deal still lacks for the stage (entry requirements)."),
+    )
+    deal = DealSerializer(
+        required=False,
+        help_text=_(
+            "The stored deal as it is now, when the refused change was to an existing deal; "
+            "absent when the deal would have been new."
+        ),
+    )

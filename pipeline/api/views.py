@@ -81,16 +81,35 @@ class _ReadOnlyApi(mixins.ListModelMixin, mixins.RetrieveModelMixin, _ApiViewSet
 
 
 # --- Configuration --------------------------------------------------------------------------
+@extend_schema_view(
+    list=extend_schema(
+        description="Active colleagues: name and e-mail. Admins get every user, deactivated "
+        "ones included, with their role, team and status, and may filter by them."
+    )
+)
 class UserApi(_ReadOnlyApi):
-    """Everyone in the company (read-only; admins manage users in the admin)."""
+    """Active colleagues' names and e-mails; admins see every user with role, team and status
+    (read-only; admins manage users on the users page)."""
 
-    serializer_class = s.UserSerializer
-    filterset_class = api_filters.UserFilter
+    serializer_class = s.ColleagueSerializer
     ordering_fields = ["id", "username", "first_name", "last_name", "updated_at"]
     ordering = ["id"]
 
+    def _admin(self) -> bool:
+        user = getattr(getattr(self, "request", None), "user", None)
+        return bool(user is not None and getattr(user, "is_admin", False))
+
+    @property
+    def filterset_class(self) -> type:  # type: ignore[override]
+        # A rep filtering by role or status would learn them: only admins may.
+        return api_filters.UserFilter if self._admin() else api_filters.ColleagueFilter
+
+    def get_serializer_class(self) -> type:
+        return s.UserSerializer if self._admin() else s.ColleagueSerializer
+
     def get_queryset(self) -> QuerySet:
-        return User.objects.all()
+        users = User.objects.all()
+        return users if self._admin() else users.filter(is_active=True)
 
 
 class PipelineApi(_ReadOnlyApi):

@@ -13,10 +13,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from pipeline.models import Activity, Deal, Organization, Person
-
-# Spreadsheet apps run a cell starting with these as a formula; a leading apostrophe keeps it
-# text (the importer strips it again).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from pipeline.spreadsheets import safe_cell
 
 DEAL_EXPORT_COLUMNS = [
     "title",
@@ -68,8 +65,7 @@ def text(value: object) -> str:
         return value.astimezone(datetime.UTC).isoformat()
     if isinstance(value, (datetime.date, datetime.time, Decimal, int)):
         return value.isoformat() if hasattr(value, "isoformat") else str(value)
-    s = str(value)
-    return "'" + s if s.startswith(_FORMULA_START) else s
+    return safe_cell(value)
 
 
 def deal_export_rows(queryset: QuerySet[Deal]) -> Iterator[list[str]]:

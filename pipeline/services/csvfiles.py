@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pipeline.numbers import decimal_normalized, non_ascii_digits
+from pipeline.validation import control_chars, date_in_range
 
 DELIMITERS = [",", ";", "\t"]
 # The header must end within the first SNIFF_BYTES; the delimiter is chosen by parsing the
@@ -29,20 +30,6 @@ DELIMITERS = [",", ";", "\t"]
 SNIFF_BYTES = 64 * 1024
 DETECT_BYTES = 16 * 1024
 DETECT_RECORDS = 50
-
-# C0 control characters other than tab, line feed and carriage return: PostgreSQL refuses NUL
-# in text, and openpyxl refuses the others when the record is exported to Excel.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def control_chars(value: str) -> list[str]:
-    """The C0 control characters in `value` (tab and line breaks allowed), as 'U+000B'."""
-    return sorted({f"U+{ord(c):04X}" for c in _CONTROLS.findall(value)})
-
-
-def clean_text(value: str) -> str:
-    """`value` without C0 control characters (tab and line breaks kept)."""
-    return _CONTROLS.sub("", value)
 
 
 class CsvFormatError(ValueError):
@@ -327,6 +314,13 @@ def parse_date(raw: str, order: str = "") -> datetime.date:
     "mdy"; without one, a slashed date is read the only way it is a date, and AmbiguousDate
     is raised when both ways are)."""
     text = raw.strip()
+    day = _parse_day(text, order)
+    if not date_in_range(day):
+        raise ValueError(raw)
+    return day
+
+
+def _parse_day(text: str, order: str) -> datetime.date:
     if len(text) == 10 and text[4] == "-":
         try:
             return datetime.date.fromisoformat(text)
@@ -356,6 +350,8 @@ def parse_datetime(raw: str, order: str = "") -> datetime.datetime:
                 except ValueError:
                     continue
     if value is None:
+        raise ValueError(raw)
+    if not date_in_range(value):
         raise ValueError(raw)
     if timezone.is_naive(value):
         value = timezone.make_aware(value)

@@ -97,6 +97,22 @@ def _check_owner(actor: User, owner: User) -> None:
         raise RuleViolation(_("%(owner)s is deactivated and cannot own deals.") % {"owner": owner})
 
 
+def _check_external_id_free(
+    owner: User, external_id: str | None, exclude: int | None = None
+) -> None:
+    """External ids are unique per owner. Only called after `_check_owner`: the actor may see
+    every deal of `owner`, so the refusal tells them nothing they could not look up."""
+    if not external_id:
+        return
+    others = Deal.objects.filter(owner=owner, external_id=external_id)
+    clash = (others if exclude is None else others.exclude(pk=exclude)).first()
+    if clash is not None:
+        raise RuleViolation(
+            _("%(owner)s already has a deal with the external id %(id)s: %(title)s.")
+            % {"owner": owner, "id": external_id, "title": clash.title}
+        )
+
+
 def deal_missing_requirements(
     *, deal: Deal, to_stage: Stage, entering_pipeline: bool = False
 ) -> list[str]:
@@ -198,6 +214,7 @@ def deal_create(
         raise RuleViolation(_("%(stage)s is archived; choose another stage.") % {"stage": stage})
     owner = owner or actor
     _check_owner(actor, owner)
+    _check_external_id_free(owner, external_id or None)
     now = timezone.now()
     created = created_at or now
     deal = Deal(
@@ -302,6 +319,7 @@ def deal_update(
             raw = _clean_currency(str(raw), keep=locked.currency)
         elif name == "owner":
             _check_owner(actor, raw)  # type: ignore[arg-type]
+            _check_external_id_free(raw, locked.external_id, exclude=locked.pk)  # type: ignore[arg-type]
         if getattr(locked, name) != raw:
             fields[name] = raw
     if not fields:

@@ -52,6 +52,21 @@ def owner_reassign_open_work(*, from_user: User, to_user: User, actor: User) -> 
         .order_by("pk")
         .values_list("pk", "pipeline_id")
     )  # under the lock, the UPDATE below matches exactly these rows
+    # External ids are unique per owner: two books that share one cannot be merged blindly.
+    clashes = sorted(
+        str(external_id)
+        for external_id in Deal.objects.filter(owner=from_user, status=Deal.Status.OPEN)
+        .filter(external_id__in=Deal.objects.filter(owner=to_user).values("external_id"))
+        .values_list("external_id", flat=True)
+    )
+    if clashes:
+        raise RuleViolation(
+            _(
+                "%(user)s already has deals with these external ids: %(ids)s. Give those "
+                "deals to someone else first (on each deal's page), then reassign again."
+            )
+            % {"user": to_user, "ids": ", ".join(clashes[:20])}
+        )
     deals = Deal.objects.filter(owner=from_user, status=Deal.Status.OPEN).update(
         owner=to_user, updated_by=actor, updated_at=now, version=F("version") + 1
     )

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,6 +31,7 @@ from pipeline.activity_forms import (
     RescheduleForm,
 )
 from pipeline.errors import NotVisible, ServiceError
+from pipeline.http import safe_next
 from pipeline.ical import calendar_text
 from pipeline.models import Activity, CalendarFeed
 from pipeline.selectors.activities import (
@@ -48,18 +49,11 @@ from pipeline.selectors.activities import (
 )
 from pipeline.selectors.visibility import activity_list_visible, deal_get_visible
 from pipeline.services import planning
+from pipeline.validation import clamp_date
 
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _safe_next(request: HttpRequest, value: str | None, default: str) -> str:
-    if value and url_has_allowed_host_and_scheme(
-        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return value
-    return default
 
 
 def _activity(request: HttpRequest, activity_id: int) -> Activity:
@@ -98,7 +92,7 @@ def activity_schedule(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _schedule_page(request, form, status=422)
     data = form.cleaned_data
-    back = _safe_next(request, data.get("next"), fallback)
+    back = safe_next(request, data.get("next"), fallback)
     try:
         deal = deal_get_visible(user, data["deal"]) if data.get("deal") else None
         activity = services.activity_create(
@@ -158,7 +152,7 @@ def _detail_page(
         "reschedule_form": reschedule_form
         or RescheduleForm(initial={"due_date": activity.due_date, "due_time": activity.due_time}),
         "home": _home_of(activity),
-        "next": _safe_next(request, request.GET.get("next"), _home_of(activity)),
+        "next": safe_next(request, request.GET.get("next"), _home_of(activity)),
     }
     return render(request, "pipeline/activity_detail.html", context, status=status)
 
@@ -180,7 +174,7 @@ def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
         form.add_error(None, exc.message)
         return _detail_page(request, activity, edit_form=form, status=exc.status_code)
     messages.success(request, _("Saved."))
-    return HttpResponseRedirect(_safe_next(request, request.POST.get("next"), _home_of(activity)))
+    return HttpResponseRedirect(safe_next(request, request.POST.get("next"), _home_of(activity)))
 
 
 @require_POST
@@ -208,7 +202,7 @@ def activity_finish(request: HttpRequest, activity_id: int) -> HttpResponse:
         )
     else:
         messages.success(request, _("“%(done)s” is done.") % {"done": done.subject})
-    return HttpResponseRedirect(_safe_next(request, request.POST.get("next"), _home_of(activity)))
+    return HttpResponseRedirect(safe_next(request, request.POST.get("next"), _home_of(activity)))
 
 
 @require_POST
@@ -231,14 +225,14 @@ def activity_reschedule(request: HttpRequest, activity_id: int) -> HttpResponse:
     messages.success(
         request, _("Moved to %(date)s.") % {"date": form.cleaned_data["due_date"].isoformat()}
     )
-    return HttpResponseRedirect(_safe_next(request, request.POST.get("next"), _home_of(activity)))
+    return HttpResponseRedirect(safe_next(request, request.POST.get("next"), _home_of(activity)))
 
 
 @require_POST
 @login_required
 def activity_reopen(request: HttpRequest, activity_id: int) -> HttpResponse:
     activity = _activity(request, activity_id)
-    back = _safe_next(request, request.POST.get("next"), _home_of(activity))
+    back = safe_next(request, request.POST.get("next"), _home_of(activity))
     try:
         planning.activity_reopen(activity=activity, actor=_user(request))
     except ServiceError as exc:
@@ -293,7 +287,7 @@ def my_activities(request: HttpRequest) -> HttpResponse:
 def activity_calendar(request: HttpRequest) -> HttpResponse:
     filters = ActivityFilters.from_query(request.GET)
     try:
-        day = datetime.date.fromisoformat(request.GET.get("week", ""))
+        day = clamp_date(datetime.date.fromisoformat(request.GET.get("week", "")))
     except ValueError:
         day = timezone.localdate()
     monday = week_start(day)

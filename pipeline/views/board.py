@@ -19,6 +19,7 @@ from accounts.models import User
 from pipeline import services
 from pipeline.errors import RuleViolation, ServiceError
 from pipeline.forms import LoseForm, MoveForm, QuickAddForm, VersionForm
+from pipeline.http import safe_next
 from pipeline.models import Deal, LostReason, Pipeline, Stage
 from pipeline.selectors.board import (
     BoardFilters,
@@ -277,9 +278,7 @@ def _close_view(request: HttpRequest, deal_id: int, *, won: bool) -> HttpRespons
         deal = _deal_or_refuse(request, deal_id)
     except ServiceError as exc:
         return refused(request, exc)
-    fallback = request.POST.get("next") or _board_url(deal.pipeline)
-    if not fallback.startswith("/"):
-        fallback = _board_url(deal.pipeline)
+    fallback = safe_next(request, request.POST.get("next"), _board_url(deal.pipeline))
     form = VersionForm(request.POST) if won else LoseForm(request.POST)
     if not form.is_valid():
         return refused(

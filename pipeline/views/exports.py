@@ -6,7 +6,6 @@ API lists (`?pipeline=3&status=won&updated_since=…`), so an export is what the
 
 from __future__ import annotations
 
-import csv
 import io
 import tempfile
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from pipeline.api import filters as api_filters
 from pipeline.selectors import exports, visibility
+from pipeline.spreadsheets import SafeCsvWriter, safe_cell
 
 KINDS = {
     "deals": (
@@ -54,7 +54,7 @@ class _Echo:
 
 
 def _csv_stream(header: list[str], rows: Iterator[list[str]]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = SafeCsvWriter(_Echo())
     # A BOM lets spreadsheet apps detect UTF-8; the importer accepts it.
     yield "\ufeff" + writer.writerow(header)
     for row in rows:
@@ -90,7 +90,8 @@ def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
         sheet = book.create_sheet(kind)
         sheet.append(header)
         for row in rows:
-            sheet.append(row)
+            # Every cell through the one guard: no formula, no character openpyxl refuses.
+            sheet.append([safe_cell(v) for v in row])
         # write_only keeps rows on disk, not in memory, until the file is written out.
         with tempfile.TemporaryFile() as tmp:
             book.save(tmp)

@@ -156,3 +156,22 @@ def test_odd_but_valid_offsets_are_converted_not_crashing(api_rep, make_deal):
     r = api_rep.get("/api/deals/?updated_since=0200-07-09T10:22:03%2B21:31")
     assert r.status_code == 200
     assert r.json()["count"] == 1
+
+
+@pytest.mark.parametrize(
+    "body", [b"[" * 100_000, b'{"title": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"]
+)
+def test_deeply_nested_json_is_a_400_not_a_recursion_error(api_rep, body):
+    r = _post_raw(api_rep, "/api/deals/", body)
+    assert r.status_code == 400
+    assert r.json()["code"] == "parse_error"
+    assert "nested" in r.json()["detail"]
+    assert not Deal.objects.exists()
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting(api_rep, stages):
+    title = "[" * 40 + '\\"{' * 10
+    body = f'{{"title": "{title}", "stage": {stages[0].pk}}}'.encode()
+    r = _post_raw(api_rep, "/api/deals/", body)
+    assert r.status_code == 201, r.content
+    assert Deal.objects.get().title == "[" * 40 + '"{' * 10

@@ -59,8 +59,38 @@ def test_create_refuses_a_duplicate_external_id(api_rep, stages):
     body = {"title": "A", "stage": stages[0].pk, "external_id": "crm-1"}
     assert api_rep.post("/api/deals/", body, format="json").status_code == 201
     again = api_rep.post("/api/deals/", body, format="json")
-    assert again.status_code == 400
-    assert "external_id" in again.json()["errors"]
+    assert again.status_code == 422
+    assert "already has a deal with the external id crm-1: A" in again.json()["detail"]
+
+
+def test_an_external_id_clash_never_reveals_a_hidden_deal(
+    api_rep, api_manager, stages, make_deal, rep, teammate, outsider, admin
+):
+    """External ids are unique per owner (issue 15, item 12): Olga's deal, which Rita may not
+    see, neither refuses Rita's id nor shows up in her answer."""
+    make_deal(title="Secret", owner=outsider, external_id="crm-7")
+    body = {"title": "Mine", "stage": stages[0].pk, "external_id": "crm-7"}
+    created = api_rep.post("/api/deals/", body, format="json")
+    assert created.status_code == 201, created.content
+    assert "Secret" not in created.content.decode()
+    assert Deal.objects.filter(external_id="crm-7").count() == 2
+    # A manager who gives Rita's deal to Tom, who already uses the id, is told (Tom's deals
+    # are theirs to see), and nothing changes.
+    make_deal(title="Tom's", owner=teammate, external_id="crm-7")
+    deal = Deal.objects.get(title="Mine")
+    moved = api_manager.patch(
+        f"/api/deals/{deal.pk}/", {"version": deal.version, "owner": teammate.pk}, format="json"
+    )
+    assert moved.status_code == 422
+    assert "Tom's" in moved.json()["detail"]
+    assert Deal.objects.get(pk=deal.pk).owner == rep
+    # Reassigning a whole book with clashing ids is refused, not a 500.
+    from pipeline.errors import RuleViolation
+    from pipeline.services.reassign import owner_reassign_open_work
+
+    with pytest.raises(RuleViolation, match="crm-7"):
+        owner_reassign_open_work(from_user=rep, to_user=teammate, actor=admin)
+    assert Deal.objects.get(pk=deal.pk).owner == rep
 
 
 def test_create_for_an_owner_outside_my_team_is_forbidden(api_rep, stages, outsider):
@@ -179,3 +209,38 @@ def test_unauthenticated_is_refused(client, make_deal):
     response = client.get("/api/deals/")
     assert response.status_code in (401, 403)
     assert response["Content-Type"] == "application/json"
+
+
+def test_a_refused_creation_carries_no_deal_and_matches_its_schema(api_rep, stages):
+    """Issue 15, item 14: a 422 on creation had `"deal": {"id": null, …}`, which breaks the
+    Deal schema; a deal that was never stored is not in the body, and the 422 body has its
+    own component (RuleError)."""
+    stages[1].requirements = ["organization"]
+    stages[1].save()
+    r = api_rep.post("/api/deals/", {"title": "A", "stage": stages[1].pk}, format="json")
+    assert r.status_code == 422, r.content
+    body = r.json()
+    assert "deal" not in body and body["missing"] and body["code"] == "rule_violation"
+    schema = api_rep.get("/api/schema/?format=json").json()
+    refused = schema["paths"]["/api/deals/"]["post"]["responses"]["422"]
+    assert refused["content"]["application/json"]["schema"]["$ref"].endswith("/RuleError")
+    # A refused change to a stored deal still carries the deal as it is now.
+    deal = api_rep.post("/api/deals/", {"title": "B", "stage": stages[0].pk}, format="json")
+    moved = api_rep.post(
+        f"/api/deals/{deal.json()['id']}/move/",
+        {"version": 1, "stage": stages[1].pk},
+        format="json",
+    )
+    assert moved.status_code == 422 and moved.json()["deal"]["id"] == deal.json()["id"]
+
+
+def test_path_ids_are_documented_as_positive(api_rep):
+    schema = api_rep.get("/api/schema/?format=json").json()
+    ids = [
+        p["schema"]
+        for path in schema["paths"].values()
+        for operation in path.values()
+        for p in operation.get("parameters", [])
+        if p["in"] == "path"
+    ]
+    assert ids and all(s.get("minimum") == 1 for s in ids)

@@ -120,8 +120,7 @@ def test_configuration_lists_are_read_only(api_rep, pipeline, stages, lost_reaso
     assert names == ["Lead in", "Qualified", "Proposal", "Negotiation"]
     assert api_rep.get("/api/lost-reasons/").json()["results"][0]["name"] == "Price too high"
     assert api_rep.post("/api/pipelines/", {"name": "X"}, format="json").status_code == 405
-    users = api_rep.get("/api/users/?role=manager").json()["results"]
-    assert [u["username"] for u in users] == ["mona"]
+    users = [u for u in api_rep.get("/api/users/").json()["results"] if u["username"] == "mona"]
     assert (
         api_rep.patch(f"/api/users/{users[0]['id']}/", {"role": "rep"}, format="json").status_code
         == 405
@@ -246,3 +245,32 @@ def test_someone_elses_person_cannot_be_changed_but_an_unowned_one_can(api_outsi
     shared = PersonFactory(name="Shared", owner=None)
     r = api_outsider.patch(f"/api/people/{shared.pk}/", {"job_title": "CEO"}, format="json")
     assert r.status_code == 200 and r.json()["job_title"] == "CEO"
+
+
+def test_users_show_reps_active_colleagues_name_and_email_only(
+    api_rep, api_admin, rep, teammate, manager, outsider, admin
+):
+    from accounts.models import User
+
+    gone = User.objects.create(username="gone", first_name="Gone", is_active=False)
+    listed = api_rep.get("/api/users/").json()["results"]
+    assert "gone" not in {u["username"] for u in listed}
+    assert set(listed[0]) == {
+        "id",
+        "username",
+        "first_name",
+        "last_name",
+        "full_name",
+        "email",
+        "updated_at",
+    }
+    assert api_rep.get(f"/api/users/{gone.pk}/").status_code == 404
+    one = api_rep.get(f"/api/users/{manager.pk}/").json()
+    assert "role" not in one and "is_active" not in one and "team" not in one
+    # Filtering by role, team or status would tell them too: those filters are admins'.
+    for leak in ("role=admin", "is_active=false", f"team={rep.team_id}"):
+        assert api_rep.get(f"/api/users/?{leak}").json()["results"] == listed, leak
+    # Admins manage users: everyone, with role, team and status, filterable.
+    everyone = api_admin.get("/api/users/?is_active=false").json()["results"]
+    assert [(u["username"], u["is_active"]) for u in everyone] == [("gone", False)]
+    assert api_admin.get(f"/api/users/{manager.pk}/").json()["role"] == "manager"

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from accounts.models import CompanySettings
 from pipeline import services
-from pipeline.models import Deal, StageChange, StageTotal
+from pipeline.models import Deal, Organization, Person, StageChange, StageTotal
 from pipeline.services.imports import ImportOptions, deal_import_apply
 from tests.factories import OrganizationFactory, PersonFactory
 
@@ -159,3 +159,102 @@ def test_deal_export_runs_a_constant_number_of_queries(
     with django_assert_num_queries(one):
         rows = _rows(_download(client, "deals"))
     assert len(rows) == 41
+
+
+# --- Control characters (issue 15, item 5) and CSV formula guard (item 7) ---------------------
+
+
+def test_control_characters_are_stripped_on_input_through_every_door(client, rep, stages):
+    from rest_framework.test import APIClient
+
+    api_rep = APIClient()
+    api_rep.force_login(rep)
+    r = api_rep.post(
+        "/api/deals/", {"title": "Big\x0b deal\x1b", "stage": stages[0].pk}, format="json"
+    )
+    assert r.status_code == 201, r.content
+    assert Deal.objects.get().title == "Big deal"
+    # The answer shows what was stored, also after an edit.
+    assert r.json()["title"] == "Big deal"
+    edited = api_rep.patch(
+        f"/api/deals/{r.json()['id']}/", {"version": 1, "title": "Bigger\x0b deal"}, format="json"
+    )
+    assert edited.json()["title"] == Deal.objects.get().title == "Bigger deal"
+    r = api_rep.post("/api/organizations/", {"name": "Ac\x1bme", "notes": "a\tb\nc\x0b"})
+    assert r.status_code == 201, r.content
+    org = Organization.objects.get()
+    assert (org.name, org.notes) == ("Acme", "a\tb\nc")
+    client.force_login(rep)
+    client.post(reverse("pipeline:person_new"), {"name": "Ann\x0b Lee"})
+    assert Person.objects.get().name == "Ann Lee"
+
+
+def test_exports_of_old_rows_with_control_characters_answer_200(client, make_deal, rep):
+    # Written past the model fields, as rows stored before text was cleaned on input.
+    deal = make_deal(title="Clean", owner=rep)
+    org = OrganizationFactory(name="Org")
+    person = PersonFactory(name="Pat", organization=org)
+    Deal.objects.filter(pk=deal.pk).update(organization=org)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE pipeline_deal SET title = %s", ["Old\x0bdeal"])
+        cursor.execute("UPDATE pipeline_organization SET name = %s", ["Old\x0borg"])
+        cursor.execute("UPDATE pipeline_person SET notes = %s", ["Old\x0bnote"])
+    from openpyxl import load_workbook
+
+    client.force_login(rep)
+    for kind, column, expected in (
+        ("deals", 0, "Olddeal"),
+        ("organizations", 0, "Oldorg"),
+        ("people", 7, "Oldnote"),
+    ):
+        sheet = load_workbook(io.BytesIO(_download(client, kind, "xlsx"))).active
+        assert sheet.cell(row=2, column=column + 1).value == expected, kind
+        assert list(csv.reader(io.StringIO(_download(client, kind).decode("utf-8-sig"))))[1]
+    assert person.pk
+
+
+EVIL = 'Acme;=HYPERLINK("http://evil.example","x")'
+
+
+def _raw_lines(data: bytes) -> list[str]:
+    return data.decode("utf-8-sig").splitlines()
+
+
+def test_every_export_csv_quotes_every_field_and_guards_formulas_after_separators(
+    client, make_deal, rep
+):
+    org = OrganizationFactory(name=EVIL, owner=rep)
+    PersonFactory(name="+1 formula", organization=org, owner=rep)
+    deal = make_deal(title="-2+3, @SUM(A1)", owner=rep, organization=org)
+    services.activity_create(
+        actor=rep, type="call", subject="x|=cmd", due_date=datetime.date(2030, 1, 2), deal=deal
+    )
+    client.force_login(rep)
+    for kind in ("deals", "people", "organizations", "activities"):
+        lines = _raw_lines(_download(client, kind))
+        for line in lines:
+            # Every field quoted: each line starts and ends with a quote.
+            assert line.startswith('"') and line.endswith('"'), (kind, line)
+        text = "\n".join(lines)
+        assert ";=" not in text and "|=" not in text and ", @" not in text, kind
+    orgs = _rows(_download(client, "organizations"))
+    assert orgs[0]["name"] == 'Acme;\'=HYPERLINK("http://evil.example","x")'
+    deals = _rows(_download(client, "deals"))
+    assert deals[0]["title"] == "'-2+3, '@SUM(A1)"
+    assert deals[0]["value"] == "1000.00"
+
+
+def test_dashboard_csvs_quote_every_field_and_guard_formulas(client, admin, make_deal, stages):
+    from metrics.views import _csv
+
+    response = _csv("x", ["Stage"], [[EVIL, -3, "-1.5", "=1+1"]])
+    lines = _raw_lines(response.content)
+    assert lines[1] == '"Acme;\'=HYPERLINK(""http://evil.example"",""x"")","-3","-1.5","\'=1+1"'
+    # And a real dashboard CSV: a stage named like a formula is written guarded and quoted.
+    stages[0].name = "Lead;=cmd"
+    stages[0].save()
+    make_deal(title="A", owner=admin)
+    client.force_login(admin)
+    data = client.get(reverse("metrics:dashboard"), {"export": "funnel"}).content
+    assert b"Lead;'=cmd" in data and b";=" not in data
+    assert all(line.startswith('"') for line in _raw_lines(data))

@@ -241,3 +241,26 @@ def test_command_dry_run_and_missing(write_csv, admin, pipeline, stages, capsys)
     assert "Imported: 1 organizations, 1 deals." in capsys.readouterr().out
     assert Deal.objects.get().organization.name == "Newco"
     assert Person.objects.count() == 0
+
+
+def test_import_never_reports_a_hidden_deal_as_already_imported(
+    write_csv, rep, outsider, stages, make_deal
+):
+    """Issue 15, item 12: Olga's deals, which Rita may not see, do not make Rita's rows
+    "already imported" (by external id, or by title + organization + first contact)."""
+    make_deal(title="Secret", owner=outsider, external_id="crm-9")
+    make_deal(title="Hidden twin", owner=outsider)
+    created = Deal.objects.get(title="Hidden twin").created_at.isoformat()
+    path = write_csv(f"external_id,title,created_at\ncrm-9,Mine,\n,Hidden twin,{created}\n")
+    options = ImportOptions(pipeline="Sales")
+    preview = deal_import_preview(source=path, actor=rep, options=options)
+    assert (preview.to_create, preview.duplicates) == (2, 0)
+    report = deal_import_apply(source=path, actor=rep, options=options)
+    assert (report.created["deals"], report.duplicates) == (2, 0)
+    assert set(Deal.objects.filter(owner=rep).values_list("title", flat=True)) == {
+        "Mine",
+        "Hidden twin",
+    }
+    # Her own deals still count as imported.
+    again = deal_import_apply(source=path, actor=rep, options=options)
+    assert (again.created["deals"], again.duplicates) == (0, 2)

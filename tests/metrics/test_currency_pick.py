@@ -10,6 +10,7 @@ In HUF a currency X counts at rate(X) ÷ rate(HUF): 1 EUR = 0.0025⁻¹ = 400 HU
 
 from __future__ import annotations
 
+import csv
 import datetime
 import json
 from decimal import Decimal
@@ -330,9 +331,9 @@ def test_csv_money_columns_name_their_currency(client, two_currencies, sales, ad
     client.force_login(admin)
     query = {"pipeline": sales.pk, "start": "2026-01-01", "end": "2026-03-31", "currency": "HUF"}
     reps = client.get(reverse("metrics:dashboard"), {**query, "export": "reps"})
-    rows = [line.split(",") for line in reps.content.decode().splitlines()]
+    rows = list(csv.reader(reps.content.decode().splitlines()))
     assert rows[0] == ["Owner", "Won", "Lost", "Win rate %", "Won value (HUF)"]
     assert rows[1][0] == "rita" and rows[1][-1] == "3808000"
     forecast = client.get(reverse("metrics:dashboard"), {**query, "export": "forecast"})
-    header = forecast.content.decode().splitlines()[0]
-    assert header == "Month,Deals,Value (HUF),Weighted (HUF)"
+    header = next(csv.reader(forecast.content.decode().splitlines()))
+    assert header == ["Month", "Deals", "Value (HUF)", "Weighted (HUF)"]

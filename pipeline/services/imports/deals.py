@@ -25,7 +25,7 @@ from accounts.models import User
 from pipeline.models import Deal, LostReason, Organization, Person, Pipeline, Stage, StageChange
 from pipeline.numbers import non_ascii_digits_message
 from pipeline.selectors.currencies import currency_codes_enabled
-from pipeline.selectors.visibility import owner_ids_editable
+from pipeline.selectors.visibility import deal_list_visible, owner_ids_editable
 from pipeline.services._common import board_touch
 from pipeline.services.config import stage_reorder
 from pipeline.services.csvfiles import (
@@ -168,12 +168,16 @@ class _Lookups:
         return None
 
 
-def _existing_keys() -> tuple[set[str], dict[tuple[str, str], set[str]]]:
+def _existing_keys(actor: User) -> tuple[set[tuple[int, str]], dict[tuple[str, str], set[str]]]:
+    """Only the deals the importing user may see: a row never reports a hidden deal as
+    "already imported" (issue 15). External ids are unique per owner, and every owner a row
+    may name is one whose deals the user sees, so the per-owner check stays complete."""
+    visible = deal_list_visible(actor)
     external = set(
-        Deal.objects.exclude(external_id=None).values_list("external_id", flat=True).iterator()
+        visible.exclude(external_id=None).values_list("owner_id", "external_id").iterator()
     )
     titled: dict[tuple[str, str], set[str]] = {}
-    for title, org_name, created in Deal.objects.values_list(
+    for title, org_name, created in visible.values_list(
         "title", "organization__name", "created_at"
     ).iterator(chunk_size=5000):
         titled.setdefault((key(title), key(org_name or "")), set()).add(created.isoformat())
@@ -182,15 +186,16 @@ def _existing_keys() -> tuple[set[str], dict[tuple[str, str], set[str]]]:
 
 def _is_duplicate(
     row: _Row,
-    external: set[str],
+    external: set[tuple[int, str]],
     titled: dict[tuple[str, str], set[str]],
+    owner_id: int | None,
 ) -> bool:
-    """A stable external id, else title + organization + first-contact time (any time when
-    the file has none). Marks the row as seen, so a repeated row counts once."""
+    """A stable external id (per owner), else title + organization + first-contact time (any
+    time when the file has none). Marks the row as seen, so a repeated row counts once."""
     if row.external_id:
-        if row.external_id in external:
+        if (owner_id, row.external_id) in external:
             return True
-        external.add(row.external_id)
+        external.add((owner_id, row.external_id))  # type: ignore[arg-type]
         return False
     created = row.created_at.isoformat() if row.created_at else ""
     seen = titled.setdefault((key(row.title), row.organization), set())
@@ -430,7 +435,7 @@ def _scan(
 ) -> tuple[ImportReport, dict[tuple[str, str], tuple[str, str, str]]]:
     report = ImportReport()
     lookups = _Lookups(options.matches)
-    external, titled = _existing_keys()
+    external, titled = _existing_keys(actor)
     unknown: dict[str, set[str]] = {
         k: set()
         for k in ("pipelines", "stages", "owners", "organizations", "people", "lost_reasons")
@@ -457,7 +462,8 @@ def _scan(
             )
             if report.problem_count == before:
                 report.valid += 1
-                if _is_duplicate(row, external, titled):
+                owner = lookups.users.find(row.owner) if row.owner else actor
+                if _is_duplicate(row, external, titled, owner.pk if owner else None):
                     report.duplicates += 1
                 else:
                     report.to_create += 1
@@ -798,7 +804,7 @@ def deal_import_apply(
         if report.unknown:
             _create_missing(report, lookups, new_people, options.new_stages, actor)
             lookups = _Lookups(options.matches)
-        external, titled = _existing_keys()
+        external, titled = _existing_keys(actor)
         now = timezone.now()
         touched: set[int] = set()
         batch: list[dict] = []
@@ -813,13 +819,15 @@ def deal_import_apply(
                 progress("importing", inserted)
 
         for row, _cells, _index in _rows(source, options, ImportReport()):
-            if row is None or _is_duplicate(row, external, titled):
+            if row is None:
+                continue
+            owner = lookups.users.find(row.owner) if row.owner else actor
+            if _is_duplicate(row, external, titled, owner.pk if owner else None):
                 continue
             pipeline = lookups.pipelines.get(row.pipeline) if row.pipeline else None
             pipeline = pipeline or lookups.default_pipeline
             pkey = key(pipeline.name)
             stage = lookups.stages[(pkey, row.stage)] if row.stage else lookups.first_stage[pkey]
-            owner = lookups.users.find(row.owner) if row.owner else actor
             created = row.created_at or now
             batch.append(
                 {

@@ -22,11 +22,12 @@ from accounts.models import User
 from pipeline.errors import NotAllowed, NotVisible, RuleViolation
 from pipeline.models import ImportJob
 from pipeline.selectors.visibility import owner_ids_editable
-from pipeline.services.csvfiles import CsvFormatError, clean_text, csv_detect
+from pipeline.services.csvfiles import CsvFormatError, csv_detect
 from pipeline.services.imports import IMPORTERS, ImportOptions, ImportRefused, ImportReport, files
 from pipeline.services.imports.common import column_index
 from pipeline.services.imports.files import import_files_stored_bytes
 from pipeline.services.jobs import job_enqueue
+from pipeline.validation import clean_text
 
 logger = logging.getLogger(__name__)
 
