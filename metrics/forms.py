@@ -9,18 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
 from pipeline.models import Activity, LostReason, Pipeline
+from pipeline.widgets import IsoDateInput
 
 
 class ScopeForm(forms.Form):
     pipeline = forms.ModelChoiceField(
         queryset=Pipeline.objects.filter(is_active=True), required=False, label=_("Pipeline")
     )
-    start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = forms.DateField(label=_("From"), required=False, widget=IsoDateInput())
+    end = forms.DateField(label=_("To"), required=False, widget=IsoDateInput())
     owner = forms.ModelChoiceField(
         queryset=User.objects.filter(is_active=True), required=False, label=_("Owner")
     )
@@ -78,16 +75,12 @@ class StaleBulkForm(forms.Form):
         queryset=LostReason.objects.filter(is_active=True), required=False, label=_("Lost reason")
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
-    until = forms.DateField(
-        label=_("Revisit on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    until = forms.DateField(label=_("Revisit on"), required=False, widget=IsoDateInput())
     activity_type = forms.ChoiceField(
         label=_("Activity"), choices=Activity.Type.choices, required=False
     )
     subject = forms.CharField(label=_("Subject"), required=False, max_length=200)
-    due_date = forms.DateField(
-        label=_("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_date = forms.DateField(label=_("Due"), required=False, widget=IsoDateInput())
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from pipeline.models import Activity, Organization, Person
+from pipeline.widgets import IsoDateInput, IsoTimeInput
 
 TYPE_ERRORS = {
     "required": _("Choose a type: call, meeting, email, demo or task."),
@@ -42,7 +43,7 @@ def _date_field(label: str = _("Date"), required: bool = True) -> forms.DateFiel
     return forms.DateField(
         label=label,
         required=required,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
         error_messages=DATE_ERRORS,
     )
 
@@ -51,7 +52,7 @@ def _time_field(label: str = _("Time")) -> forms.TimeField:
     return forms.TimeField(
         label=label,
         required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        widget=IsoTimeInput(),
         error_messages=TIME_ERRORS,
     )
 

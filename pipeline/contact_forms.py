@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from pipeline.models import Organization, Person, Pipeline, Stage
+from pipeline.widgets import IsoDateInput
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = IsoDateInput()
 
 
 def _lines(value: list[str] | None) -> str:

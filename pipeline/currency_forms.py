@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pipeline.widgets import IsoDateInput
+
 
 class CurrencyAddForm(forms.Form):
     code = forms.CharField(
@@ -23,6 +25,7 @@ class CurrencyRateForm(forms.Form):
     rate_date = forms.DateField(
         label=_("Rate date"),
         required=False,
+        widget=IsoDateInput(),
         error_messages={"invalid": _("Enter the rate date as YYYY-MM-DD.")},
     )
 

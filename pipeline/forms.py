@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pipeline.models import Activity, Deal, LostReason
+from pipeline.widgets import IsoDateInput, IsoTimeInput
 
 
 class MoveForm(forms.Form):
@@ -55,7 +56,7 @@ class DealEditForm(forms.Form):
     expected_close_date = forms.DateField(
         label=_("Expected close date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
@@ -104,10 +105,8 @@ class DealEditForm(forms.Form):
 class ActivityForm(forms.Form):
     type = forms.ChoiceField(label=_("Type"), choices=Activity.Type.choices)
     subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
-    due_date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    due_time = forms.TimeField(
-        label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
-    )
+    due_date = forms.DateField(label=_("Date"), widget=IsoDateInput())
+    due_time = forms.TimeField(label=_("Time"), required=False, widget=IsoTimeInput())
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), required=False, min_value=1, max_value=24 * 60
     )

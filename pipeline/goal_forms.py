@@ -11,6 +11,7 @@ from accounts.models import Team, User
 from pipeline.models import Activity, Goal, Pipeline, Stage
 from pipeline.selectors.currencies import currency_codes_enabled
 from pipeline.selectors.visibility import owner_ids_editable
+from pipeline.widgets import IsoDateInput
 
 
 def assignee_choices(user: User) -> list[tuple[str, str]]:
@@ -60,13 +61,11 @@ class GoalForm(forms.Form):
         choices=[("", _("Every type")), *Activity.Type.choices],
         required=False,
     )
-    starts_on = forms.DateField(
-        label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    starts_on = forms.DateField(label=_("Starts on"), widget=IsoDateInput())
     ends_on = forms.DateField(
         label=_("Ends on (optional)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:

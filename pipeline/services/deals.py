@@ -106,6 +106,17 @@ def deal_missing_requirements(
     reaches a stage counts as having passed the earlier ones; a backward move only those of
     the target stage. A new deal (`entering_pipeline`) passes every stage up to its own.
     """
+    missing = deal_missing_requirements_by_stage(
+        deal=deal, to_stage=to_stage, entering_pipeline=entering_pipeline
+    )
+    return [str(Stage.Requirement(code).label) for _stage, codes in missing for code in codes]
+
+
+def deal_requirement_codes(
+    *, deal: Deal, to_stage: Stage, entering_pipeline: bool = False
+) -> list[tuple[Stage, list[str]]]:
+    """Every stage a move into `to_stage` passes that asks for something, with the codes it
+    asks for, in pipeline order. A code asked by two stages is listed under the first."""
     if entering_pipeline:
         after_position = -1
     elif deal.stage.pipeline_id == to_stage.pipeline_id:
@@ -124,14 +135,31 @@ def deal_missing_requirements(
     else:
         stages = []
     stages.append(to_stage)
-    codes: list[str] = []
+    seen: set[str] = set()
+    asked: list[tuple[Stage, list[str]]] = []
     for stage in stages:
-        for code in stage.requirements or []:
-            if code not in codes and code in Stage.Requirement.values:
-                codes.append(code)
-    if not codes:
-        return []
+        codes = [
+            code
+            for code in stage.requirements or []
+            if code not in seen and code in Stage.Requirement.values
+        ]
+        seen.update(codes)
+        if codes:
+            asked.append((stage, codes))
+    return asked
 
+
+def deal_missing_requirements_by_stage(
+    *, deal: Deal, to_stage: Stage, entering_pipeline: bool = False
+) -> list[tuple[Stage, list[str]]]:
+    """The unmet requirement codes of each stage a move into `to_stage` passes, so a refusal
+    names the stage that asks (issue 16 item 5), not the stage the deal was dropped on."""
+    asked = deal_requirement_codes(
+        deal=deal, to_stage=to_stage, entering_pipeline=entering_pipeline
+    )
+    if not asked:
+        return []
+    codes = [code for _stage, stage_codes in asked for code in stage_codes]
     done_types: set[str] = set()
     if deal.pk and any(code in _DONE_TYPES for code in codes):
         done_types = set(
@@ -140,35 +168,40 @@ def deal_missing_requirements(
             .distinct()
         )
     person = deal.person if deal.person_id else None
-    missing: list[str] = []
-    for code in codes:
-        if code == Stage.Requirement.VALUE:
-            ok = deal.value > 0
-        elif code == Stage.Requirement.CLOSE_DATE:
-            ok = deal.expected_close_date is not None
-        elif code == Stage.Requirement.ORGANIZATION:
-            ok = deal.organization_id is not None
-        elif code == Stage.Requirement.PERSON:
-            ok = person is not None
-        elif code == Stage.Requirement.DECISION_MAKER:
-            ok = person is not None and person.is_decision_maker
-        elif code in _DONE_TYPES:
-            ok = _DONE_TYPES[code] in done_types
-        elif code == Stage.Requirement.NOTE:
-            ok = bool(deal.pk) and Note.objects.filter(deal_id=deal.pk).exists()
-        else:  # pragma: no cover - codes are filtered above
-            ok = True
-        if not ok:
-            missing.append(str(Stage.Requirement(code).label))
+    has_note = any(code == Stage.Requirement.NOTE for code in codes) and bool(
+        deal.pk and Note.objects.filter(deal_id=deal.pk).exists()
+    )
+    met = {
+        Stage.Requirement.VALUE: deal.value > 0,
+        Stage.Requirement.CLOSE_DATE: deal.expected_close_date is not None,
+        Stage.Requirement.ORGANIZATION: deal.organization_id is not None,
+        Stage.Requirement.PERSON: person is not None,
+        Stage.Requirement.DECISION_MAKER: person is not None and person.is_decision_maker,
+        # Only a note on the deal itself counts, not one on its contact person.
+        Stage.Requirement.NOTE: has_note,
+        **{code: kind in done_types for code, kind in _DONE_TYPES.items()},
+    }
+    missing = []
+    for stage, stage_codes in asked:
+        unmet = [code for code in stage_codes if not met.get(code, True)]
+        if unmet:
+            missing.append((stage, unmet))
     return missing
 
 
-def _requirements_error(deal: Deal, to_stage: Stage, missing: list[str]) -> RuleViolation:
+def _requirements_error(deal: Deal, missing: list[tuple[Stage, list[str]]]) -> RuleViolation:
+    def phrase(code: str) -> str:
+        label = str(Stage.Requirement(code).label)
+        return label[0].lower() + label[1:]
+
     return RuleViolation(
-        _("%(stage)s needs first: %(missing)s.")
-        % {"stage": to_stage.name, "missing": "; ".join(m[0].lower() + m[1:] for m in missing)},
+        " ".join(
+            _("%(stage)s needs first: %(missing)s.")
+            % {"stage": stage.name, "missing": "; ".join(phrase(c) for c in codes)}
+            for stage, codes in missing
+        ),
         deal=deal,
-        missing=missing,
+        missing=[str(Stage.Requirement(c).label) for _stage, codes in missing for c in codes],
     )
 
 
@@ -217,9 +250,11 @@ def deal_create(
         external_id=external_id or None,
     )
     if source not in _SOURCES_WITHOUT_REQUIREMENTS:
-        missing = deal_missing_requirements(deal=deal, to_stage=stage, entering_pipeline=True)
+        missing = deal_missing_requirements_by_stage(
+            deal=deal, to_stage=stage, entering_pipeline=True
+        )
         if missing:
-            raise _requirements_error(deal, stage, missing)
+            raise _requirements_error(deal, missing)
     deal.save(force_insert=True)
     record_change(
         deal=deal,
@@ -346,9 +381,9 @@ def deal_move(
     if to_stage.pk == locked.stage_id:
         return locked
     if source not in _SOURCES_WITHOUT_REQUIREMENTS:
-        missing = deal_missing_requirements(deal=locked, to_stage=to_stage)
+        missing = deal_missing_requirements_by_stage(deal=locked, to_stage=to_stage)
         if missing:
-            raise _requirements_error(locked, to_stage, missing)
+            raise _requirements_error(locked, missing)
     from_stage_id = locked.stage_id
     before = totals_snapshot(locked)
     now = timezone.now()
