@@ -37,6 +37,8 @@ from pipeline.views._responses import form_errors_text, refused, toast
 from pipeline.views.cards import card_html, card_ui, cards_html
 
 BOARD = "pipeline/board.html"
+# "Load more" without JavaScript grows one column up to this many cards.
+MAX_SHOWN = 2000
 
 
 def _pipeline_for(
@@ -83,6 +85,7 @@ def _context(
         goals_version=versions.everyone,
         visible=visible,
     )
+    _expand_column(request, pipeline, filters, columns)
     ui = card_ui(request, [c.stage for c in columns])
     for col in columns:
         col.cards_html = cards_html(col.cards, ui)
@@ -132,6 +135,36 @@ def board_poll(request: HttpRequest, pipeline_id: int) -> HttpResponse:
     return render(request, f"{BOARD}#board", context)
 
 
+def _shown(request: HttpRequest) -> int:
+    try:
+        return max(0, min(int(request.GET.get("shown", "")), MAX_SHOWN))
+    except ValueError:
+        return 0
+
+
+def _expand_column(
+    request: HttpRequest, pipeline: Pipeline, filters: BoardFilters, columns: list
+) -> None:
+    """`?more=<stage>&shown=<n>`: the "Load more" link without JavaScript opens the board with
+    that column showing one more page than the `n` cards it showed."""
+    stage_id = request.GET.get("more", "")
+    col = next((c for c in columns if str(c.stage.pk) == stage_id), None)
+    if col is None or not col.next_cursor:
+        return
+    wanted = _shown(request) + settings.STAGECOACH_BOARD_PAGE_SIZE - len(col.cards)
+    if wanted <= 0:
+        return
+    extra, col.next_cursor = column_page(
+        pipeline=pipeline,
+        stage=col.stage,
+        user=request.user,  # type: ignore[arg-type]
+        filters=filters,
+        cursor=col.next_cursor,
+        page=wanted,
+    )
+    col.cards = [*col.cards, *extra]
+
+
 @require_GET
 @login_required
 def column_more(request: HttpRequest, pipeline_id: int, stage_id: int) -> HttpResponse:
@@ -152,6 +185,7 @@ def column_more(request: HttpRequest, pipeline_id: int, stage_id: int) -> HttpRe
         {
             "cards_html": cards_html(cards, ui),
             "next_cursor": cursor,
+            "shown": _shown(request) + len(cards),
             "pipeline": pipeline,
             "stage": stage,
             "filter_query": urlencode(filters.as_query()),

@@ -282,11 +282,11 @@ def test_columns_page_through_every_card_once_in_pipedrive_order(client, rep, st
     html = _board(client, stage.pipeline).content.decode()
     column = re.search(rf'id="column-{stage.pk}".*?</section>', html, re.S).group(0)
     seen = [int(x) for x in re.findall(r'data-deal-id="(\d+)"', column)]
-    more = re.search(r'hx-get="([^"]+)"\s+hx-trigger="revealed"', column)
+    more = re.search(r'hx-get="([^"]+)"\s+hx-trigger="intersect', column)
     while more:
         page = client.get(more.group(1).replace("&amp;", "&")).content.decode()
         seen += [int(x) for x in re.findall(r'data-deal-id="(\d+)"', page)]
-        more = re.search(r'hx-get="([^"]+)"\s+hx-trigger="revealed"', page)
+        more = re.search(r'hx-get="([^"]+)"\s+hx-trigger="intersect', page)
     assert seen == expected
 
 
@@ -479,3 +479,27 @@ def test_deal_edit_matches_the_organization_by_name(client, rep, make_deal):
     assert "No organization is called “Acme Inc”" in bad.content.decode()
     assert client.post(url, {**form, "organization": "acme oy"}).status_code == 302
     assert Deal.objects.get(pk=deal.pk).organization == acme
+
+
+def test_load_more_without_javascript_opens_the_board_with_the_column_grown(client, rep, pipeline):
+    """Issue 16 item 2: the "Load more" link is a board URL (not a bare fragment): it shows
+    the whole board, with that column one page longer, and a link for the next page."""
+    stage = StageFactory(pipeline=pipeline, name="Big", position=20)
+    for n in range(120):
+        services.deal_create(actor=rep, title=f"Big-{n}", pipeline_stage=stage)
+    client.force_login(rep)
+    html = _board(client, pipeline).content.decode()
+    column = re.search(rf'id="column-{stage.pk}".*?</section>', html, re.S).group(0)
+    href = re.search(r'<a class="more" href="([^"]+)"', column).group(1).replace("&amp;", "&")
+    assert href.startswith(reverse("pipeline:board", args=[pipeline.pk]) + "?")
+    assert f"more={stage.pk}" in href and "shown=50" in href
+    seen: list[str] = []
+    while href:
+        response = client.get(href)
+        page = response.content.decode()
+        assert "<html" in page and 'id="board"' in page  # the board page, styled
+        column = re.search(rf'id="column-{stage.pk}".*?</section>', page, re.S).group(0)
+        seen = re.findall(r'data-deal-id="(\d+)"', column)
+        found = re.search(r'<a class="more" href="([^"]+)"', column)
+        href = found.group(1).replace("&amp;", "&") if found else ""
+    assert len(seen) == len(set(seen)) == 120
