@@ -125,9 +125,8 @@ class OrganizationForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    body = forms.CharField(
-        label=_("Note"), max_length=10000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    # The length limit is the service's, which says how long the note is (never cuts it).
+    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class LeadForm(forms.Form):

@@ -23,7 +23,6 @@ from pipeline.services.config import (
     stage_update,
 )
 from pipeline.services.contacts import (
-    note_create,
     organization_create,
     organization_update,
     person_create,
@@ -55,6 +54,7 @@ from pipeline.services.leads import (
     lead_unpark,
     lead_unpark_due,
 )
+from pipeline.services.notes import note_create
 from pipeline.services.planning import (
     activity_finish,
     activity_goal_set,
