@@ -344,6 +344,22 @@ class Deal(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    # "Parked" is not a stored status: a parked deal is open, with a revisit date. Pages,
+    # filters and the API show it as its own status (issue 16 item 4).
+    PARKED = "parked"
+
+    @property
+    def shown_status(self) -> str:
+        if self.status == Deal.Status.OPEN and self.parked_until:
+            return Deal.PARKED
+        return self.status
+
+    @property
+    def shown_status_label(self) -> str:
+        if self.shown_status == Deal.PARKED:
+            return str(_("Parked"))
+        return self.get_status_display()
+
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
