@@ -64,7 +64,8 @@ def _duration_field() -> forms.IntegerField:
         min_value=1,
         max_value=24 * 60,
         error_messages=DURATION_ERRORS,
-        widget=forms.NumberInput(attrs={"min": 1, "max": 1440, "step": 5}),
+        # Any whole number of minutes: a step of 5 from min 1 would allow only 1, 6, 11…
+        widget=forms.NumberInput(attrs={"min": 1, "max": 1440, "step": 1}),
     )
 
 
