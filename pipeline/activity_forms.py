@@ -150,15 +150,22 @@ class FinishForm(forms.Form):
     next_due_time = _time_field()
     next_duration_minutes = _duration_field()
 
+    def wants_next(self) -> bool:
+        """A follow-up is scheduled only when the user asks for one: the box ticked, or a
+        subject typed. The prefilled type and date alone schedule nothing (issue 16 item 9:
+        "Done" on its own used to create an empty "Meeting")."""
+        data = self.cleaned_data
+        return bool(data.get("schedule_next") or (data.get("next_subject") or "").strip())
+
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("schedule_next") and not data.get("next_due_date"):
+        if self.wants_next() and not data.get("next_due_date"):
             self.add_error("next_due_date", _("Choose when the next activity is due."))
         return data
 
     def next_activity(self) -> dict | None:
         data = self.cleaned_data
-        if not data.get("schedule_next"):
+        if not self.wants_next():
             return None
         return {
             "type": data.get("next_type") or Activity.Type.CALL,

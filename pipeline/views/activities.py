@@ -150,7 +150,7 @@ def _detail_page(
         or FinishForm(
             initial={
                 "next_type": activity.type,
-                "schedule_next": True,
+                "schedule_next": False,
                 "next_due_date": next_workday(),
             }
         ),
