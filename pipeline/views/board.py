@@ -98,7 +98,13 @@ def _context(
         "stages": [c.stage for c in columns],
         "filters": filters,
         "filter_query": urlencode(filters.as_query()),
-        "owners": User.objects.filter(is_active=True).order_by("first_name", "last_name"),
+        # Only owners whose deals the viewer may see: a rep who sees only their own deals
+        # gets no list of colleagues to filter by (issue 16 item 22).
+        "owners": (
+            User.objects.filter(is_active=True)
+            if visible is None
+            else User.objects.filter(is_active=True, pk__in=visible)
+        ).order_by("first_name", "last_name"),
         "board_version": versions.mine,
         "poll_seconds": settings.STAGECOACH_BOARD_POLL_SECONDS,
         # Quick-add offers the enabled currencies (base first) when there is more than one.

@@ -503,3 +503,22 @@ def test_load_more_without_javascript_opens_the_board_with_the_column_grown(clie
         found = re.search(r'<a class="more" href="([^"]+)"', column)
         href = found.group(1).replace("&amp;", "&") if found else ""
     assert len(seen) == len(set(seen)) == 120
+
+
+def test_owner_filter_lists_only_owners_the_viewer_may_see(
+    client, rep, teammate, outsider, manager, admin, stages
+):
+    """Issue 16 item 22: a rep who sees only their own deals is not offered colleagues."""
+    from accounts.services import company_settings_update
+
+    def offered(user):
+        client.force_login(user)
+        page = client.get(reverse("pipeline:board", args=[stages[0].pipeline_id])).text
+        select = re.search(r'<select id="filter-owner".*?</select>', page, re.S).group(0)
+        return {int(pk) for pk in re.findall(r'<option value="(\d+)"', select)}
+
+    assert offered(rep) == {rep.pk}
+    assert offered(manager) == {manager.pk, rep.pk, teammate.pk}
+    assert {rep.pk, teammate.pk, outsider.pk, manager.pk} <= offered(admin)
+    company_settings_update(actor=admin, reps_see_all_deals=True)
+    assert {rep.pk, teammate.pk, outsider.pk} <= offered(rep)
