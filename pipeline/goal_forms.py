@@ -11,7 +11,7 @@ from accounts.models import Team, User
 from pipeline.models import Activity, Goal, Pipeline, Stage
 from pipeline.selectors.currencies import currency_codes_enabled
 from pipeline.selectors.visibility import owner_ids_editable
-from pipeline.widgets import IsoDateInput
+from pipeline.widgets import IsoDateInput, MoneyField
 
 
 def assignee_choices(user: User) -> list[tuple[str, str]]:
@@ -34,13 +34,7 @@ class GoalForm(forms.Form):
     kind = forms.ChoiceField(label=_("Goal type"), choices=Goal.Kind.choices)
     assignee = forms.ChoiceField(label=_("For"))
     interval = forms.ChoiceField(label=_("Interval"), choices=Goal.Interval.choices)
-    target = forms.DecimalField(
-        label=_("Target"),
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
-        help_text=_("A count, or an amount for revenue goals."),
-    )
+    target = MoneyField(label=_("Target"), help_text=_("A count, or an amount for revenue goals."))
     currency = forms.ChoiceField(label=_("Currency (revenue goals)"), required=False)
     pipeline = forms.ModelChoiceField(
         label=_("Pipeline"),

@@ -65,8 +65,26 @@ def _clean_money(value: object) -> Decimal:
     if amount < 0:
         raise RuleViolation(_("The value cannot be negative."))
     if amount >= Decimal("1e12"):
-        raise RuleViolation(_("The value is too large."))
+        raise RuleViolation(
+            _("The largest value allowed is %(max)s.") % {"max": "999,999,999,999.99"}
+        )
     return amount.quantize(Decimal("0.01"))
+
+
+TITLE_MAX_LENGTH = 200
+
+
+def _clean_title(title: object) -> str:
+    """A deal's title, refused (never cut) when longer than the column holds."""
+    text = str(title or "").strip()
+    if not text:
+        raise RuleViolation(_("A deal needs a title."))
+    if len(text) > TITLE_MAX_LENGTH:
+        raise RuleViolation(
+            _("A title is at most %(max)s characters; this one has %(count)s. Shorten it.")
+            % {"max": TITLE_MAX_LENGTH, "count": f"{len(text):,}"}
+        )
+    return text
 
 
 def _clean_currency(currency: str, *, keep: str | None = None) -> str:
@@ -223,9 +241,7 @@ def deal_create(
 ) -> Deal:
     """Create an open deal in a stage and record its entry in the history."""
 
-    title = (title or "").strip()
-    if not title:
-        raise RuleViolation(_("A deal needs a title."))
+    title = _clean_title(title)
     stage = pipeline_stage
     if not stage.is_active:
         raise RuleViolation(_("%(stage)s is archived; choose another stage.") % {"stage": stage})
@@ -234,7 +250,7 @@ def deal_create(
     now = timezone.now()
     created = created_at or now
     deal = Deal(
-        title=title[:200],
+        title=title,
         value=_clean_money(value),
         currency=_clean_currency(currency or settings.DEFAULT_CURRENCY),
         pipeline_id=stage.pipeline_id,
@@ -327,10 +343,7 @@ def deal_update(
     fields: dict[str, object] = {}
     for name, raw in changes.items():
         if name == "title":
-            raw = str(raw or "").strip()
-            if not raw:
-                raise RuleViolation(_("A deal needs a title."))
-            raw = raw[:200]
+            raw = _clean_title(raw)
         elif name == "value":
             raw = _clean_money(raw)
         elif name == "currency":

@@ -12,17 +12,51 @@
    data-reset-on-success        an htmx form that resets, and closes its <details>, once its
                                 request succeeded
 
-   Success and info messages fade after a few seconds; errors stay until dismissed, so nobody
-   misses why a change was refused. */
+   Success, info and warning messages fade after a few seconds; errors stay until dismissed,
+   so nobody misses why a change was refused.
+
+   Length limits: a browser silently cuts pasted text at a field's maxlength, so the limit
+   moves to data-maxlength and a field that is too long says so (and cannot be submitted). */
 (function () {
   "use strict";
   function schedule(root) {
-    root.querySelectorAll(".toast-success, .toast-info").forEach(function (el) {
+    root.querySelectorAll(".toast-success, .toast-info, .toast-warning").forEach(function (el) {
       if (el.dataset.timer) return;
       el.dataset.timer = "1";
       setTimeout(function () { el.remove(); }, 5000);
     });
   }
+  function keepLimits(root) {
+    root.querySelectorAll("input[maxlength], textarea[maxlength]").forEach(function (el) {
+      el.setAttribute("data-maxlength", el.getAttribute("maxlength"));
+      el.removeAttribute("maxlength");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { keepLimits(document); });
+  document.addEventListener("htmx:load", function (event) { keepLimits(event.detail.elt); });
+  document.addEventListener("input", function (event) {
+    var el = event.target;
+    if (!el.getAttribute || !el.hasAttribute("data-maxlength")) return;
+    var max = parseInt(el.getAttribute("data-maxlength"), 10);
+    var note = el.nextElementSibling;
+    if (!note || !note.classList.contains("too-long")) note = null;
+    if (el.value.length > max) {
+      var text = (document.body.getAttribute("data-too-long") || "%(count)s / %(max)s")
+        .replace("%(count)s", el.value.length).replace("%(max)s", max);
+      if (!note) {
+        note = document.createElement("span");
+        note.className = "too-long form-error";
+        note.setAttribute("role", "alert");
+        el.insertAdjacentElement("afterend", note);
+      }
+      note.textContent = text;
+      el.setCustomValidity(text);
+    } else if (note) {
+      note.remove();
+      el.setCustomValidity("");
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () { schedule(document); });
   document.addEventListener("htmx:afterSettle", function () { schedule(document); });
   document.addEventListener("htmx:oobAfterSwap", function () { schedule(document); });
@@ -74,7 +108,9 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-reset-on-success")) return;
-    if (!event.detail.successful) return;
+    // A refusal (422, 409…) counts as "successful" for htmx here (it is swapped, see the
+    // htmx-config meta): keep what was typed, so the user can fix it and try again.
+    if (!event.detail.successful || event.detail.xhr.status >= 300) return;
     form.reset();
     var details = form.closest("details");
     if (details) details.open = false;
