@@ -38,6 +38,15 @@ class QuickAddForm(forms.Form):
     currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
     stage = forms.IntegerField(label=_("Stage"), min_value=1)
     organization = forms.CharField(label=_("Organization"), max_length=200, required=False)
+    # Offered when the chosen stage requires them (its entry requirements).
+    expected_close_date = forms.DateField(
+        label=_("Expected close date"), required=False, widget=IsoDateInput()
+    )
+    person = forms.CharField(label=_("Contact person"), max_length=200, required=False)
+    decision_maker = forms.BooleanField(label=_("The contact is a decision maker"), required=False)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class DealEditForm(forms.Form):

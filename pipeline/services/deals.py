@@ -43,7 +43,7 @@ from pipeline.services._common import (
     write_deal,
 )
 from pipeline.services.activities import activity_create
-from pipeline.services.contacts import organization_create
+from pipeline.services.contacts import organization_create, person_create, person_update
 
 _DONE_TYPES = {
     Stage.Requirement.DONE_CALL: Activity.Type.CALL,
@@ -168,7 +168,7 @@ def deal_requirement_codes(
 
 
 def deal_missing_requirements_by_stage(
-    *, deal: Deal, to_stage: Stage, entering_pipeline: bool = False
+    *, deal: Deal, to_stage: Stage, entering_pipeline: bool = False, with_note: bool = False
 ) -> list[tuple[Stage, list[str]]]:
     """The unmet requirement codes of each stage a move into `to_stage` passes, so a refusal
     names the stage that asks (issue 16 item 5), not the stage the deal was dropped on."""
@@ -186,8 +186,10 @@ def deal_missing_requirements_by_stage(
             .distinct()
         )
     person = deal.person if deal.person_id else None
-    has_note = any(code == Stage.Requirement.NOTE for code in codes) and bool(
-        deal.pk and Note.objects.filter(deal_id=deal.pk).exists()
+    # `with_note`: a new deal whose first note is written in the same transaction.
+    has_note = with_note or (
+        any(code == Stage.Requirement.NOTE for code in codes)
+        and bool(deal.pk and Note.objects.filter(deal_id=deal.pk).exists())
     )
     met = {
         Stage.Requirement.VALUE: deal.value > 0,
@@ -238,8 +240,10 @@ def deal_create(
     created_at: datetime.datetime | None = None,
     external_id: str | None = None,
     source: str = "form",
+    note: str = "",
 ) -> Deal:
-    """Create an open deal in a stage and record its entry in the history."""
+    """Create an open deal in a stage and record its entry in the history. `note`: the deal's
+    first note, written in the same transaction (it can meet "A note is attached")."""
 
     title = _clean_title(title)
     stage = pipeline_stage
@@ -267,7 +271,7 @@ def deal_create(
     )
     if source not in _SOURCES_WITHOUT_REQUIREMENTS:
         missing = deal_missing_requirements_by_stage(
-            deal=deal, to_stage=stage, entering_pipeline=True
+            deal=deal, to_stage=stage, entering_pipeline=True, with_note=bool(note.strip())
         )
         if missing:
             raise _requirements_error(deal, missing)
@@ -284,6 +288,10 @@ def deal_create(
     )
     totals_move(None, totals_snapshot(deal))
     board_touch(stage.pipeline_id, deal.owner_id)
+    if note.strip():
+        from pipeline.services.notes import note_create
+
+        note_create(actor=actor, body=note, deal=deal)
     return deal
 
 
@@ -297,10 +305,18 @@ def deal_quick_add(
     value: Decimal | int | str = 0,
     currency: str | None = None,
     organization_name: str = "",
+    expected_close_date: datetime.date | None = None,
+    person_name: str = "",
+    person_is_decision_maker: bool = False,
+    note: str = "",
 ) -> Deal:
     """The board's quick-add: a deal in a stage of `pipeline`, linked to the organization of
     that name the actor can see, or to a new one. One transaction: a refused deal (a currency
-    that is not enabled, …) leaves no organization behind."""
+    that is not enabled, …) leaves no organization behind.
+
+    The stage's entry requirements can be met here too (issue 16 item 7): a close date, a
+    contact person (one of that name in the organization, or a new one, marked decision maker
+    if asked) and a first note."""
     stage = Stage.objects.filter(pk=stage_id, pipeline=pipeline, is_active=True).first()
     if stage is None:
         raise RuleViolation(_("Choose a stage of this pipeline."))
@@ -313,6 +329,20 @@ def deal_quick_add(
                 organization = organization_create(actor=actor, name=name)
             except DuplicateFound as dup:  # the same name written differently: link that one
                 organization = dup.existing[0]
+    person = None
+    person_name = (person_name or "").strip()
+    if person_name:
+        people = Person.objects.filter(name__iexact=person_name)
+        person = (people.filter(organization=organization) if organization else people).first()
+        if person is None:
+            person = person_create(
+                actor=actor,
+                name=person_name,
+                organization=organization,
+                is_decision_maker=person_is_decision_maker,
+            )
+        elif person_is_decision_maker and not person.is_decision_maker:
+            person = person_update(person=person, actor=actor, changes={"is_decision_maker": True})
     return deal_create(
         actor=actor,
         title=title,
@@ -320,7 +350,10 @@ def deal_quick_add(
         value=value or 0,
         currency=currency or None,
         organization=organization,
+        person=person,
+        expected_close_date=expected_close_date,
         source="board",
+        note=note,
     )
 
 

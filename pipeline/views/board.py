@@ -123,7 +123,17 @@ def board(request: HttpRequest, pipeline_id: int | None = None) -> HttpResponse:
     context["lost_reasons"] = LostReason.objects.filter(is_active=True).order_by("position", "name")
     if request.htmx and request.htmx.target == "board":
         return render(request, f"{BOARD}#board", context)
+    _mark_entry_requirements(context["stages"])
     return render(request, BOARD, context)
+
+
+def _mark_entry_requirements(stages: list[Stage]) -> None:
+    """For the quick-add form: `entry_codes`, what a new deal needs to enter each stage (the
+    requirements of every stage up to it, as `deal_create` checks them), space-separated."""
+    codes: list[str] = []
+    for stage in sorted(stages, key=lambda s: s.position):
+        codes += [c for c in stage.requirements or [] if c not in codes]
+        stage.entry_codes = " ".join(codes)  # type: ignore[attr-defined]
 
 
 @require_GET
@@ -390,6 +400,10 @@ def deal_quick_add(request: HttpRequest, pipeline_id: int) -> HttpResponse:
             value=data.get("value") or 0,
             currency=data.get("currency") or None,
             organization_name=data.get("organization") or "",
+            expected_close_date=data.get("expected_close_date"),
+            person_name=data.get("person") or "",
+            person_is_decision_maker=bool(data.get("decision_maker")),
+            note=data.get("note") or "",
         )
     except ServiceError as exc:
         return refused(request, exc, fallback_url=fallback)

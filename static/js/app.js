@@ -15,6 +15,9 @@
    Success, info and warning messages fade after a few seconds; errors stay until dismissed,
    so nobody misses why a change was refused.
 
+   data-requirements-select     a <select> whose chosen <option data-requires="codes"> shows
+                                the [data-shown-if="codes"] parts of its form that match
+
    Length limits: a browser silently cuts pasted text at a field's maxlength, so the limit
    moves to data-maxlength and a field that is too long says so (and cannot be submitted). */
 (function () {
@@ -32,7 +35,24 @@
       el.removeAttribute("maxlength");
     });
   }
-  document.addEventListener("DOMContentLoaded", function () { keepLimits(document); });
+  function showRequired(select) {
+    var option = select.options[select.selectedIndex];
+    var needs = ((option && option.getAttribute("data-requires")) || "").split(" ");
+    select.form.querySelectorAll("[data-shown-if]").forEach(function (part) {
+      part.hidden = !part.getAttribute("data-shown-if").split(" ").some(function (code) {
+        return needs.indexOf(code) >= 0;
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    keepLimits(document);
+    document.querySelectorAll("select[data-requirements-select]").forEach(showRequired);
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[data-requirements-select]")) {
+      showRequired(event.target);
+    }
+  });
   document.addEventListener("htmx:load", function (event) { keepLimits(event.detail.elt); });
   document.addEventListener("input", function (event) {
     var el = event.target;
@@ -112,6 +132,7 @@
     // htmx-config meta): keep what was typed, so the user can fix it and try again.
     if (!event.detail.successful || event.detail.xhr.status >= 300) return;
     form.reset();
+    form.querySelectorAll("select[data-requirements-select]").forEach(showRequired);
     var details = form.closest("details");
     if (details) details.open = false;
   });

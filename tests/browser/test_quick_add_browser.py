@@ -45,3 +45,28 @@ def test_toasts_do_not_cover_the_add_button(login, rep, stages):
         or b["y"] + b["height"] <= a["y"]
     )
     assert not overlap
+
+
+def test_quick_add_offers_what_the_chosen_stage_requires(login, rep, stages):
+    """Issue 16 item 7: a stage asking for a close date, a decision maker and a note can be
+    entered from quick-add: the form offers those fields once that stage is chosen."""
+    stages[1].requirements = ["expected_close_date", "decision_maker", "note"]
+    stages[1].save()
+    page = login(rep)
+    page.click(".quick-add summary")
+    form = page.locator(".quick-add form")
+    assert not form.locator("input[name=expected_close_date]").is_visible()
+    form.locator("select[name=stage]").select_option(str(stages[1].pk))
+    form.locator("input[name=title]").fill("Ready for qualification")
+    form.locator("input[name=organization]").fill("Acme")
+    form.locator("input[name=expected_close_date]").fill("2027-03-02")
+    form.locator("input[name=person]").fill("Pat Buyer")
+    form.locator("input[name=decision_maker]").check()
+    form.locator("textarea[name=note]").fill("Budget approved")
+    with page.expect_response(lambda r: "/deals/new/" in r.url) as response:
+        form.locator("button[type=submit]").click()
+    assert response.value.status == 200
+    deal = Deal.objects.get(title="Ready for qualification")
+    assert deal.stage_id == stages[1].pk
+    assert deal.person.is_decision_maker and deal.notes.count() == 1
+    assert str(deal.expected_close_date) == "2027-03-02"

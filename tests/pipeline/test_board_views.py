@@ -522,3 +522,33 @@ def test_owner_filter_lists_only_owners_the_viewer_may_see(
     assert {rep.pk, teammate.pk, outsider.pk, manager.pk} <= offered(admin)
     company_settings_update(actor=admin, reps_see_all_deals=True)
     assert {rep.pk, teammate.pk, outsider.pk} <= offered(rep)
+
+
+def test_quick_add_meets_the_stage_requirements_it_offers(client, rep, stages):
+    """Issue 16 item 7: quick-add takes the close date, contact (decision maker) and a first
+    note, so a stage that requires them can be entered; the form offers them per stage."""
+    from pipeline.models import Deal
+
+    stages[1].requirements = ["expected_close_date", "decision_maker", "note"]
+    stages[1].save()
+    client.force_login(rep)
+    page = client.get(reverse("pipeline:board", args=[stages[0].pipeline_id])).text
+    assert (
+        f'<option value="{stages[1].pk}" data-requires="expected_close_date decision_maker note">'
+        in page
+    )
+    url = reverse("pipeline:deal_quick_add", args=[stages[0].pipeline_id])
+    data = {"title": "Qualified one", "stage": stages[1].pk, "organization": "Acme"}
+    refused = client.post(url, data, **HX)
+    assert refused.status_code == 422
+    assert "Qualified needs first: expected close date is set" in refused.text
+    data |= {
+        "expected_close_date": "2027-03-02",
+        "person": "Pat Buyer",
+        "decision_maker": "1",
+        "note": "Budget approved",
+    }
+    assert client.post(url, data, **HX).status_code == 200
+    deal = Deal.objects.get(title="Qualified one")
+    assert deal.person.name == "Pat Buyer" and deal.person.organization.name == "Acme"
+    assert [n.body for n in deal.notes.all()] == ["Budget approved"]
