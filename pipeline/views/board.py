@@ -118,13 +118,28 @@ def _context(
 def board(request: HttpRequest, pipeline_id: int | None = None) -> HttpResponse:
     pipelines = list(Pipeline.objects.filter(is_active=True).order_by("position", "id"))
     pipeline = _pipeline_for(request, pipeline_id, pipelines)
+    return _board_page(request, pipeline, pipelines)
+
+
+def _board_page(
+    request: HttpRequest,
+    pipeline: Pipeline,
+    pipelines: list[Pipeline],
+    *,
+    quick: dict | None = None,
+    quick_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The board. `quick`/`quick_error`: a refused quick-add without JavaScript, shown again
+    open, with what was typed and why it was refused."""
     filters = BoardFilters.from_query(request.GET, request.user)
     context = _context(request, pipeline, filters, pipelines)
     context["lost_reasons"] = LostReason.objects.filter(is_active=True).order_by("position", "name")
     if request.htmx and request.htmx.target == "board":
         return render(request, f"{BOARD}#board", context)
     _mark_entry_requirements(context["stages"])
-    return render(request, BOARD, context)
+    context |= {"quick": quick or {}, "quick_error": quick_error}
+    return render(request, BOARD, context, status=status)
 
 
 def _mark_entry_requirements(stages: list[Stage]) -> None:
@@ -389,7 +404,7 @@ def deal_quick_add(request: HttpRequest, pipeline_id: int) -> HttpResponse:
     form = QuickAddForm(request.POST)
     fallback = _board_url(pipeline)
     if not form.is_valid():
-        return refused(request, RuleViolation(form_errors_text(form)), fallback_url=fallback)
+        return _quick_add_refused(request, pipeline, RuleViolation(form_errors_text(form)))
     data = form.cleaned_data
     try:
         deal = services.deal_quick_add(
@@ -406,7 +421,7 @@ def deal_quick_add(request: HttpRequest, pipeline_id: int) -> HttpResponse:
             note=data.get("note") or "",
         )
     except ServiceError as exc:
-        return refused(request, exc, fallback_url=fallback)
+        return _quick_add_refused(request, pipeline, exc)
     stage = deal.stage
     text = _("Added “%(deal)s” to %(stage)s.") % {"deal": deal, "stage": stage}
     if not request.htmx:
@@ -418,3 +433,19 @@ def deal_quick_add(request: HttpRequest, pipeline_id: int) -> HttpResponse:
     )
     reswap(response, "none")
     return response
+
+
+def _quick_add_refused(request: HttpRequest, pipeline: Pipeline, exc: ServiceError) -> HttpResponse:
+    """htmx: a toast, the form keeps its input. Without JavaScript: the board again, the form
+    open with what was typed and the reason (not a redirect that loses the input)."""
+    if request.htmx:
+        return refused(request, exc)
+    pipelines = list(Pipeline.objects.filter(is_active=True).order_by("position", "id"))
+    return _board_page(
+        request,
+        pipeline,
+        pipelines,
+        quick=request.POST.dict(),
+        quick_error=exc.message,
+        status=exc.status_code,
+    )

@@ -552,3 +552,19 @@ def test_quick_add_meets_the_stage_requirements_it_offers(client, rep, stages):
     deal = Deal.objects.get(title="Qualified one")
     assert deal.person.name == "Pat Buyer" and deal.person.organization.name == "Acme"
     assert [n.body for n in deal.notes.all()] == ["Budget approved"]
+
+
+def test_quick_add_refused_without_javascript_keeps_the_input(client, rep, stages):
+    stages[1].requirements = ["expected_close_date"]
+    stages[1].save()
+    client.force_login(rep)
+    url = reverse("pipeline:deal_quick_add", args=[stages[0].pipeline_id])
+    response = client.post(
+        url, {"title": "Typed with care", "stage": stages[1].pk, "organization": "Acme"}
+    )
+    assert response.status_code == 422
+    page = response.text
+    assert 'id="board"' in page and '<details class="quick-add" open>' in page
+    assert 'value="Typed with care"' in page and 'value="Acme"' in page
+    assert f'<option value="{stages[1].pk}" data-requires="expected_close_date" selected>' in page
+    assert "Qualified needs first: expected close date is set." in page
