@@ -64,3 +64,11 @@ def test_api_names_the_largest_value(rep, stages):
     )
     assert response.status_code == 400
     assert LARGEST in response.content.decode()
+
+
+def test_a_long_lead_title_is_refused_not_cut(rep):
+    from pipeline.models import Lead
+
+    with pytest.raises(RuleViolation, match="this one has 5,000"):
+        services.lead_create(actor=rep, title="x" * 5000, new_organization_name="Acme")
+    assert not Lead.objects.exists()
