@@ -56,6 +56,8 @@ class Stage(models.Model):
         DONE_EMAIL = "done_email", _("An email is done")
         DONE_DEMO = "done_demo", _("A demo is done")
         NOTE = "note", _("A note is attached")
+        # Also met by a note on the deal's contact person (plain NOTE counts the deal's only).
+        NOTE_OR_CONTACT = "note_or_contact", _("A note on the deal or its contact person")
 
     pipeline = models.ForeignKey(
         Pipeline, verbose_name=_("pipeline"), on_delete=models.PROTECT, related_name="stages"

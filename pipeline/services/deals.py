@@ -188,8 +188,14 @@ def deal_missing_requirements_by_stage(
     person = deal.person if deal.person_id else None
     # `with_note`: a new deal whose first note is written in the same transaction.
     has_note = with_note or (
-        any(code == Stage.Requirement.NOTE for code in codes)
+        any(code in (Stage.Requirement.NOTE, Stage.Requirement.NOTE_OR_CONTACT) for code in codes)
         and bool(deal.pk and Note.objects.filter(deal_id=deal.pk).exists())
+    )
+    contact_note = (
+        Stage.Requirement.NOTE_OR_CONTACT in codes
+        and not has_note
+        and person is not None
+        and Note.objects.filter(person_id=person.pk).exists()
     )
     met = {
         Stage.Requirement.VALUE: deal.value > 0,
@@ -199,6 +205,7 @@ def deal_missing_requirements_by_stage(
         Stage.Requirement.DECISION_MAKER: person is not None and person.is_decision_maker,
         # Only a note on the deal itself counts, not one on its contact person.
         Stage.Requirement.NOTE: has_note,
+        Stage.Requirement.NOTE_OR_CONTACT: has_note or contact_note,
         **{code: kind in done_types for code, kind in _DONE_TYPES.items()},
     }
     missing = []

@@ -170,3 +170,24 @@ def test_deal_page_and_api_agree_on_a_colleagues_activities(
     # Seeing is not changing.
     response = api.patch(f"/api/activities/{activity.pk}/", {"done": True}, format="json")
     assert response.status_code == 403
+
+
+def test_a_requirement_may_accept_a_note_on_the_contact_person(make_deal, stages, rep):
+    stages[1].requirements = ["note_or_contact"]
+    stages[1].save()
+    person = PersonFactory()
+    deal = make_deal(person=person)
+    with pytest.raises(RuleViolation, match="a note on the deal or its contact person"):
+        services.deal_move(deal=deal, to_stage=stages[1], expected_version=1, actor=rep)
+    services.note_create(actor=rep, body="Likes golf", person=person)
+    moved = services.deal_move(deal=deal, to_stage=stages[1], expected_version=1, actor=rep)
+    assert moved.stage_id == stages[1].pk
+
+
+def test_a_deal_note_meets_the_deal_or_contact_requirement(make_deal, stages, rep):
+    stages[1].requirements = ["note_or_contact"]
+    stages[1].save()
+    deal = make_deal()
+    services.note_create(actor=rep, body="Budget confirmed", deal=deal)
+    moved = services.deal_move(deal=deal, to_stage=stages[1], expected_version=1, actor=rep)
+    assert moved.stage_id == stages[1].pk
