@@ -157,6 +157,7 @@ def _detail_page(
         "reschedule_form": reschedule_form
         or RescheduleForm(initial={"due_date": activity.due_date, "due_time": activity.due_time}),
         "home": _home_of(activity),
+        "can_edit": planning.activity_can_edit(_user(request), activity),
         "next": _safe_next(request, request.GET.get("next"), _home_of(activity)),
     }
     return render(request, "pipeline/activity_detail.html", context, status=status)

@@ -191,3 +191,21 @@ def test_a_deal_note_meets_the_deal_or_contact_requirement(make_deal, stages, re
     services.note_create(actor=rep, body="Budget confirmed", deal=deal)
     moved = services.deal_move(deal=deal, to_stage=stages[1], expected_version=1, actor=rep)
     assert moved.stage_id == stages[1].pk
+
+
+def test_a_colleagues_activity_page_is_read_only(client, rep, teammate, make_deal, admin):
+    company_settings_update(actor=admin, reps_see_all_deals=True)
+    activity = services.activity_create(
+        actor=rep,
+        type="call",
+        subject="Pricing call",
+        due_date=datetime.date(2027, 1, 5),
+        deal=make_deal(),
+    )
+    client.force_login(teammate)
+    page = client.get(reverse("pipeline:activity_detail", args=[activity.pk])).content.decode()
+    assert "Pricing call" in page and "You can see this activity but not change it." in page
+    assert 'name="outcome"' not in page
+    client.force_login(rep)
+    page = client.get(reverse("pipeline:activity_detail", args=[activity.pk])).content.decode()
+    assert 'name="outcome"' in page
