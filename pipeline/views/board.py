@@ -173,27 +173,37 @@ def _shown(request: HttpRequest) -> int:
         return 0
 
 
+def _wanted_cards(request: HttpRequest, stage_id: int) -> int:
+    """How many cards a column should show beyond its first page: `?more=<stage>&shown=<n>`
+    (the "Load more" link without JavaScript: one page more than the `n` it showed), or
+    `shown_<stage>=<n>` (the poll, so a refresh keeps the cards already loaded by scrolling)."""
+    size = settings.STAGECOACH_BOARD_PAGE_SIZE
+    params = request.GET
+    if params.get("more", "") == str(stage_id):
+        return min(_shown(request) + size, MAX_SHOWN)
+    try:
+        return max(0, min(int(params.get(f"shown_{stage_id}", "")), MAX_SHOWN))
+    except ValueError:
+        return 0
+
+
 def _expand_column(
     request: HttpRequest, pipeline: Pipeline, filters: BoardFilters, columns: list
 ) -> None:
-    """`?more=<stage>&shown=<n>`: the "Load more" link without JavaScript opens the board with
-    that column showing one more page than the `n` cards it showed."""
-    stage_id = request.GET.get("more", "")
-    col = next((c for c in columns if str(c.stage.pk) == stage_id), None)
-    if col is None or not col.next_cursor:
-        return
-    wanted = _shown(request) + settings.STAGECOACH_BOARD_PAGE_SIZE - len(col.cards)
-    if wanted <= 0:
-        return
-    extra, col.next_cursor = column_page(
-        pipeline=pipeline,
-        stage=col.stage,
-        user=request.user,  # type: ignore[arg-type]
-        filters=filters,
-        cursor=col.next_cursor,
-        page=wanted,
-    )
-    col.cards = [*col.cards, *extra]
+    """Grow the columns `_wanted_cards` asks for (one query each; none for a plain board)."""
+    for col in columns:
+        wanted = _wanted_cards(request, col.stage.pk) - len(col.cards)
+        if wanted <= 0 or not col.next_cursor:
+            continue
+        extra, col.next_cursor = column_page(
+            pipeline=pipeline,
+            stage=col.stage,
+            user=request.user,  # type: ignore[arg-type]
+            filters=filters,
+            cursor=col.next_cursor,
+            page=wanted,
+        )
+        col.cards = [*col.cards, *extra]
 
 
 @require_GET

@@ -15,7 +15,8 @@ def long_column(rep, stages):
     return stages[0]
 
 
-def test_scrolling_a_column_shows_all_its_deals(login, rep, long_column):
+def test_scrolling_a_column_shows_all_its_deals(login, rep, long_column, settings):
+    settings.STAGECOACH_BOARD_POLL_SECONDS = 1
     page = login(rep)
     cards = page.locator(f"#cards-{long_column.pk} .card")
     assert cards.count() == 50
@@ -27,6 +28,11 @@ def test_scrolling_a_column_shows_all_its_deals(login, rep, long_column):
         page.wait_for_timeout(200)
     assert cards.count() == 120
     assert page.locator(f"#cards-{long_column.pk} .more").count() == 0
+    # A change elsewhere redraws the board at the next poll: the loaded cards stay.
+    version = page.locator("#board").get_attribute("data-board-version")
+    services.deal_create(actor=rep, title="Newcomer", pipeline_stage=long_column)
+    page.locator(f'#board:not([data-board-version="{version}"])').wait_for()
+    assert cards.count() >= 120
 
 
 def test_load_more_without_javascript_stays_in_the_board(browser, live_server, rep, long_column):

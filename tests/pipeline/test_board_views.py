@@ -568,3 +568,20 @@ def test_quick_add_refused_without_javascript_keeps_the_input(client, rep, stage
     assert 'value="Typed with care"' in page and 'value="Acme"' in page
     assert f'<option value="{stages[1].pk}" data-requires="expected_close_date" selected>' in page
     assert "Qualified needs first: expected close date is set." in page
+
+
+def test_poll_keeps_the_cards_a_column_loaded(client, rep, pipeline):
+    """Issue 16 item 2: after scrolling a column to 120 cards, a poll redraw keeps 120 (the
+    board sends `shown_<stage>`), not the first page only."""
+    stage = StageFactory(pipeline=pipeline, name="Big", position=20)
+    for n in range(120):
+        services.deal_create(actor=rep, title=f"Big-{n}", pipeline_stage=stage)
+    client.force_login(rep)
+    url = reverse("pipeline:board_poll", args=[pipeline.pk])
+    page = client.get(url, {"v": "stale", f"shown_{stage.pk}": "120"}).content.decode()
+    column = re.search(rf'id="column-{stage.pk}".*?</section>', page, re.S).group(0)
+    assert len(re.findall(r'data-deal-id="(\d+)"', column)) == 120
+    assert 'class="more"' not in column
+    page = client.get(url, {"v": "stale"}).content.decode()
+    column = re.search(rf'id="column-{stage.pk}".*?</section>', page, re.S).group(0)
+    assert len(re.findall(r'data-deal-id="(\d+)"', column)) == 50
