@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,7 +25,7 @@ from pipeline.selectors.visibility import (
     deal_get_visible,
     organization_list_visible,
 )
-from pipeline.views._responses import form_errors_text, refused, refused_page
+from pipeline.views._responses import form_errors_text, refused, refused_page, toast
 
 
 def _get(request: HttpRequest, deal_id: int):  # noqa: ANN202
@@ -117,8 +118,7 @@ def deal_note(request: HttpRequest, deal_id: int) -> HttpResponse:
             return refused_page(request, error, reverse("pipeline:deal_detail", args=[deal.pk]))
         return _render_detail(request, deal, note_form=form, status=error.status_code)
     if request.htmx:
-        return render(
-            request,
+        timeline = render_to_string(
             "pipeline/deal_detail.html#timeline",
             {
                 "deal": deal,
@@ -126,7 +126,9 @@ def deal_note(request: HttpRequest, deal_id: int) -> HttpResponse:
                 "note_form": NoteForm(),
                 "timeline": deal_timeline(deal=deal),
             },
+            request=request,
         )
+        return HttpResponse(timeline + toast(request, _("Note added."), "success"))
     messages.success(request, _("Note added."))
     return HttpResponseRedirect(reverse("pipeline:deal_detail", args=[deal.pk]))
 
