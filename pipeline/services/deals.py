@@ -32,6 +32,7 @@ from pipeline.selectors.visibility import (
     deal_check_edit,
     organization_list_visible,
     owner_ids_editable,
+    person_list_visible,
 )
 from pipeline.services._common import (
     board_touch,
@@ -339,7 +340,7 @@ def deal_quick_add(
     person = None
     person_name = (person_name or "").strip()
     if person_name:
-        people = Person.objects.filter(name__iexact=person_name)
+        people = person_list_visible(actor).filter(name__iexact=person_name)
         person = (people.filter(organization=organization) if organization else people).first()
         if person is None:
             person = person_create(
