@@ -43,13 +43,22 @@ def preferences(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             error, status = exc.message, exc.status_code
         else:
-            if user.language:
+            follow_browser = "language" in request.POST and not user.language
+            if follow_browser:
+                # "As my browser": forget the override the language menu left behind, or the
+                # cookie would keep the previous language (issue 16 item 8).
+                request.COOKIES.pop(settings.LANGUAGE_COOKIE_NAME, None)
+                request.session.pop("_language", None)  # Django < 4 kept it in the session
+                translation.activate(translation.get_language_from_request(request))
+            elif user.language:
                 translation.activate(user.language)
             messages.success(request, _("Preferences saved."))
             target = safe_next(request, request.POST.get("next"), reverse("accounts:preferences"))
             response = HttpResponseRedirect(target)
             # Remembered after logout too, so the login page speaks the same language.
-            if user.language:
+            if follow_browser:
+                response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, samesite="Lax")
+            elif user.language:
                 response.set_cookie(
                     settings.LANGUAGE_COOKIE_NAME,
                     user.language,

@@ -11,19 +11,15 @@ from accounts.models import Team, User
 from pipeline.models import Activity, LostReason, Pipeline
 from pipeline.numbers import DecimalInputField
 from pipeline.validation import ClampedDateField, validate_date_range
+from pipeline.widgets import IsoDateInput
 
 
 class ScopeForm(forms.Form):
     pipeline = forms.ModelChoiceField(
         queryset=Pipeline.objects.filter(is_active=True), required=False, label=_("Pipeline")
     )
-    # Query parameters: a day outside the accepted range is moved into it, not refused.
-    start = ClampedDateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = ClampedDateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = ClampedDateField(label=_("From"), required=False, widget=IsoDateInput())
+    end = ClampedDateField(label=_("To"), required=False, widget=IsoDateInput())
     owner = forms.ModelChoiceField(
         queryset=User.objects.filter(is_active=True), required=False, label=_("Owner")
     )
@@ -84,7 +80,7 @@ class StaleBulkForm(forms.Form):
     until = forms.DateField(
         label=_("Revisit on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
         validators=[validate_date_range],
     )
     activity_type = forms.ChoiceField(
@@ -92,10 +88,7 @@ class StaleBulkForm(forms.Form):
     )
     subject = forms.CharField(label=_("Subject"), required=False, max_length=200)
     due_date = forms.DateField(
-        label=_("Due"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_date_range],
+        label=_("Due"), required=False, widget=IsoDateInput(), validators=[validate_date_range]
     )
 
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from pipeline.models import Activity, Organization, Person
 from pipeline.validation import validate_date_range
+from pipeline.widgets import IsoDateInput, IsoTimeInput
 
 TYPE_ERRORS = {
     "required": _("Choose a type: call, meeting, email, demo or task."),
@@ -43,7 +44,7 @@ def _date_field(label: str = _("Date"), required: bool = True) -> forms.DateFiel
     return forms.DateField(
         label=label,
         required=required,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
         error_messages=DATE_ERRORS,
         validators=[validate_date_range],
     )
@@ -53,7 +54,7 @@ def _time_field(label: str = _("Time")) -> forms.TimeField:
     return forms.TimeField(
         label=label,
         required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        widget=IsoTimeInput(),
         error_messages=TIME_ERRORS,
     )
 
@@ -65,7 +66,8 @@ def _duration_field() -> forms.IntegerField:
         min_value=1,
         max_value=24 * 60,
         error_messages=DURATION_ERRORS,
-        widget=forms.NumberInput(attrs={"min": 1, "max": 1440, "step": 5}),
+        # Any whole number of minutes: a step of 5 from min 1 would allow only 1, 6, 11…
+        widget=forms.NumberInput(attrs={"min": 1, "max": 1440, "step": 1}),
     )
 
 
@@ -150,15 +152,22 @@ class FinishForm(forms.Form):
     next_due_time = _time_field()
     next_duration_minutes = _duration_field()
 
+    def wants_next(self) -> bool:
+        """A follow-up is scheduled only when the user asks for one: the box ticked, or a
+        subject typed. The prefilled type and date alone schedule nothing (issue 16 item 9:
+        "Done" on its own used to create an empty "Meeting")."""
+        data = self.cleaned_data
+        return bool(data.get("schedule_next") or (data.get("next_subject") or "").strip())
+
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("schedule_next") and not data.get("next_due_date"):
+        if self.wants_next() and not data.get("next_due_date"):
             self.add_error("next_due_date", _("Choose when the next activity is due."))
         return data
 
     def next_activity(self) -> dict | None:
         data = self.cleaned_data
-        if not data.get("schedule_next"):
+        if not self.wants_next():
             return None
         return {
             "type": data.get("next_type") or Activity.Type.CALL,

@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from pipeline.models import Organization, Person, Pipeline, Stage
-from pipeline.numbers import DecimalInputField
 from pipeline.validation import validate_date_range
+from pipeline.widgets import IsoDateInput, MoneyField
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = IsoDateInput()
 
 
 def _lines(value: list[str] | None) -> str:
@@ -126,9 +126,8 @@ class OrganizationForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    body = forms.CharField(
-        label=_("Note"), max_length=10000, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    # The length limit is the service's, which says how long the note is (never cuts it).
+    body = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class LeadForm(forms.Form):
@@ -145,9 +144,7 @@ class LeadForm(forms.Form):
     new_person_name = forms.CharField(label=_("Person"), max_length=200, required=False)
     new_person_email = forms.EmailField(label=_("Their email"), required=False)
     source = forms.CharField(label=_("Source"), max_length=100, required=False)
-    expected_value = DecimalInputField(
-        label=_("Expected value"), min_value=0, max_digits=14, decimal_places=2, required=False
-    )
+    expected_value = MoneyField(label=_("Expected value"), required=False)
     currency = forms.CharField(label=_("Currency"), max_length=3, min_length=3, required=False)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
     notes = forms.CharField(
@@ -193,9 +190,7 @@ class ConvertForm(forms.Form):
         error_messages={"required": _("Choose the pipeline and stage the deal starts in.")},
     )
     title = forms.CharField(label=_("Deal title"), max_length=200, required=False)
-    value = DecimalInputField(
-        label=_("Value"), min_value=0, max_digits=14, decimal_places=2, required=False
-    )
+    value = MoneyField(label=_("Value"), required=False)
 
     @staticmethod
     def stage_choices() -> list[tuple[Pipeline, list[Stage]]]:

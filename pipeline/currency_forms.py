@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pipeline.validation import validate_date_range
+from pipeline.widgets import IsoDateInput
 
 
 class CurrencyAddForm(forms.Form):
@@ -25,6 +26,7 @@ class CurrencyRateForm(forms.Form):
     rate_date = forms.DateField(
         label=_("Rate date"),
         required=False,
+        widget=IsoDateInput(),
         validators=[validate_date_range],
         error_messages={"invalid": _("Enter the rate date as YYYY-MM-DD.")},
     )

@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pipeline.models import Activity, Deal, LostReason
-from pipeline.numbers import DecimalInputField
 from pipeline.validation import validate_date_range
+from pipeline.widgets import IsoDateInput, IsoTimeInput, MoneyField
 
 
 class MoveForm(forms.Form):
@@ -34,13 +34,20 @@ class LoseForm(VersionForm):
 
 class QuickAddForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    value = DecimalInputField(
-        label=_("Value"), min_value=0, max_digits=14, decimal_places=2, required=False
-    )
+    value = MoneyField(label=_("Value"), required=False)
     # Checked against the enabled currencies by the service; empty means the base currency.
     currency = forms.CharField(label=_("Currency"), max_length=3, required=False)
     stage = forms.IntegerField(label=_("Stage"), min_value=1)
     organization = forms.CharField(label=_("Organization"), max_length=200, required=False)
+    # Offered when the chosen stage requires them (its entry requirements).
+    expected_close_date = forms.DateField(
+        label=_("Expected close date"), required=False, widget=IsoDateInput()
+    )
+    person = forms.CharField(label=_("Contact person"), max_length=200, required=False)
+    decision_maker = forms.BooleanField(label=_("The contact is a decision maker"), required=False)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class DealEditForm(forms.Form):
@@ -48,7 +55,7 @@ class DealEditForm(forms.Form):
     thousands, too many for a select); the contact is chosen among that organization's people."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
-    value = DecimalInputField(label=_("Value"), min_value=0, max_digits=14, decimal_places=2)
+    value = MoneyField(label=_("Value"))
     # The company's enabled currencies, plus the deal's own if an admin has since disabled it.
     currency = forms.ChoiceField(label=_("Currency"))
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=None)
@@ -57,8 +64,8 @@ class DealEditForm(forms.Form):
     expected_close_date = forms.DateField(
         label=_("Expected close date"),
         required=False,
+        widget=IsoDateInput(),
         validators=[validate_date_range],
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
@@ -108,13 +115,9 @@ class ActivityForm(forms.Form):
     type = forms.ChoiceField(label=_("Type"), choices=Activity.Type.choices)
     subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
     due_date = forms.DateField(
-        label=_("Date"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_date_range],
+        label=_("Date"), widget=IsoDateInput(), validators=[validate_date_range]
     )
-    due_time = forms.TimeField(
-        label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
-    )
+    due_time = forms.TimeField(label=_("Time"), required=False, widget=IsoTimeInput())
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), required=False, min_value=1, max_value=24 * 60
     )

@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
 from pipeline.models import Activity, Goal, Pipeline, Stage
-from pipeline.numbers import DecimalInputField
 from pipeline.selectors.currencies import currency_codes_enabled
 from pipeline.selectors.visibility import owner_ids_editable
 from pipeline.validation import validate_date_range
+from pipeline.widgets import IsoDateInput, MoneyField
 
 
 def assignee_choices(user: User) -> list[tuple[str, str]]:
@@ -35,13 +35,7 @@ class GoalForm(forms.Form):
     kind = forms.ChoiceField(label=_("Goal type"), choices=Goal.Kind.choices)
     assignee = forms.ChoiceField(label=_("For"))
     interval = forms.ChoiceField(label=_("Interval"), choices=Goal.Interval.choices)
-    target = DecimalInputField(
-        label=_("Target"),
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
-        help_text=_("A count, or an amount for revenue goals."),
-    )
+    target = MoneyField(label=_("Target"), help_text=_("A count, or an amount for revenue goals."))
     currency = forms.ChoiceField(label=_("Currency (revenue goals)"), required=False)
     pipeline = forms.ModelChoiceField(
         label=_("Pipeline"),
@@ -63,15 +57,13 @@ class GoalForm(forms.Form):
         required=False,
     )
     starts_on = forms.DateField(
-        label=_("Starts on"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_date_range],
+        label=_("Starts on"), widget=IsoDateInput(), validators=[validate_date_range]
     )
     ends_on = forms.DateField(
         label=_("Ends on (optional)"),
         required=False,
+        widget=IsoDateInput(),
         validators=[validate_date_range],
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:

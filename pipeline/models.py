@@ -61,6 +61,8 @@ class Stage(models.Model):
         DONE_EMAIL = "done_email", _("An email is done")
         DONE_DEMO = "done_demo", _("A demo is done")
         NOTE = "note", _("A note is attached")
+        # Also met by a note on the deal's contact person (plain NOTE counts the deal's only).
+        NOTE_OR_CONTACT = "note_or_contact", _("A note on the deal or its contact person")
 
     pipeline = models.ForeignKey(
         Pipeline, verbose_name=_("pipeline"), on_delete=models.PROTECT, related_name="stages"
@@ -352,6 +354,22 @@ class Deal(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    # "Parked" is not a stored status: a parked deal is open, with a revisit date. Pages,
+    # filters and the API show it as its own status (issue 16 item 4).
+    PARKED = "parked"
+
+    @property
+    def shown_status(self) -> str:
+        if self.status == Deal.Status.OPEN and self.parked_until:
+            return Deal.PARKED
+        return self.status
+
+    @property
+    def shown_status_label(self) -> str:
+        if self.shown_status == Deal.PARKED:
+            return str(_("Parked"))
+        return self.get_status_display()
 
     @property
     def is_open(self) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -150,3 +151,21 @@ class BlankableEmailField(serializers.EmailField):
 class MoneyInputField(DecimalInputMixin, serializers.DecimalField):
     """An amount sent as a decimal string ("1250.00") or a JSON number (1250); digits 0-9
     only, -0 stored as 0 (pipeline/numbers.py)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        try:
+            amount = Decimal(str(data).strip())
+        except (InvalidOperation, ValueError):
+            amount = None
+        if (
+            amount is not None
+            and amount.is_finite()
+            and self.max_value is not None
+            and abs(amount) > self.max_value
+        ):
+            # Say the largest value, not "no more than 14 digits in total".
+            raise serializers.ValidationError(
+                _("The largest value allowed is %(max)s.") % {"max": f"{self.max_value:,}"},
+                code="max_value",
+            )
+        return super().to_internal_value(data)

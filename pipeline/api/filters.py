@@ -187,7 +187,13 @@ class DealFilter(StrictFilterSet):
     owner = IdFilter(field_name="owner")
     organization = IdFilter(field_name="organization")
     person = IdFilter(field_name="person")
-    status = filters.ChoiceFilter(choices=Deal.Status.choices)
+    status = filters.ChoiceFilter(
+        choices=[*Deal.Status.choices, (Deal.PARKED, gettext_lazy("Parked"))],
+        method="filter_status",
+        label=gettext_lazy(
+            "open (parked deals included), parked (open with a revisit date), won or lost."
+        ),
+    )
     currency = filters.CharFilter(field_name="currency", lookup_expr="iexact", max_length=3)
     title = filters.CharFilter(field_name="title", lookup_expr="icontains", max_length=200)
     external_id = filters.CharFilter(field_name="external_id", max_length=100)
@@ -203,6 +209,11 @@ class DealFilter(StrictFilterSet):
     closed_before = UtcIsoDateTimeFilter(field_name="closed_at", lookup_expr="lt")
     expected_close_after = filters.DateFilter(field_name="expected_close_date", lookup_expr="gte")
     expected_close_before = filters.DateFilter(field_name="expected_close_date", lookup_expr="lte")
+
+    def filter_status(self, qs: Any, name: str, value: str) -> Any:
+        if value == Deal.PARKED:
+            return qs.filter(status=Deal.Status.OPEN, parked_until__isnull=False)
+        return qs.filter(status=value)
 
     class Meta:
         model = Deal

@@ -22,6 +22,7 @@ from pipeline.models import (
     Deal,
     Lead,
     LostReason,
+    Note,
     Organization,
     Person,
     Pipeline,
@@ -267,6 +268,20 @@ class StageChangeSerializer(serializers.ModelSerializer):
             "note",
         ]
         read_only_fields = fields
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Note
+        fields = ["id", "body", "deal", "person", "organization", "author", "created_at"]
+        read_only_fields = fields
+
+
+class NoteCreateSerializer(StrictSerializer):
+    # The service refuses a longer note with a message giving both lengths.
+    body = serializers.CharField(
+        help_text=_("The note's text, at most 10,000 characters."), trim_whitespace=True
+    )
 
 
 # --- Contacts -------------------------------------------------------------------------------

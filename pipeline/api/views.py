@@ -33,6 +33,7 @@ from pipeline.models import (
     StageChange,
 )
 from pipeline.selectors import visibility
+from pipeline.selectors.deals import deal_notes
 from pipeline.selectors.history import stage_change_list_visible
 from pipeline.services import contacts, records
 
@@ -246,6 +247,21 @@ class DealApi(
             source=SOURCE,
         )
         return self._respond(deal)
+
+    @extend_schema(methods=["GET"], request=None, responses={200: s.NoteSerializer(many=True)})
+    @extend_schema(
+        methods=["POST"], request=s.NoteCreateSerializer, responses={201: s.NoteSerializer}
+    )
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
+    def notes(self, request: Request, pk: str | None = None) -> Response:
+        """The deal's notes, newest first; POST adds one (if you may change the deal)."""
+        deal = self.get_object()
+        if request.method == "POST":
+            data = self._parse(s.NoteCreateSerializer)
+            note = services.note_create(actor=request.user, body=data["body"], deal=deal)
+            return Response(s.NoteSerializer(note).data, status.HTTP_201_CREATED)
+        page = self.paginate_queryset(deal_notes(deal=deal))
+        return self.get_paginated_response(s.NoteSerializer(page, many=True).data)
 
     @extend_schema(request=s.VersionSerializer, responses={200: s.DealSerializer})
     @action(detail=True, methods=["post"])

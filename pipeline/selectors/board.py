@@ -40,7 +40,7 @@ SEGMENTS = (0, 1, 2)
 class BoardFilters:
     owner: str = "all"  # "all", "mine" or a user id
     q: str = ""
-    status: str = "open"  # open, won, lost
+    status: str = "open"  # open, parked, won, lost
 
     @classmethod
     def from_query(cls, params: Any, user: User) -> BoardFilters:
@@ -48,7 +48,7 @@ class BoardFilters:
         if owner not in ("all", "mine") and not owner.isdigit():
             owner = "all"
         status = params.get("status") or "open"
-        if status not in Deal.Status.values:
+        if status not in (*Deal.Status.values, Deal.PARKED):
             status = "open"
         return cls(owner=owner, q=(params.get("q") or "").strip()[:100], status=status)
 
@@ -176,9 +176,12 @@ def board_deals(
         qs = deal_list_visible(user)
     else:
         qs = Deal.objects.all() if visible is None else Deal.objects.filter(owner_id__in=visible)
-    qs = qs.filter(pipeline=pipeline, status=filters.status)
-    if filters.status == Deal.Status.OPEN:
-        # Parked deals wait in the future pool, off the board.
+    if filters.status == Deal.PARKED:
+        qs = qs.filter(pipeline=pipeline, status=Deal.Status.OPEN, parked_until__isnull=False)
+    else:
+        qs = qs.filter(pipeline=pipeline, status=filters.status)
+    if filters.status == Deal.Status.OPEN and not filters.q:
+        # Parked deals wait in the future pool, off the board; a search finds them too.
         qs = qs.filter(parked_until__isnull=True)
     if filters.owner == "mine":
         qs = qs.filter(owner=user)

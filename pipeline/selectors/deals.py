@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import QuerySet
+
 from pipeline.models import Activity, Deal, Note, StageChange
 
 
@@ -39,3 +41,8 @@ def deal_open_activities(*, deal: Deal) -> list[Activity]:
         .select_related("owner")
         .order_by("due_date", "due_time", "id")
     )
+
+
+def deal_notes(*, deal: Deal) -> QuerySet[Note]:
+    """The deal's own notes, newest first (notes on its contact person are not included)."""
+    return Note.objects.filter(deal=deal).select_related("author").order_by("-created_at", "-id")

@@ -6,8 +6,8 @@ from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
 from pipeline.errors import NotVisible
-from pipeline.models import Lead
-from pipeline.selectors.visibility import lead_list_visible
+from pipeline.models import Deal, Lead
+from pipeline.selectors.visibility import deal_list_visible, lead_list_visible
 
 VIEWS = {
     # Open leads waiting for a decision: the inbox.
@@ -66,3 +66,22 @@ def lead_get_visible(user: User, lead_id: int | str) -> Lead:
         from django.utils.translation import gettext as _
 
         raise NotVisible(_("This lead does not exist or you may not see it.")) from exc
+
+
+def deal_list_parked(*, user: User, q: str = "", owner: str = "") -> QuerySet[Deal]:
+    """Open deals parked until a revisit date that `user` may see: the future pool lists them
+    beside the parked leads, soonest revisit first."""
+    qs = deal_list_visible(user).filter(status=Deal.Status.OPEN, parked_until__isnull=False)
+    if owner == "mine":
+        qs = qs.filter(owner=user)
+    elif owner.isdigit():
+        qs = qs.filter(owner_id=int(owner))
+    if q:
+        qs = qs.filter(
+            Q(title__icontains=q)
+            | Q(organization__name__icontains=q)
+            | Q(person__name__icontains=q)
+        )
+    return qs.select_related("owner", "organization", "person", "stage", "pipeline").order_by(
+        "parked_until", "-id"
+    )

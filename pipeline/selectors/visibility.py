@@ -10,7 +10,7 @@ here, so a rule is written once.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 
 from accounts.models import CompanySettings, User
 from pipeline.errors import NotAllowed, NotVisible
@@ -69,11 +69,19 @@ def deal_check_edit(user: User, deal: Deal) -> None:
 
 
 def activity_list_visible(user: User) -> QuerySet[Activity]:
+    """Activities `user` owns or may change, and those on every deal `user` may see: the deal
+    page and the API show a deal's activities alike (issue 15 item 20), read-only unless
+    `activity_check_edit` allows more."""
     owners = owner_ids_editable(user)
     qs = Activity.objects.all()
     if owners is None:
         return qs
-    return qs.filter(Q(owner_id__in=owners) | Q(deal__owner_id__in=owners))
+    mine = Q(owner_id__in=owners) | Q(deal__owner_id__in=owners)
+    if user.role != User.Role.REP:
+        return qs.filter(mine)
+    # The company setting is read inside the same query (no extra round trip per list).
+    reps_see_all = Exists(CompanySettings.objects.filter(pk=1, reps_see_all_deals=True))
+    return qs.filter(mine | (Q(deal__isnull=False) & reps_see_all))
 
 
 def person_list_visible(user: User) -> QuerySet[Person]:

@@ -23,7 +23,6 @@ from pipeline.services.config import (
     stage_update,
 )
 from pipeline.services.contacts import (
-    note_create,
     organization_create,
     organization_update,
     person_create,
@@ -34,10 +33,12 @@ from pipeline.services.deals import (
     deal_create,
     deal_lose,
     deal_missing_requirements,
+    deal_missing_requirements_by_stage,
     deal_move,
     deal_park,
     deal_quick_add,
     deal_reopen,
+    deal_requirement_codes,
     deal_unpark,
     deal_unpark_due,
     deal_update,
@@ -53,6 +54,7 @@ from pipeline.services.leads import (
     lead_unpark,
     lead_unpark_due,
 )
+from pipeline.services.notes import note_create
 from pipeline.services.planning import (
     activity_finish,
     activity_goal_set,
@@ -89,6 +91,8 @@ __all__ = [
     "deal_quick_add",
     "deal_lose",
     "deal_missing_requirements",
+    "deal_missing_requirements_by_stage",
+    "deal_requirement_codes",
     "deal_move",
     "deal_park",
     "deal_refresh_next_activity",

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from pipeline.errors import DuplicateFound, NotAllowed, RuleViolation
-from pipeline.models import Note, Organization, Person
+from pipeline.models import Organization, Person
 from pipeline.selectors.visibility import owner_ids_editable
 
 _PERSON_FIELDS = {
@@ -349,22 +349,3 @@ def organization_update(
     for key, value in fields.items():
         setattr(locked, key, value)
     return locked
-
-
-@transaction.atomic
-def note_create(
-    *,
-    actor: User,
-    body: str,
-    person: Person | None = None,
-    organization: Organization | None = None,
-) -> Note:
-    """A note on a person or an organization's timeline."""
-    body = (body or "").strip()
-    if not body:
-        raise RuleViolation(_("Write something in the note."))
-    if person is None and organization is None:
-        raise RuleViolation(_("A note must belong to a person or an organization."))
-    return Note.objects.create(
-        body=body[:10000], person=person, organization=organization, author=actor
-    )

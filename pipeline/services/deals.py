@@ -32,6 +32,7 @@ from pipeline.selectors.visibility import (
     deal_check_edit,
     organization_list_visible,
     owner_ids_editable,
+    person_list_visible,
 )
 from pipeline.services._common import (
     board_touch,
@@ -43,7 +44,7 @@ from pipeline.services._common import (
     write_deal,
 )
 from pipeline.services.activities import activity_create
-from pipeline.services.contacts import organization_create
+from pipeline.services.contacts import organization_create, person_create, person_update
 
 _DONE_TYPES = {
     Stage.Requirement.DONE_CALL: Activity.Type.CALL,
@@ -65,8 +66,26 @@ def _clean_money(value: object) -> Decimal:
     if amount < 0:
         raise RuleViolation(_("The value cannot be negative."))
     if amount >= Decimal("1e12"):
-        raise RuleViolation(_("The value is too large."))
+        raise RuleViolation(
+            _("The largest value allowed is %(max)s.") % {"max": "999,999,999,999.99"}
+        )
     return amount.quantize(Decimal("0.01"))
+
+
+TITLE_MAX_LENGTH = 200
+
+
+def _clean_title(title: object) -> str:
+    """A deal's title, refused (never cut) when longer than the column holds."""
+    text = str(title or "").strip()
+    if not text:
+        raise RuleViolation(_("A deal needs a title."))
+    if len(text) > TITLE_MAX_LENGTH:
+        raise RuleViolation(
+            _("A title is at most %(max)s characters; this one has %(count)s. Shorten it.")
+            % {"max": TITLE_MAX_LENGTH, "count": f"{len(text):,}"}
+        )
+    return text
 
 
 def _clean_currency(currency: str, *, keep: str | None = None) -> str:
@@ -122,6 +141,17 @@ def deal_missing_requirements(
     reaches a stage counts as having passed the earlier ones; a backward move only those of
     the target stage. A new deal (`entering_pipeline`) passes every stage up to its own.
     """
+    missing = deal_missing_requirements_by_stage(
+        deal=deal, to_stage=to_stage, entering_pipeline=entering_pipeline
+    )
+    return [str(Stage.Requirement(code).label) for _stage, codes in missing for code in codes]
+
+
+def deal_requirement_codes(
+    *, deal: Deal, to_stage: Stage, entering_pipeline: bool = False
+) -> list[tuple[Stage, list[str]]]:
+    """Every stage a move into `to_stage` passes that asks for something, with the codes it
+    asks for, in pipeline order. A code asked by two stages is listed under the first."""
     if entering_pipeline:
         after_position = -1
     elif deal.stage.pipeline_id == to_stage.pipeline_id:
@@ -140,14 +170,31 @@ def deal_missing_requirements(
     else:
         stages = []
     stages.append(to_stage)
-    codes: list[str] = []
+    seen: set[str] = set()
+    asked: list[tuple[Stage, list[str]]] = []
     for stage in stages:
-        for code in stage.requirements or []:
-            if code not in codes and code in Stage.Requirement.values:
-                codes.append(code)
-    if not codes:
-        return []
+        codes = [
+            code
+            for code in stage.requirements or []
+            if code not in seen and code in Stage.Requirement.values
+        ]
+        seen.update(codes)
+        if codes:
+            asked.append((stage, codes))
+    return asked
 
+
+def deal_missing_requirements_by_stage(
+    *, deal: Deal, to_stage: Stage, entering_pipeline: bool = False, with_note: bool = False
+) -> list[tuple[Stage, list[str]]]:
+    """The unmet requirement codes of each stage a move into `to_stage` passes, so a refusal
+    names the stage that asks (issue 16 item 5), not the stage the deal was dropped on."""
+    asked = deal_requirement_codes(
+        deal=deal, to_stage=to_stage, entering_pipeline=entering_pipeline
+    )
+    if not asked:
+        return []
+    codes = [code for _stage, stage_codes in asked for code in stage_codes]
     done_types: set[str] = set()
     if deal.pk and any(code in _DONE_TYPES for code in codes):
         done_types = set(
@@ -156,35 +203,49 @@ def deal_missing_requirements(
             .distinct()
         )
     person = deal.person if deal.person_id else None
-    missing: list[str] = []
-    for code in codes:
-        if code == Stage.Requirement.VALUE:
-            ok = deal.value > 0
-        elif code == Stage.Requirement.CLOSE_DATE:
-            ok = deal.expected_close_date is not None
-        elif code == Stage.Requirement.ORGANIZATION:
-            ok = deal.organization_id is not None
-        elif code == Stage.Requirement.PERSON:
-            ok = person is not None
-        elif code == Stage.Requirement.DECISION_MAKER:
-            ok = person is not None and person.is_decision_maker
-        elif code in _DONE_TYPES:
-            ok = _DONE_TYPES[code] in done_types
-        elif code == Stage.Requirement.NOTE:
-            ok = bool(deal.pk) and Note.objects.filter(deal_id=deal.pk).exists()
-        else:  # pragma: no cover - codes are filtered above
-            ok = True
-        if not ok:
-            missing.append(str(Stage.Requirement(code).label))
+    # `with_note`: a new deal whose first note is written in the same transaction.
+    has_note = with_note or (
+        any(code in (Stage.Requirement.NOTE, Stage.Requirement.NOTE_OR_CONTACT) for code in codes)
+        and bool(deal.pk and Note.objects.filter(deal_id=deal.pk).exists())
+    )
+    contact_note = (
+        Stage.Requirement.NOTE_OR_CONTACT in codes
+        and not has_note
+        and person is not None
+        and Note.objects.filter(person_id=person.pk).exists()
+    )
+    met = {
+        Stage.Requirement.VALUE: deal.value > 0,
+        Stage.Requirement.CLOSE_DATE: deal.expected_close_date is not None,
+        Stage.Requirement.ORGANIZATION: deal.organization_id is not None,
+        Stage.Requirement.PERSON: person is not None,
+        Stage.Requirement.DECISION_MAKER: person is not None and person.is_decision_maker,
+        # Only a note on the deal itself counts, not one on its contact person.
+        Stage.Requirement.NOTE: has_note,
+        Stage.Requirement.NOTE_OR_CONTACT: has_note or contact_note,
+        **{code: kind in done_types for code, kind in _DONE_TYPES.items()},
+    }
+    missing = []
+    for stage, stage_codes in asked:
+        unmet = [code for code in stage_codes if not met.get(code, True)]
+        if unmet:
+            missing.append((stage, unmet))
     return missing
 
 
-def _requirements_error(deal: Deal, to_stage: Stage, missing: list[str]) -> RuleViolation:
+def _requirements_error(deal: Deal, missing: list[tuple[Stage, list[str]]]) -> RuleViolation:
+    def phrase(code: str) -> str:
+        label = str(Stage.Requirement(code).label)
+        return label[0].lower() + label[1:]
+
     return RuleViolation(
-        _("%(stage)s needs first: %(missing)s.")
-        % {"stage": to_stage.name, "missing": "; ".join(m[0].lower() + m[1:] for m in missing)},
+        " ".join(
+            _("%(stage)s needs first: %(missing)s.")
+            % {"stage": stage.name, "missing": "; ".join(phrase(c) for c in codes)}
+            for stage, codes in missing
+        ),
         deal=deal,
-        missing=missing,
+        missing=[str(Stage.Requirement(c).label) for _stage, codes in missing for c in codes],
     )
 
 
@@ -203,12 +264,12 @@ def deal_create(
     created_at: datetime.datetime | None = None,
     external_id: str | None = None,
     source: str = "form",
+    note: str = "",
 ) -> Deal:
-    """Create an open deal in a stage and record its entry in the history."""
+    """Create an open deal in a stage and record its entry in the history. `note`: the deal's
+    first note, written in the same transaction (it can meet "A note is attached")."""
 
-    title = (title or "").strip()
-    if not title:
-        raise RuleViolation(_("A deal needs a title."))
+    title = _clean_title(title)
     stage = pipeline_stage
     if not stage.is_active:
         raise RuleViolation(_("%(stage)s is archived; choose another stage.") % {"stage": stage})
@@ -218,7 +279,7 @@ def deal_create(
     now = timezone.now()
     created = created_at or now
     deal = Deal(
-        title=title[:200],
+        title=title,
         value=_clean_money(value),
         currency=_clean_currency(currency or settings.DEFAULT_CURRENCY),
         pipeline_id=stage.pipeline_id,
@@ -234,9 +295,11 @@ def deal_create(
         external_id=external_id or None,
     )
     if source not in _SOURCES_WITHOUT_REQUIREMENTS:
-        missing = deal_missing_requirements(deal=deal, to_stage=stage, entering_pipeline=True)
+        missing = deal_missing_requirements_by_stage(
+            deal=deal, to_stage=stage, entering_pipeline=True, with_note=bool(note.strip())
+        )
         if missing:
-            raise _requirements_error(deal, stage, missing)
+            raise _requirements_error(deal, missing)
     deal.save(force_insert=True)
     record_change(
         deal=deal,
@@ -250,6 +313,10 @@ def deal_create(
     )
     totals_move(None, totals_snapshot(deal))
     board_touch(stage.pipeline_id, deal.owner_id)
+    if note.strip():
+        from pipeline.services.notes import note_create
+
+        note_create(actor=actor, body=note, deal=deal)
     return deal
 
 
@@ -263,10 +330,18 @@ def deal_quick_add(
     value: Decimal | int | str = 0,
     currency: str | None = None,
     organization_name: str = "",
+    expected_close_date: datetime.date | None = None,
+    person_name: str = "",
+    person_is_decision_maker: bool = False,
+    note: str = "",
 ) -> Deal:
     """The board's quick-add: a deal in a stage of `pipeline`, linked to the organization of
     that name the actor can see, or to a new one. One transaction: a refused deal (a currency
-    that is not enabled, …) leaves no organization behind."""
+    that is not enabled, …) leaves no organization behind.
+
+    The stage's entry requirements can be met here too (issue 16 item 7): a close date, a
+    contact person (one of that name in the organization, or a new one, marked decision maker
+    if asked) and a first note."""
     stage = Stage.objects.filter(pk=stage_id, pipeline=pipeline, is_active=True).first()
     if stage is None:
         raise RuleViolation(_("Choose a stage of this pipeline."))
@@ -279,6 +354,20 @@ def deal_quick_add(
                 organization = organization_create(actor=actor, name=name)
             except DuplicateFound as dup:  # the same name written differently: link that one
                 organization = dup.existing[0]
+    person = None
+    person_name = (person_name or "").strip()
+    if person_name:
+        people = person_list_visible(actor).filter(name__iexact=person_name)
+        person = (people.filter(organization=organization) if organization else people).first()
+        if person is None:
+            person = person_create(
+                actor=actor,
+                name=person_name,
+                organization=organization,
+                is_decision_maker=person_is_decision_maker,
+            )
+        elif person_is_decision_maker and not person.is_decision_maker:
+            person = person_update(person=person, actor=actor, changes={"is_decision_maker": True})
     return deal_create(
         actor=actor,
         title=title,
@@ -286,7 +375,10 @@ def deal_quick_add(
         value=value or 0,
         currency=currency or None,
         organization=organization,
+        person=person,
+        expected_close_date=expected_close_date,
         source="board",
+        note=note,
     )
 
 
@@ -309,10 +401,7 @@ def deal_update(
     fields: dict[str, object] = {}
     for name, raw in changes.items():
         if name == "title":
-            raw = str(raw or "").strip()
-            if not raw:
-                raise RuleViolation(_("A deal needs a title."))
-            raw = raw[:200]
+            raw = _clean_title(raw)
         elif name == "value":
             raw = _clean_money(raw)
         elif name == "currency":
@@ -364,9 +453,9 @@ def deal_move(
     if to_stage.pk == locked.stage_id:
         return locked
     if source not in _SOURCES_WITHOUT_REQUIREMENTS:
-        missing = deal_missing_requirements(deal=locked, to_stage=to_stage)
+        missing = deal_missing_requirements_by_stage(deal=locked, to_stage=to_stage)
         if missing:
-            raise _requirements_error(locked, to_stage, missing)
+            raise _requirements_error(locked, missing)
     from_stage_id = locked.stage_id
     before = totals_snapshot(locked)
     now = timezone.now()

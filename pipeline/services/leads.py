@@ -102,6 +102,11 @@ def lead_create(
     from pipeline.services.contacts import organization_create, person_create
 
     title = " ".join((title or "").split())
+    if len(title) > 200:
+        raise RuleViolation(
+            _("A title is at most %(max)s characters; this one has %(count)s. Shorten it.")
+            % {"max": 200, "count": f"{len(title):,}"}
+        )
     owner = owner or actor
     _check_lead_owner(actor, owner)
     if organization is None and new_organization_name.strip():
@@ -120,7 +125,7 @@ def lead_create(
         title = (organization or person).name  # type: ignore[union-attr]
     now = timezone.now()
     return Lead.objects.create(
-        title=title[:200],
+        title=title,
         source=(source or "").strip()[:100],
         person=person,
         organization=organization or (person.organization if person else None),

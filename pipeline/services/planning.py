@@ -26,12 +26,16 @@ from pipeline.services.goals import goal_check_assignee, goal_create, goal_updat
 _EDITABLE = {"type", "subject", "due_date", "due_time", "duration_minutes", "note", "owner"}
 
 
-def activity_check_edit(actor: User, activity: Activity) -> None:
+def activity_can_edit(actor: User, activity: Activity) -> bool:
     """The owner of the activity, or of its deal, or their manager, may change it."""
     owners = owner_ids_editable(actor)
     if owners is None or activity.owner_id in owners:
-        return
-    if activity.deal_id and deal_can_edit(actor, activity.deal):
+        return True
+    return bool(activity.deal_id and deal_can_edit(actor, activity.deal))
+
+
+def activity_check_edit(actor: User, activity: Activity) -> None:
+    if activity_can_edit(actor, activity):
         return
     raise NotAllowed(
         _("This activity belongs to %(owner)s; you cannot change it.") % {"owner": activity.owner}

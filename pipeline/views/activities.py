@@ -145,13 +145,14 @@ def _detail_page(
         or FinishForm(
             initial={
                 "next_type": activity.type,
-                "schedule_next": True,
+                "schedule_next": False,
                 "next_due_date": next_workday(),
             }
         ),
         "reschedule_form": reschedule_form
         or RescheduleForm(initial={"due_date": activity.due_date, "due_time": activity.due_time}),
         "home": _home_of(activity),
+        "can_edit": planning.activity_can_edit(_user(request), activity),
         "next": safe_next(request, request.GET.get("next"), _home_of(activity)),
     }
     return render(request, "pipeline/activity_detail.html", context, status=status)

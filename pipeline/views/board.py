@@ -38,6 +38,8 @@ from pipeline.views._responses import form_errors_text, refused, toast
 from pipeline.views.cards import card_html, card_ui, cards_html
 
 BOARD = "pipeline/board.html"
+# "Load more" without JavaScript grows one column up to this many cards.
+MAX_SHOWN = 2000
 
 
 def _pipeline_for(
@@ -84,6 +86,7 @@ def _context(
         goals_version=versions.everyone,
         visible=visible,
     )
+    _expand_column(request, pipeline, filters, columns)
     ui = card_ui(request, [c.stage for c in columns])
     for col in columns:
         col.cards_html = cards_html(col.cards, ui)
@@ -96,7 +99,13 @@ def _context(
         "stages": [c.stage for c in columns],
         "filters": filters,
         "filter_query": urlencode(filters.as_query()),
-        "owners": User.objects.filter(is_active=True).order_by("first_name", "last_name"),
+        # Only owners whose deals the viewer may see: a rep who sees only their own deals
+        # gets no list of colleagues to filter by (issue 16 item 22).
+        "owners": (
+            User.objects.filter(is_active=True)
+            if visible is None
+            else User.objects.filter(is_active=True, pk__in=visible)
+        ).order_by("first_name", "last_name"),
         "board_version": versions.mine,
         "poll_seconds": settings.STAGECOACH_BOARD_POLL_SECONDS,
         # Quick-add offers the enabled currencies (base first) when there is more than one.
@@ -110,12 +119,37 @@ def _context(
 def board(request: HttpRequest, pipeline_id: int | None = None) -> HttpResponse:
     pipelines = list(Pipeline.objects.filter(is_active=True).order_by("position", "id"))
     pipeline = _pipeline_for(request, pipeline_id, pipelines)
+    return _board_page(request, pipeline, pipelines)
+
+
+def _board_page(
+    request: HttpRequest,
+    pipeline: Pipeline,
+    pipelines: list[Pipeline],
+    *,
+    quick: dict | None = None,
+    quick_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The board. `quick`/`quick_error`: a refused quick-add without JavaScript, shown again
+    open, with what was typed and why it was refused."""
     filters = BoardFilters.from_query(request.GET, request.user)
     context = _context(request, pipeline, filters, pipelines)
     context["lost_reasons"] = LostReason.objects.filter(is_active=True).order_by("position", "name")
     if request.htmx and request.htmx.target == "board":
         return render(request, f"{BOARD}#board", context)
-    return render(request, BOARD, context)
+    _mark_entry_requirements(context["stages"])
+    context |= {"quick": quick or {}, "quick_error": quick_error}
+    return render(request, BOARD, context, status=status)
+
+
+def _mark_entry_requirements(stages: list[Stage]) -> None:
+    """For the quick-add form: `entry_codes`, what a new deal needs to enter each stage (the
+    requirements of every stage up to it, as `deal_create` checks them), space-separated."""
+    codes: list[str] = []
+    for stage in sorted(stages, key=lambda s: s.position):
+        codes += [c for c in stage.requirements or [] if c not in codes]
+        stage.entry_codes = " ".join(codes)  # type: ignore[attr-defined]
 
 
 @require_GET
@@ -131,6 +165,46 @@ def board_poll(request: HttpRequest, pipeline_id: int) -> HttpResponse:
     context = _context(request, pipeline, filters, versions=versions)
     context["oob"] = True
     return render(request, f"{BOARD}#board", context)
+
+
+def _shown(request: HttpRequest) -> int:
+    try:
+        return max(0, min(int(request.GET.get("shown", "")), MAX_SHOWN))
+    except ValueError:
+        return 0
+
+
+def _wanted_cards(request: HttpRequest, stage_id: int) -> int:
+    """How many cards a column should show beyond its first page: `?more=<stage>&shown=<n>`
+    (the "Load more" link without JavaScript: one page more than the `n` it showed), or
+    `shown_<stage>=<n>` (the poll, so a refresh keeps the cards already loaded by scrolling)."""
+    size = settings.STAGECOACH_BOARD_PAGE_SIZE
+    params = request.GET
+    if params.get("more", "") == str(stage_id):
+        return min(_shown(request) + size, MAX_SHOWN)
+    try:
+        return max(0, min(int(params.get(f"shown_{stage_id}", "")), MAX_SHOWN))
+    except ValueError:
+        return 0
+
+
+def _expand_column(
+    request: HttpRequest, pipeline: Pipeline, filters: BoardFilters, columns: list
+) -> None:
+    """Grow the columns `_wanted_cards` asks for (one query each; none for a plain board)."""
+    for col in columns:
+        wanted = _wanted_cards(request, col.stage.pk) - len(col.cards)
+        if wanted <= 0 or not col.next_cursor:
+            continue
+        extra, col.next_cursor = column_page(
+            pipeline=pipeline,
+            stage=col.stage,
+            user=request.user,  # type: ignore[arg-type]
+            filters=filters,
+            cursor=col.next_cursor,
+            page=wanted,
+        )
+        col.cards = [*col.cards, *extra]
 
 
 @require_GET
@@ -153,6 +227,7 @@ def column_more(request: HttpRequest, pipeline_id: int, stage_id: int) -> HttpRe
         {
             "cards_html": cards_html(cards, ui),
             "next_cursor": cursor,
+            "shown": _shown(request) + len(cards),
             "pipeline": pipeline,
             "stage": stage,
             "filter_query": urlencode(filters.as_query()),
@@ -345,7 +420,7 @@ def deal_quick_add(request: HttpRequest, pipeline_id: int) -> HttpResponse:
     form = QuickAddForm(request.POST)
     fallback = _board_url(pipeline)
     if not form.is_valid():
-        return refused(request, RuleViolation(form_errors_text(form)), fallback_url=fallback)
+        return _quick_add_refused(request, pipeline, RuleViolation(form_errors_text(form)))
     data = form.cleaned_data
     try:
         deal = services.deal_quick_add(
@@ -356,9 +431,13 @@ def deal_quick_add(request: HttpRequest, pipeline_id: int) -> HttpResponse:
             value=data.get("value") or 0,
             currency=data.get("currency") or None,
             organization_name=data.get("organization") or "",
+            expected_close_date=data.get("expected_close_date"),
+            person_name=data.get("person") or "",
+            person_is_decision_maker=bool(data.get("decision_maker")),
+            note=data.get("note") or "",
         )
     except ServiceError as exc:
-        return refused(request, exc, fallback_url=fallback)
+        return _quick_add_refused(request, pipeline, exc)
     stage = deal.stage
     text = _("Added “%(deal)s” to %(stage)s.") % {"deal": deal, "stage": stage}
     if not request.htmx:
@@ -370,3 +449,19 @@ def deal_quick_add(request: HttpRequest, pipeline_id: int) -> HttpResponse:
     )
     reswap(response, "none")
     return response
+
+
+def _quick_add_refused(request: HttpRequest, pipeline: Pipeline, exc: ServiceError) -> HttpResponse:
+    """htmx: a toast, the form keeps its input. Without JavaScript: the board again, the form
+    open with what was typed and the reason (not a redirect that loses the input)."""
+    if request.htmx:
+        return refused(request, exc)
+    pipelines = list(Pipeline.objects.filter(is_active=True).order_by("position", "id"))
+    return _board_page(
+        request,
+        pipeline,
+        pipelines,
+        quick=request.POST.dict(),
+        quick_error=exc.message,
+        status=exc.status_code,
+    )

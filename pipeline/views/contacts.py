@@ -28,6 +28,7 @@ from pipeline.selectors.contacts import (
     person_page,
 )
 from pipeline.services import contacts as contact_services
+from pipeline.services import notes as note_services
 from pipeline.views._responses import refused_page
 
 PAGE_SIZE = 50
@@ -240,7 +241,7 @@ def contact_note(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             from pipeline.errors import RuleViolation
 
             raise RuleViolation(_("Write something in the note (at most 10,000 characters)."))
-        contact_services.note_create(actor=_user(request), body=form.cleaned_data["body"], **about)  # type: ignore[arg-type]
+        note_services.note_create(actor=_user(request), body=form.cleaned_data["body"], **about)  # type: ignore[arg-type]
     except ServiceError as exc:
         return refused_page(request, exc, url)
     messages.success(request, _("Note added."))

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,9 +14,10 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.models import User
 from pipeline import services
-from pipeline.errors import ServiceError
+from pipeline.contact_forms import NoteForm
+from pipeline.errors import RuleViolation, ServiceError
 from pipeline.forms import ActivityForm, DealEditForm
-from pipeline.models import LostReason, Stage
+from pipeline.models import Deal, LostReason, Stage
 from pipeline.selectors.deals import deal_open_activities, deal_timeline
 from pipeline.selectors.visibility import (
     activity_list_visible,
@@ -23,7 +25,7 @@ from pipeline.selectors.visibility import (
     deal_get_visible,
     organization_list_visible,
 )
-from pipeline.views._responses import refused
+from pipeline.views._responses import form_errors_text, refused, refused_page, toast
 
 
 def _get(request: HttpRequest, deal_id: int):  # noqa: ANN202
@@ -39,7 +41,6 @@ def _get(request: HttpRequest, deal_id: int):  # noqa: ANN202
 def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
     deal = _get(request, deal_id)
     user: User = request.user  # type: ignore[assignment]
-    can_edit = deal_can_edit(user, deal)
     url = reverse("pipeline:deal_detail", args=[deal.pk])
     organizations = organization_list_visible(user)
     if request.method == "POST":
@@ -64,10 +65,23 @@ def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
     else:
         form = DealEditForm(deal=deal, organizations=organizations)
         status = 200
+    return _render_detail(request, deal, form=form, status=status)
+
+
+def _render_detail(
+    request: HttpRequest,
+    deal: Deal,
+    *,
+    form: DealEditForm | None = None,
+    note_form: NoteForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
     context = {
         "deal": deal,
-        "form": form,
-        "can_edit": can_edit,
+        "form": form or DealEditForm(deal=deal, organizations=organization_list_visible(user)),
+        "note_form": note_form or NoteForm(),
+        "can_edit": deal_can_edit(user, deal),
         "timeline": deal_timeline(deal=deal),
         "open_activities": deal_open_activities(deal=deal),
         "activity_form": ActivityForm(),
@@ -77,6 +91,46 @@ def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
     }
     template = "pipeline/deal_detail.html#panel" if request.htmx else "pipeline/deal_detail.html"
     return render(request, template, context, status=status)
+
+
+@require_POST
+@login_required
+@vary_on_headers("HX-Request")
+def deal_note(request: HttpRequest, deal_id: int) -> HttpResponse:
+    """Add a note to the deal. htmx: the timeline section again (with an empty note box);
+    a plain form: back to the deal page, or the page again with the text kept if refused."""
+    deal = _get(request, deal_id)
+    user: User = request.user  # type: ignore[assignment]
+    form = NoteForm(request.POST)
+    error: ServiceError | None = None
+    if not form.is_valid():
+        error = RuleViolation(form_errors_text(form))
+    else:
+        try:
+            services.note_create(actor=user, body=form.cleaned_data["body"], deal=deal)
+        except ServiceError as exc:
+            error = exc
+            form.add_error("body", exc.message)
+    if error is not None:
+        if request.htmx:
+            return refused(request, error)
+        if not deal_can_edit(user, deal):  # no note box to show the message next to
+            return refused_page(request, error, reverse("pipeline:deal_detail", args=[deal.pk]))
+        return _render_detail(request, deal, note_form=form, status=error.status_code)
+    if request.htmx:
+        timeline = render_to_string(
+            "pipeline/deal_detail.html#timeline",
+            {
+                "deal": deal,
+                "can_edit": deal_can_edit(user, deal),
+                "note_form": NoteForm(),
+                "timeline": deal_timeline(deal=deal),
+            },
+            request=request,
+        )
+        return HttpResponse(timeline + toast(request, _("Note added."), "success"))
+    messages.success(request, _("Note added."))
+    return HttpResponseRedirect(reverse("pipeline:deal_detail", args=[deal.pk]))
 
 
 @require_POST

@@ -19,7 +19,13 @@ from pipeline.contact_forms import ConvertForm, LeadFilterForm, LeadForm, ParkFo
 from pipeline.errors import DuplicateFound, ServiceError
 from pipeline.models import Lead, Person
 from pipeline.selectors.activities import owners_choosable
-from pipeline.selectors.leads import lead_counts, lead_get_visible, lead_list, lead_sources
+from pipeline.selectors.leads import (
+    deal_list_parked,
+    lead_counts,
+    lead_get_visible,
+    lead_list,
+    lead_sources,
+)
 from pipeline.selectors.visibility import (
     deal_get_visible,
     organization_list_visible,
@@ -64,6 +70,11 @@ def lead_inbox(request: HttpRequest) -> HttpResponse:
         "suggested_park": ParkForm.suggested(),
         "today": timezone.localdate(),
     }
+    if view == "parked":
+        # Parked deals wait here too, not on the board (the 200 due back soonest).
+        context["parked_deals"] = list(
+            deal_list_parked(user=user, q=data.get("q", ""), owner=data.get("owner", ""))[:200]
+        )
     return render(request, "pipeline/leads.html", context)
 
 

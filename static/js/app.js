@@ -14,17 +14,71 @@
    data-menu-toggle             the phone layout's "Menu" button: opens and closes the main
                                 menu (Escape or a click elsewhere closes it too)
 
-   Success and info messages fade after a few seconds; errors stay until dismissed, so nobody
-   misses why a change was refused. */
+   Success, info and warning messages fade after a few seconds; errors stay until dismissed,
+   so nobody misses why a change was refused.
+
+   data-requirements-select     a <select> whose chosen <option data-requires="codes"> shows
+                                the [data-shown-if="codes"] parts of its form that match
+
+   Length limits: a browser silently cuts pasted text at a field's maxlength, so the limit
+   moves to data-maxlength and a field that is too long says so (and cannot be submitted). */
 (function () {
   "use strict";
   function schedule(root) {
-    root.querySelectorAll(".toast-success, .toast-info").forEach(function (el) {
+    root.querySelectorAll(".toast-success, .toast-info, .toast-warning").forEach(function (el) {
       if (el.dataset.timer) return;
       el.dataset.timer = "1";
       setTimeout(function () { el.remove(); }, 5000);
     });
   }
+  function keepLimits(root) {
+    root.querySelectorAll("input[maxlength], textarea[maxlength]").forEach(function (el) {
+      el.setAttribute("data-maxlength", el.getAttribute("maxlength"));
+      el.removeAttribute("maxlength");
+    });
+  }
+  function showRequired(select) {
+    var option = select.options[select.selectedIndex];
+    var needs = ((option && option.getAttribute("data-requires")) || "").split(" ");
+    select.form.querySelectorAll("[data-shown-if]").forEach(function (part) {
+      part.hidden = !part.getAttribute("data-shown-if").split(" ").some(function (code) {
+        return needs.indexOf(code) >= 0;
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    keepLimits(document);
+    document.querySelectorAll("select[data-requirements-select]").forEach(showRequired);
+  });
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[data-requirements-select]")) {
+      showRequired(event.target);
+    }
+  });
+  document.addEventListener("htmx:load", function (event) { keepLimits(event.detail.elt); });
+  document.addEventListener("input", function (event) {
+    var el = event.target;
+    if (!el.getAttribute || !el.hasAttribute("data-maxlength")) return;
+    var max = parseInt(el.getAttribute("data-maxlength"), 10);
+    var note = el.nextElementSibling;
+    if (!note || !note.classList.contains("too-long")) note = null;
+    if (el.value.length > max) {
+      var text = (document.body.getAttribute("data-too-long") || "%(count)s / %(max)s")
+        .replace("%(count)s", el.value.length).replace("%(max)s", max);
+      if (!note) {
+        note = document.createElement("span");
+        note.className = "too-long form-error";
+        note.setAttribute("role", "alert");
+        el.insertAdjacentElement("afterend", note);
+      }
+      note.textContent = text;
+      el.setCustomValidity(text);
+    } else if (note) {
+      note.remove();
+      el.setCustomValidity("");
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () { schedule(document); });
   document.addEventListener("htmx:afterSettle", function () { schedule(document); });
   document.addEventListener("htmx:oobAfterSwap", function () { schedule(document); });
@@ -91,8 +145,11 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-reset-on-success")) return;
-    if (!event.detail.successful) return;
+    // A refusal (422, 409…) counts as "successful" for htmx here (it is swapped, see the
+    // htmx-config meta): keep what was typed, so the user can fix it and try again.
+    if (!event.detail.successful || event.detail.xhr.status >= 300) return;
     form.reset();
+    form.querySelectorAll("select[data-requirements-select]").forEach(showRequired);
     var details = form.closest("details");
     if (details) details.open = false;
   });

@@ -292,6 +292,9 @@ RULES: dict[str, Rule] = {
             "due_date": (datetime.date.today() + datetime.timedelta(days=1)).isoformat(),
         },
     ),
+    "pipeline:deal_note": Rule(
+        "post", deal_editors(302), kwargs=_deal, data=lambda w: {"body": "Budget confirmed"}
+    ),
     "pipeline:activity_done": Rule(
         "post", deal_editors(302), kwargs=lambda w: {"activity_id": w.activity.pk}
     ),
@@ -468,6 +471,12 @@ RULES: dict[str, Rule] = {
         kwargs=lambda w: {"pk": _won_deal(w)["deal_id"]},
         data=lambda w: {"version": 2},
     ),
+    "api:deal-notes": Rule(
+        "post",
+        api(deal_editors(201)),
+        kwargs=lambda w: {"pk": w.deal.pk},
+        data=lambda w: {"body": "Budget confirmed"},
+    ),
     "api:stage-change-list": Rule("get", api(everyone(200))),
     "api:stage-change-detail": Rule("get", api(deal_editors(200)), kwargs=_stage_change),
     # Contacts: the shared address book.
@@ -583,6 +592,8 @@ READ_ONLY_FOR_TEAMMATE = {
     "api:deal-move": 403,
     "api:deal-win": 403,
     "api:deal-lose": 403,
+    "pipeline:deal_note": 403,
+    "api:deal-notes": 403,
 }
 
 

@@ -66,3 +66,23 @@ def test_others_preferences_are_not_yours_to_change(rep, teammate):
         user_set_preferences(user=teammate, actor=rep, language="fi")
     with pytest.raises(RuleViolation):
         user_set_preferences(user=rep, actor=rep, language="klingon")
+
+
+def test_as_my_browser_clears_the_previous_languages_cookie(client, rep):
+    """Issue 16 item 8: after choosing Chinese, "As my browser" must drop the language
+    cookie, or the next pages (and the login page) stay Chinese."""
+    client.force_login(rep)
+    client.post(reverse("accounts:preferences"), {"language": "zh-hans"})
+    assert client.cookies["django_language"].value == "zh-hans"
+    response = client.post(
+        reverse("accounts:preferences"), {"language": ""}, HTTP_ACCEPT_LANGUAGE="fi"
+    )
+    assert response.cookies["django_language"].value == ""  # deleted: expired, empty
+    assert response.cookies["django_language"]["max-age"] == 0
+    rep.refresh_from_db()
+    assert rep.language == ""
+    page = client.get(reverse("pipeline:board_default"), HTTP_ACCEPT_LANGUAGE="fi")
+    assert page["Content-Language"] == "fi"
+    client.logout()
+    login = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="fi")
+    assert login["Content-Language"] == "fi"

@@ -288,11 +288,11 @@ def test_columns_page_through_every_card_once_in_pipedrive_order(client, rep, st
     html = _board(client, stage.pipeline).content.decode()
     column = re.search(rf'id="column-{stage.pk}".*?</section>', html, re.S).group(0)
     seen = [int(x) for x in re.findall(r'data-deal-id="(\d+)"', column)]
-    more = re.search(r'hx-get="([^"]+)"\s+hx-trigger="revealed"', column)
+    more = re.search(r'hx-get="([^"]+)"\s+hx-trigger="intersect', column)
     while more:
         page = client.get(more.group(1).replace("&amp;", "&")).content.decode()
         seen += [int(x) for x in re.findall(r'data-deal-id="(\d+)"', page)]
-        more = re.search(r'hx-get="([^"]+)"\s+hx-trigger="revealed"', page)
+        more = re.search(r'hx-get="([^"]+)"\s+hx-trigger="intersect', page)
     assert seen == expected
 
 
@@ -485,3 +485,109 @@ def test_deal_edit_matches_the_organization_by_name(client, rep, make_deal):
     assert "No organization is called “Acme Inc”" in bad.content.decode()
     assert client.post(url, {**form, "organization": "acme oy"}).status_code == 302
     assert Deal.objects.get(pk=deal.pk).organization == acme
+
+
+def test_load_more_without_javascript_opens_the_board_with_the_column_grown(client, rep, pipeline):
+    """Issue 16 item 2: the "Load more" link is a board URL (not a bare fragment): it shows
+    the whole board, with that column one page longer, and a link for the next page."""
+    stage = StageFactory(pipeline=pipeline, name="Big", position=20)
+    for n in range(120):
+        services.deal_create(actor=rep, title=f"Big-{n}", pipeline_stage=stage)
+    client.force_login(rep)
+    html = _board(client, pipeline).content.decode()
+    column = re.search(rf'id="column-{stage.pk}".*?</section>', html, re.S).group(0)
+    href = re.search(r'<a class="more" href="([^"]+)"', column).group(1).replace("&amp;", "&")
+    assert href.startswith(reverse("pipeline:board", args=[pipeline.pk]) + "?")
+    assert f"more={stage.pk}" in href and "shown=50" in href
+    seen: list[str] = []
+    while href:
+        response = client.get(href)
+        page = response.content.decode()
+        assert "<html" in page and 'id="board"' in page  # the board page, styled
+        column = re.search(rf'id="column-{stage.pk}".*?</section>', page, re.S).group(0)
+        seen = re.findall(r'data-deal-id="(\d+)"', column)
+        found = re.search(r'<a class="more" href="([^"]+)"', column)
+        href = found.group(1).replace("&amp;", "&") if found else ""
+    assert len(seen) == len(set(seen)) == 120
+
+
+def test_owner_filter_lists_only_owners_the_viewer_may_see(
+    client, rep, teammate, outsider, manager, admin, stages
+):
+    """Issue 16 item 22: a rep who sees only their own deals is not offered colleagues."""
+    from accounts.services import company_settings_update
+
+    def offered(user):
+        client.force_login(user)
+        page = client.get(reverse("pipeline:board", args=[stages[0].pipeline_id])).text
+        select = re.search(r'<select id="filter-owner".*?</select>', page, re.S).group(0)
+        return {int(pk) for pk in re.findall(r'<option value="(\d+)"', select)}
+
+    assert offered(rep) == {rep.pk}
+    assert offered(manager) == {manager.pk, rep.pk, teammate.pk}
+    assert {rep.pk, teammate.pk, outsider.pk, manager.pk} <= offered(admin)
+    company_settings_update(actor=admin, reps_see_all_deals=True)
+    assert {rep.pk, teammate.pk, outsider.pk} <= offered(rep)
+
+
+def test_quick_add_meets_the_stage_requirements_it_offers(client, rep, stages):
+    """Issue 16 item 7: quick-add takes the close date, contact (decision maker) and a first
+    note, so a stage that requires them can be entered; the form offers them per stage."""
+    from pipeline.models import Deal
+
+    stages[1].requirements = ["expected_close_date", "decision_maker", "note"]
+    stages[1].save()
+    client.force_login(rep)
+    page = client.get(reverse("pipeline:board", args=[stages[0].pipeline_id])).text
+    assert (
+        f'<option value="{stages[1].pk}" data-requires="expected_close_date decision_maker note">'
+        in page
+    )
+    url = reverse("pipeline:deal_quick_add", args=[stages[0].pipeline_id])
+    data = {"title": "Qualified one", "stage": stages[1].pk, "organization": "Acme"}
+    refused = client.post(url, data, **HX)
+    assert refused.status_code == 422
+    assert "Qualified needs first: expected close date is set" in refused.text
+    data |= {
+        "expected_close_date": "2027-03-02",
+        "person": "Pat Buyer",
+        "decision_maker": "1",
+        "note": "Budget approved",
+    }
+    assert client.post(url, data, **HX).status_code == 200
+    deal = Deal.objects.get(title="Qualified one")
+    assert deal.person.name == "Pat Buyer" and deal.person.organization.name == "Acme"
+    assert [n.body for n in deal.notes.all()] == ["Budget approved"]
+
+
+def test_quick_add_refused_without_javascript_keeps_the_input(client, rep, stages):
+    stages[1].requirements = ["expected_close_date"]
+    stages[1].save()
+    client.force_login(rep)
+    url = reverse("pipeline:deal_quick_add", args=[stages[0].pipeline_id])
+    response = client.post(
+        url, {"title": "Typed with care", "stage": stages[1].pk, "organization": "Acme"}
+    )
+    assert response.status_code == 422
+    page = response.text
+    assert 'id="board"' in page and '<details class="quick-add" open>' in page
+    assert 'value="Typed with care"' in page and 'value="Acme"' in page
+    assert f'<option value="{stages[1].pk}" data-requires="expected_close_date" selected>' in page
+    assert "Qualified needs first: expected close date is set." in page
+
+
+def test_poll_keeps_the_cards_a_column_loaded(client, rep, pipeline):
+    """Issue 16 item 2: after scrolling a column to 120 cards, a poll redraw keeps 120 (the
+    board sends `shown_<stage>`), not the first page only."""
+    stage = StageFactory(pipeline=pipeline, name="Big", position=20)
+    for n in range(120):
+        services.deal_create(actor=rep, title=f"Big-{n}", pipeline_stage=stage)
+    client.force_login(rep)
+    url = reverse("pipeline:board_poll", args=[pipeline.pk])
+    page = client.get(url, {"v": "stale", f"shown_{stage.pk}": "120"}).content.decode()
+    column = re.search(rf'id="column-{stage.pk}".*?</section>', page, re.S).group(0)
+    assert len(re.findall(r'data-deal-id="(\d+)"', column)) == 120
+    assert 'class="more"' not in column
+    page = client.get(url, {"v": "stale"}).content.decode()
+    column = re.search(rf'id="column-{stage.pk}".*?</section>', page, re.S).group(0)
+    assert len(re.findall(r'data-deal-id="(\d+)"', column)) == 50

@@ -176,3 +176,19 @@ def test_next_activity_is_kept_on_the_deal(make_deal, rep):
     # who drags a card while a colleague logs a call.
     assert deal.version == 1
     assert Activity.objects.filter(deal=deal, done_at__isnull=False).count() == 2
+
+
+def test_a_refused_skip_names_the_stage_that_asks(make_deal, stages, rep):
+    """Issue 16 item 5: skipping into Proposal past Qualified, whose requirement is unmet,
+    names Qualified, not Proposal; each stage is named with what it asks."""
+    stages[1].requirements = ["done_call"]
+    stages[1].save()
+    stages[2].requirements = ["expected_close_date", "done_call"]
+    stages[2].save()
+    deal = make_deal()
+    with pytest.raises(RuleViolation) as err:
+        services.deal_move(deal=deal, to_stage=stages[2], expected_version=1, actor=rep)
+    assert err.value.message == (
+        "Qualified needs first: a call is done. Proposal needs first: expected close date is set."
+    )
+    assert err.value.missing == ["A call is done", "Expected close date is set"]

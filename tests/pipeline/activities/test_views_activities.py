@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -182,3 +183,39 @@ def test_board_card_links_its_next_activity(client, rep, deal, schedule, pipelin
     client.force_login(rep)
     board = client.get(reverse("pipeline:board", args=[pipeline.pk])).text
     assert reverse("pipeline:activity_detail", args=[a.pk]) in board
+
+
+def test_done_alone_schedules_nothing(client, rep, deal, schedule, today):
+    """Issue 16 item 9: pressing "Mark as done" in the row's form, as it comes (type and date
+    prefilled, box unticked, no subject), completes the activity and creates no junk one."""
+    first = schedule(deal=deal, days=0)
+    client.force_login(rep)
+    page = client.get(reverse("pipeline:deal_detail", args=[deal.pk])).text
+    assert 'name="schedule_next" value="1" checked' not in page
+    detail = client.get(reverse("pipeline:activity_detail", args=[first.pk])).text
+    assert re.search(r'<input type="checkbox" name="schedule_next"[^>]*checked', detail) is None
+    response = client.post(
+        reverse("pipeline:activity_finish", args=[first.pk]),
+        {
+            "next_type": "meeting",
+            "next_subject": "",
+            "next_due_date": (today + datetime.timedelta(days=1)).isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    assert Activity.objects.get(pk=first.pk).done_at is not None
+    assert Activity.objects.count() == 1
+
+
+def test_a_typed_subject_schedules_the_follow_up(client, rep, deal, schedule, today):
+    first = schedule(deal=deal, days=0)
+    client.force_login(rep)
+    client.post(
+        reverse("pipeline:activity_finish", args=[first.pk]),
+        {
+            "next_type": "email",
+            "next_subject": "Send the proposal",
+            "next_due_date": (today + datetime.timedelta(days=1)).isoformat(),
+        },
+    )
+    assert Activity.objects.filter(subject="Send the proposal", done_at__isnull=True).count() == 1
