@@ -24,6 +24,7 @@ from metrics.selectors.scope import Scope, currencies_shown, default_period, sco
 from metrics.selectors.snapshots import dashboard_report
 from metrics.selectors.stale import REASON_LABELS, deal_list_stale
 from metrics.services import stale_cleanup_bulk
+from pipeline.dates import format_day, format_month
 from pipeline.errors import RuleViolation, ServiceError
 from pipeline.models import LostReason, Pipeline
 from pipeline.selectors.board import board_display_currency
@@ -169,7 +170,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             label=_("Funnel: deals created in the period that reached each stage"),
         ),
         forecast_svg=charts.bars(
-            [(m["month"], m["weighted"]) for m in months],
+            [(format_month(m["month"], "month_short"), m["weighted"]) for m in months],
             label=_("Weighted forecast by expected close month"),
             marker=[quota["monthly_target"] if quota else None for _m in months],
         ),
@@ -177,26 +178,29 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             (
                 _("Win rate"),
                 charts.line(
-                    [(str(w["week"]), w["win_rate"]) for w in weeks], label=_("Weekly win rate")
+                    [(format_day(w["week"], "day"), w["win_rate"]) for w in weeks],
+                    label=_("Weekly win rate"),
                 ),
             ),
             (
                 _("Days to close"),
                 charts.line(
-                    [(str(w["week"]), w["cycle_days"]) for w in weeks],
+                    [(format_day(w["week"], "day"), w["cycle_days"]) for w in weeks],
                     label=_("Weekly mean days to close"),
                 ),
             ),
             (
                 _("New deals"),
                 charts.line(
-                    [(str(w["week"]), w["new_deals"]) for w in weeks], label=_("Weekly new deals")
+                    [(format_day(w["week"], "day"), w["new_deals"]) for w in weeks],
+                    label=_("Weekly new deals"),
                 ),
             ),
             (
                 _("Won value"),
                 charts.line(
-                    [(str(w["week"]), w["won_value"]) for w in weeks], label=_("Weekly won value")
+                    [(format_day(w["week"], "day"), w["won_value"]) for w in weeks],
+                    label=_("Weekly won value"),
                 ),
             ),
         ],

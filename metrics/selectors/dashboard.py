@@ -21,6 +21,7 @@ from metrics.expressions import DaysBetween
 from metrics.models import MetricSnapshot
 from metrics.selectors import report as r
 from metrics.selectors.scope import Scope
+from pipeline.dates import format_month
 from pipeline.models import Deal, Goal, StageChange
 from pipeline.selectors.goals import GoalProgress, goal_list_active, goal_progress_list
 
@@ -318,7 +319,9 @@ def deal_list_for_figure(scope: Scope, figure: str) -> tuple[str, QuerySet[Deal]
                 expected_close_date__year=month.year,
                 expected_close_date__month=month.month,
             )
-            return _("Open deals expected to close in %(month)s") % {"month": arg}, qs
+            return _("Open deals expected to close in %(month)s") % {
+                "month": format_month(month)
+            }, qs
     if figure == "undated":
         qs = _converted(r.open_deals(scope), scope).filter(expected_close_date__isnull=True)
         return _("Open deals without an expected close date"), qs
