@@ -172,3 +172,13 @@ def relative_time(
         add_direction=True,
         locale=babel_locale(language),
     )
+
+
+def days_in_stage(entered_at: datetime.datetime | None, now: datetime.datetime) -> int:
+    """Days in stage, the one definition the board, the deal page and the stale list use
+    (docs/metrics.md): the full 24-hour periods since the deal entered its stage, so a deal
+    that entered on Monday at 15:00 shows 0 until Tuesday 15:00. `metrics.expressions.
+    WholeDaysBetween` is the same count in SQL."""
+    if entered_at is None:
+        return 0
+    return max((now - entered_at).days, 0)

@@ -46,6 +46,7 @@ from metrics.expressions import (
     days,
     money,
     percentiles,
+    whole_days_between,
 )
 from metrics.selectors.scope import Scope
 from pipeline.models import Activity, Deal, Stage, StageChange
@@ -162,7 +163,7 @@ def stale_annotate(
         "too_old": Q(_age__gt=too_old_days) if too_old_days is not None else Q(pk__in=[]),
     }
     qs = qs.filter(status=OPEN, parked_until__isnull=True).annotate(
-        _in_stage=DaysBetween(now, F("stage_entered_at")),
+        _in_stage=whole_days_between(now, F("stage_entered_at")),
         _age=DaysBetween(now, F("created_at")),
     )
     qs = qs.annotate(

@@ -46,9 +46,8 @@ def _money(value: Decimal | int | None, currency: str, *, whole: bool) -> str:
 
 @register.filter
 def days_since(value: datetime.datetime | None) -> int:
-    if value is None:
-        return 0
-    return max((timezone.now() - value).days, 0)
+    """Days in stage as the board counts them (`pipeline.dates.days_in_stage`)."""
+    return dates.days_in_stage(value, timezone.now())
 
 
 @register.filter
