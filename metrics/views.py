@@ -158,6 +158,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         q=_scope_query(scope, request),
         levers=d.levers(scope, rep),
         weeks=weeks,
+        # Forecast months before this one are overdue (their expected close date has passed).
+        this_month=timezone.localdate().strftime("%Y-%m"),
         quota=quota,
         calc_form=calc_form,
         calculator=calculator,
@@ -319,11 +321,12 @@ def drilldown(request: HttpRequest) -> HttpResponse:
             {"error": _("Unknown figure; go back to the dashboard.")},
             status=404,
         )
-    total = qs.count()
+    figure = request.GET.get("figure", "")
+    ordering = d.deal_list_ordering(figure)
+    totals = d.deal_list_total(scope, qs)
+    total = totals["count"]
     deals = list(
-        qs.select_related("stage", "owner", "organization").order_by("-created_at", "-pk")[
-            :DRILL_LIMIT
-        ]
+        qs.select_related("stage", "owner", "organization").order_by(*ordering)[:DRILL_LIMIT]
     )
     if request.GET.get("export") == "csv":
         rows = [
@@ -339,7 +342,7 @@ def drilldown(request: HttpRequest) -> HttpResponse:
                 x.created_at.date(),
                 x.closed_at.date() if x.closed_at else "",
             ]
-            for x in qs.select_related("stage", "owner", "organization").order_by("-created_at")
+            for x in qs.select_related("stage", "owner", "organization").order_by(*ordering)
         ]
         header = [
             "id",
@@ -358,10 +361,11 @@ def drilldown(request: HttpRequest) -> HttpResponse:
         "title": title,
         "deals": deals,
         "total": total,
+        "totals": totals,
         "limit": DRILL_LIMIT,
         "scope": scope,
         "q": _scope_query(scope, request),
-        "figure": request.GET.get("figure", ""),
+        "figure": figure,
     }
     return render(request, "metrics/deals.html", ctx)
 

@@ -328,6 +328,38 @@ def deal_list_for_figure(scope: Scope, figure: str) -> tuple[str, QuerySet[Deal]
     return "", Deal.objects.none()
 
 
+# Figures whose deals are closed: their lists read newest close first, so "Won in the period"
+# sorts as the won figure is counted (by close date), not by creation.
+_CLOSED_FIGURES = ("won", "lost", "owner_won")
+
+
+def deal_list_ordering(figure: str) -> tuple[str, ...]:
+    """How a drill-down lists its deals: by close date for closed figures, else by creation."""
+    if figure.partition(":")[0] in _CLOSED_FIGURES:
+        return ("-closed_at", "-pk")
+    return ("-created_at", "-pk")
+
+
+def deal_list_total(scope: Scope, qs: QuerySet[Deal]) -> dict[str, Any]:
+    """The drill-down's total row: how many deals, their value in the scope's currency at the
+    scope's rates, and how many were left out of the sum for want of a rate (1 query)."""
+    totals = (
+        qs.annotate(_amount=r.amount_in_base(scope))
+        .order_by()
+        .aggregate(
+            count=Count("pk"),
+            value=Sum("_amount"),
+            unconverted=Count("pk", filter=Q(_amount__isnull=True)),
+        )
+    )
+    return {
+        "count": totals["count"],
+        "value": r.cents(totals["value"], scope),
+        "unconverted": totals["unconverted"],
+        "currency": scope.currency,
+    }
+
+
 def forecast_accuracy(scope: Scope, months: int = 6) -> list[dict[str, Any]]:
     """For each of the last complete months: the weighted forecast the nightly snapshot held
     for it on the eve of the month, against what was won in it (2 queries).
