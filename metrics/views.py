@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Team, User
@@ -447,13 +448,14 @@ def stale(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["POST"])
 @login_required
 def stale_bulk(request: HttpRequest) -> HttpResponse:
-    back = (
-        reverse("metrics:stale")
-        + "?"
-        + urlencode(
-            {k: v for k, v in request.POST.items() if k in ("pipeline", "owner", "reason") and v}
-        )
-    )
+    # Back to the list as it was filtered. The filters travel as filter_owner/filter_reason:
+    # "reason" is the lost reason of "Mark lost", and sharing the name lost the filter.
+    back_query = {
+        "pipeline": request.POST.get("pipeline", ""),
+        "owner": request.POST.get("filter_owner", ""),
+        "reason": request.POST.get("filter_reason", ""),
+    }
+    back = reverse("metrics:stale") + "?" + urlencode({k: v for k, v in back_query.items() if v})
     form = StaleBulkForm(request.POST)
     if not form.is_valid():
         messages.error(request, RuleViolation(form_errors_text(form)).message)
@@ -474,5 +476,7 @@ def stale_bulk(request: HttpRequest) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, exc.message)
         return HttpResponseRedirect(back)
-    messages.success(request, _("%(n)s deals updated.") % {"n": done})
+    messages.success(
+        request, ngettext("%(n)s deal updated.", "%(n)s deals updated.", done) % {"n": done}
+    )
     return HttpResponseRedirect(back)
