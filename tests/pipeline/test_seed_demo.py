@@ -86,3 +86,36 @@ def test_seed_gives_postgresql_the_statistics_of_what_it_loaded():
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'pipeline_deal'")
         assert cursor.fetchone()[0] == 120
+
+
+# --- Issue 16 (23): `seed_demo --reset` empties and reseeds a demo database -----------------
+
+
+# A real transaction: PostgreSQL refuses TRUNCATE (flush) with the test transaction's pending
+# deferred-constraint checks, which a real run has none of.
+@pytest.mark.django_db(transaction=True)
+def test_reset_empties_and_reseeds(settings):
+    settings.DEBUG = True
+    _seed(deals=40)
+    first = set(Deal.objects.values_list("pk", flat=True))
+    User.objects.create_user(username="stray", password="x")
+    _seed(deals=30, reset=True)
+    assert Deal.objects.count() == 30
+    assert not User.objects.filter(username="stray").exists()
+    assert User.objects.filter(username="alex").exists()
+    # Ids start again from the beginning: the database was emptied, not added to.
+    assert min(Deal.objects.values_list("pk", flat=True)) == min(first)
+
+
+def test_reset_is_refused_without_debug(settings):
+    settings.DEBUG = False
+    _seed(deals=10)
+    with pytest.raises(CommandError, match="DEBUG=1"):
+        _seed(deals=10, reset=True)
+    assert Deal.objects.count() == 10
+
+
+def test_without_reset_a_seeded_database_is_refused():
+    _seed(deals=10)
+    with pytest.raises(CommandError, match="--reset empties it first"):
+        _seed(deals=10)

@@ -14,6 +14,7 @@ import time
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -250,6 +251,12 @@ class Command(BaseCommand):
             help="Do nothing when the database already has deals (used by `make run`).",
         )
         parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Empty the database first (every row, users included), then seed. Demo and "
+            "development databases only: refused unless DEBUG=1.",
+        )
+        parser.add_argument(
             "--open-only",
             action="store_true",
             help="Only open deals in the main pipeline (for benchmarks).",
@@ -259,12 +266,24 @@ class Command(BaseCommand):
         deals = int(opts["deals"])  # type: ignore[arg-type]
         if deals < 0:
             raise CommandError("--deals must be 0 or more.")
+        if opts["reset"]:
+            if opts["if_empty"]:
+                raise CommandError("Choose --reset or --if-empty, not both.")
+            if not settings.DEBUG:
+                raise CommandError(
+                    "--reset erases every row of the database; it runs only with DEBUG=1, "
+                    "on a demo or development database."
+                )
+            # Django's flush: every table emptied in one transaction, sequences reset.
+            call_command("flush", interactive=False, verbosity=0)
+            self.stdout.write("Emptied the database.")
         if opts["if_empty"] and (Deal.objects.exists() or User.objects.exists()):
             self.stdout.write("Database already has data; not seeding.")
             return
         if Deal.objects.exists():
             raise CommandError(
-                "The database already has deals; seed_demo fills an empty database only."
+                "The database already has deals; seed_demo fills an empty database only "
+                "(--reset empties it first)."
             )
         started = time.monotonic()
         seeder = _Seeder(
