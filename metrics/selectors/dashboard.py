@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from metrics.expressions import DaysBetween
 from metrics.models import MetricSnapshot
@@ -261,9 +262,12 @@ def balance_warnings(current: dict[str, Any]) -> list[str]:
             )
         elif early > 0 and late * 10 < early:
             warnings.append(
-                _(
+                ngettext(
+                    "Only %(late)s deal is in the later stages against %(early)s early: "
+                    "deals are not progressing towards closing.",
                     "Only %(late)s deals are in the later stages against %(early)s early: "
-                    "deals are not progressing towards closing."
+                    "deals are not progressing towards closing.",
+                    late,
                 )
                 % {"late": late, "early": early}
             )
