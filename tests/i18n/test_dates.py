@@ -141,3 +141,30 @@ def test_no_template_formats_a_readable_date_with_django_formats():
                     if m.group(1) not in MACHINE:
                         found.append(f"{path.name}:{n}: {m.group(0)}")
     assert found == []
+
+
+@pytest.mark.parametrize(
+    ("language", "created"),
+    [
+        ("en", "Nov 20, 2026, 2:53\u202fPM"),
+        ("hu", "2026. nov. 20. 14:53"),
+        ("zh-hans", "2026年11月20日 14:53"),
+        ("fi", "20.11.2026 14.53"),
+    ],
+)
+def test_the_deal_timeline_follows_the_language(
+    client, settings, make_deal, rep, language, created
+):
+    """A whole page: the deal's timeline dates its creation in the reader's language."""
+    import time_machine
+    from django.urls import reverse
+
+    from accounts.models import User
+
+    settings.TIME_ZONE = "UTC"
+    with time_machine.travel(datetime.datetime(2026, 11, 20, 14, 53, tzinfo=datetime.UTC)):
+        deal = make_deal(title="Dated")
+    User.objects.filter(pk=rep.pk).update(language=language)
+    client.force_login(rep)
+    page = client.get(reverse("pipeline:deal_detail", args=[deal.pk])).content.decode()
+    assert f">{created}</time>" in page
