@@ -119,11 +119,13 @@ def format_month(
     if isinstance(value, str):
         try:
             year, month = value.split("-")[:2]
-            value = datetime.date(int(year), int(month), 1)
+            day = datetime.date(int(year), int(month), 1)
         except ValueError:
-            return value
+            return value  # not a month key: shown as it is
+    else:
+        day = value
     return format_day(
-        value, style if style in ("month", "month_short") else "month", language=language
+        day, style if style in ("month", "month_short") else "month", language=language
     )
 
 
