@@ -45,6 +45,13 @@ app.conf.beat_schedule = {
         ),
         "options": {"expires": 20 * 3600},
     },
+    # 03:30 every day: delete uploaded import files a week old (imported ones are deleted at
+    # once), after the nightly metrics. Idempotent; expires before the next night's run.
+    "purge-import-files": {
+        "task": "pipeline.tasks.purge_import_files",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 20 * 3600},
+    },
     # Every minute: jobs the web app could not queue while Redis was away (a late reminder)
     # are sent again. Expires within the minute: the next tick does the same work.
     "dispatch-pending-jobs": {

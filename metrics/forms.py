@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
 from pipeline.models import Activity, LostReason, Pipeline
+from pipeline.numbers import DecimalInputField
 
 
 class ScopeForm(forms.Form):
@@ -122,19 +123,19 @@ class StaleBulkForm(forms.Form):
 
 
 class FunnelCalculatorForm(forms.Form):
-    target = forms.DecimalField(
+    target = DecimalInputField(
         label=_("Revenue target"), min_value=Decimal("1"), max_digits=14, decimal_places=2
     )
     weeks = forms.IntegerField(label=_("Weeks"), min_value=1, max_value=104, initial=13)
-    deal_size = forms.DecimalField(
+    deal_size = DecimalInputField(
         label=_("Average deal size"), required=False, min_value=Decimal("1"), max_digits=14
     )
-    win_rate = forms.DecimalField(
+    win_rate = DecimalInputField(
         label=_("Win rate (%)"), required=False, min_value=Decimal("0.1"), max_value=100
     )
-    meetings_per_deal = forms.DecimalField(
+    meetings_per_deal = DecimalInputField(
         label=_("Meetings per new deal"), required=False, min_value=0, max_digits=6
     )
-    calls_per_deal = forms.DecimalField(
+    calls_per_deal = DecimalInputField(
         label=_("Calls per new deal"), required=False, min_value=0, max_digits=6
     )

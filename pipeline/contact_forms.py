@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from pipeline.models import Organization, Person, Pipeline, Stage
+from pipeline.numbers import DecimalInputField
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -143,7 +144,7 @@ class LeadForm(forms.Form):
     new_person_name = forms.CharField(label=_("Person"), max_length=200, required=False)
     new_person_email = forms.EmailField(label=_("Their email"), required=False)
     source = forms.CharField(label=_("Source"), max_length=100, required=False)
-    expected_value = forms.DecimalField(
+    expected_value = DecimalInputField(
         label=_("Expected value"), min_value=0, max_digits=14, decimal_places=2, required=False
     )
     currency = forms.CharField(label=_("Currency"), max_length=3, min_length=3, required=False)
@@ -191,7 +192,7 @@ class ConvertForm(forms.Form):
         error_messages={"required": _("Choose the pipeline and stage the deal starts in.")},
     )
     title = forms.CharField(label=_("Deal title"), max_length=200, required=False)
-    value = forms.DecimalField(
+    value = DecimalInputField(
         label=_("Value"), min_value=0, max_digits=14, decimal_places=2, required=False
     )
 

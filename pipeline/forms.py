@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pipeline.models import Activity, Deal, LostReason
+from pipeline.numbers import DecimalInputField
 
 
 class MoveForm(forms.Form):
@@ -32,7 +33,7 @@ class LoseForm(VersionForm):
 
 class QuickAddForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    value = forms.DecimalField(
+    value = DecimalInputField(
         label=_("Value"), min_value=0, max_digits=14, decimal_places=2, required=False
     )
     # Checked against the enabled currencies by the service; empty means the base currency.
@@ -46,7 +47,7 @@ class DealEditForm(forms.Form):
     thousands, too many for a select); the contact is chosen among that organization's people."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
-    value = forms.DecimalField(label=_("Value"), min_value=0, max_digits=14, decimal_places=2)
+    value = DecimalInputField(label=_("Value"), min_value=0, max_digits=14, decimal_places=2)
     # The company's enabled currencies, plus the deal's own if an admin has since disabled it.
     currency = forms.ChoiceField(label=_("Currency"))
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=None)

@@ -7,13 +7,17 @@ from django.utils.translation import gettext_lazy as _
 
 from pipeline.models import ImportJob, Pipeline
 from pipeline.services.imports import IMPORTERS
+from pipeline.services.imports.common import FIELD_LABELS
 
 
 class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(label=_("The file contains"), choices=ImportJob.Kind.choices)
     file = forms.FileField(
         label=_("CSV file"),
-        help_text=_("UTF-8 (with or without BOM); columns separated by comma, semicolon or tab."),
+        help_text=_(
+            "UTF-8 (with or without BOM); columns separated by comma, semicolon or tab; "
+            "up to 200 MB."
+        ),
     )
 
 
@@ -35,9 +39,25 @@ class ImportMappingForm(forms.Form):
         self.targets = IMPORTERS[job.kind][0]
         for target in self.targets:
             self.fields[f"col_{target}"] = forms.ChoiceField(
-                label=target, choices=choices, required=False, initial=job.mapping.get(target, "")
+                label=FIELD_LABELS.get(target, target),
+                choices=choices,
+                required=False,
+                initial=job.mapping.get(target, ""),
             )
         if job.kind == ImportJob.Kind.DEALS:
+            self.fields["date_format"] = forms.ChoiceField(
+                label=_("Dates like 03/04/2027 are"),
+                choices=[
+                    ("", _("Not in the file, or ask me")),
+                    ("dmy", _("day/month/year (15/01/2027)")),
+                    ("mdy", _("month/day/year (01/15/2027)")),
+                ],
+                required=False,
+                help_text=_(
+                    "2027-01-15 and 15.01.2027 are always read; so is 15/01/2027 when only "
+                    "one reading is a date."
+                ),
+            )
             self.fields["pipeline"] = forms.ChoiceField(
                 label=_("Pipeline for rows without one"),
                 choices=[("", _("— the first pipeline —"))]
@@ -49,6 +69,14 @@ class ImportMappingForm(forms.Form):
         self.fields["create_missing"].initial = options.get("create_missing", False)
         if "pipeline" in self.fields:
             self.fields["pipeline"].initial = options.get("pipeline") or ""
+        if "date_format" in self.fields:
+            orders = (job.report or {}).get("date_orders") or {}
+            # Suggest the order the file's unambiguous dates show when it must be chosen.
+            suggested = "mdy" if orders.get("mdy", 0) > orders.get("dmy", 0) else "dmy"
+            needed = (job.report or {}).get("date_order_needed")
+            self.fields["date_format"].initial = options.get("date_format") or (
+                suggested if needed else ""
+            )
 
     def mapping_fields(self) -> list[forms.BoundField]:
         return [self[f"col_{t}"] for t in self.targets]

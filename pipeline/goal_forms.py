@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
 from pipeline.models import Activity, Goal, Pipeline, Stage
+from pipeline.numbers import DecimalInputField
 from pipeline.selectors.currencies import currency_codes_enabled
 from pipeline.selectors.visibility import owner_ids_editable
 
@@ -33,7 +34,7 @@ class GoalForm(forms.Form):
     kind = forms.ChoiceField(label=_("Goal type"), choices=Goal.Kind.choices)
     assignee = forms.ChoiceField(label=_("For"))
     interval = forms.ChoiceField(label=_("Interval"), choices=Goal.Interval.choices)
-    target = forms.DecimalField(
+    target = DecimalInputField(
         label=_("Target"),
         min_value=0,
         max_digits=14,

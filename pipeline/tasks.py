@@ -73,6 +73,15 @@ def apply_import(job_id: int) -> str:
     return import_job_run_apply(job_id=job_id)
 
 
+@shared_task(ignore_result=True, time_limit=600, soft_time_limit=540)
+def purge_import_files(now: str | None = None) -> int:
+    """Delete uploaded import files past their retention (services/imports/jobs.py)."""
+    from pipeline.services.imports.files import import_files_purge
+
+    when = datetime.datetime.fromisoformat(now) if now else timezone.now()
+    return import_files_purge(now=when)
+
+
 @shared_task(bind=True, max_retries=None, acks_late=True, time_limit=60, soft_time_limit=45)
 def deliver_webhook(self, delivery_id: int) -> str:  # noqa: ANN001
     """One signed POST; on failure, try again later with exponential backoff (the delivery

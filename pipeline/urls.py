@@ -126,6 +126,7 @@ urlpatterns = [
     path("imports/<int:job_id>/", imports.import_job, name="import_job"),
     path("imports/<int:job_id>/apply/", imports.import_apply, name="import_apply"),
     path("imports/<int:job_id>/matches/", imports.import_matches, name="import_matches"),
+    path("imports/<int:job_id>/discard/", imports.import_discard, name="import_discard"),
     path("imports/<int:job_id>/progress/", imports.import_progress_view, name="import_progress"),
     path("exports/<str:kind>.<str:fmt>", exports.export, name="export"),
     # Issue 10: currencies and exchange rates.

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from pipeline.numbers import DecimalInputMixin
+
 
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
     """An id in a payload, looked up through the same visibility selector as the URL.
@@ -141,5 +143,6 @@ class BlankableEmailField(serializers.EmailField):
         ]
     }
 )
-class MoneyInputField(serializers.DecimalField):
-    """An amount sent as a decimal string ("1250.00") or a JSON number (1250)."""
+class MoneyInputField(DecimalInputMixin, serializers.DecimalField):
+    """An amount sent as a decimal string ("1250.00") or a JSON number (1250); digits 0-9
+    only, -0 stored as 0 (pipeline/numbers.py)."""

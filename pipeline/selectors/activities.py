@@ -123,6 +123,19 @@ def activity_week(*, user: User, filters: ActivityFilters, monday: datetime.date
     return days
 
 
+# Deals offered by "+ Activity" on "My activities": the open deals the user may change.
+DEAL_CHOICES_LIMIT = 300
+
+
+def deal_choices_for_activity(user: User) -> list[Deal]:
+    """Open deals `user` may schedule activities on, by title (the first DEAL_CHOICES_LIMIT)."""
+    qs = Deal.objects.filter(status=Deal.Status.OPEN).select_related("organization")
+    owners = owner_ids_editable(user)
+    if owners is not None:
+        qs = qs.filter(owner_id__in=owners)
+    return list(qs.order_by("title", "id")[:DEAL_CHOICES_LIMIT])
+
+
 def owners_choosable(user: User) -> QuerySet[User]:
     """Whose activities `user` may filter on (and assign to)."""
     owners = owner_ids_editable(user)

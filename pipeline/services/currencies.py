@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from pipeline.errors import NotAllowed, NotVisible, RuleViolation
 from pipeline.models import Currency
+from pipeline.numbers import non_ascii_digits, non_ascii_digits_message
 
 _MAX_RATE = Decimal("1e9")
 
@@ -40,6 +41,8 @@ def _clean_code(raw: object) -> str:
 
 def _clean_rate(raw: object) -> Decimal:
     text = str(raw if raw is not None else "").strip().replace(",", ".")
+    if non_ascii_digits(text):
+        raise RuleViolation(non_ascii_digits_message(text))
     try:
         rate = Decimal(text)
     except InvalidOperation:

@@ -39,6 +39,7 @@ from pipeline.selectors.activities import (
     activity_buckets,
     activity_list_for_feed,
     activity_week,
+    deal_choices_for_activity,
     goal_progress,
     goal_table,
     next_workday,
@@ -269,16 +270,21 @@ def my_activities(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     filters = ActivityFilters.from_query(request.GET)
     buckets = activity_buckets(user=user, filters=filters)
+    sections = [
+        ("overdue", _("Overdue"), buckets.overdue),
+        ("today", _("Today"), buckets.today),
+        ("week", _("This week"), buckets.this_week),
+        ("later", _("Later"), buckets.later),
+        ("done", _("Done"), buckets.done),
+    ]
     context = _list_context(request, filters) | {
-        "sections": [
-            ("overdue", _("Overdue"), buckets.overdue),
-            ("today", _("Today"), buckets.today),
-            ("week", _("This week"), buckets.this_week),
-            ("later", _("Later"), buckets.later),
-            ("done", _("Done"), buckets.done),
-        ],
+        "sections": sections,
+        # A manager who owns nothing is pointed to the team's activities.
+        "has_any": any(items for _key, _label, items in sections),
         "goals": goal_progress(owner=user),
         "week_start": week_start(timezone.localdate()),
+        # "+ Activity": on one of the open deals the user may change.
+        "deal_choices": deal_choices_for_activity(user),
     }
     return render(request, "pipeline/my_activities.html", context)
 

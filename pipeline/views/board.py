@@ -256,7 +256,14 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
     return trigger_client_event(
         response,
         "stagecoach:deal-moved",
-        {"deal": moved.pk, "from": origin, "to": moved.stage_id, "version": moved.version},
+        {
+            "deal": moved.pk,
+            "from": origin,
+            "to": moved.stage_id,
+            "version": moved.version,
+            # Announced in the board's live region.
+            "message": _("Moved “%(deal)s” to %(stage)s.") % {"deal": moved, "stage": moved.stage},
+        },
         after="settle",
     )
 

@@ -92,7 +92,8 @@ def card_html(c: Card, ui: CardUI) -> str:
     days = days_in_stage(c.stage_entered_at, ui.now)
     rotting = bool(c.rotting_days) and c.status == "open" and days > c.rotting_days
     age = ui.age(days) + (f" · {labels['rotting']}" if rotting else "")
-    sub = " · ".join(escape(p) for p in (c.organization, c.person) if p)
+    # Each name isolated: a right-to-left name beside a left-to-right one stays in order.
+    sub = " · ".join(f"<bdi>{escape(p)}</bdi>" for p in (c.organization, c.person) if p)
     url = f"{ui.deal_url}{c.id}/"
     title = escape(c.title)
     if c.activity_type is not None and c.next_activity_date is not None:

@@ -11,6 +11,8 @@
                                 then shows its data-copied-text
    data-reset-on-success        an htmx form that resets, and closes its <details>, once its
                                 request succeeded
+   data-menu-toggle             the phone layout's "Menu" button: opens and closes the main
+                                menu (Escape or a click elsewhere closes it too)
 
    Success and info messages fade after a few seconds; errors stay until dismissed, so nobody
    misses why a change was refused. */
@@ -37,9 +39,24 @@
     }
   });
 
+  function setMenu(button, open) {
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    button.closest(".topbar").classList.toggle("menu-open", open);
+  }
+  document.addEventListener("keydown", function (event) {
+    var button = document.querySelector("[data-menu-toggle][aria-expanded=true]");
+    if (event.key === "Escape" && button) { setMenu(button, false); button.focus(); }
+  });
+
   document.addEventListener("click", function (event) {
     var target = event.target;
     if (!(target instanceof Element)) return;
+    var toggle = target.closest("[data-menu-toggle]");
+    if (toggle) {
+      setMenu(toggle, toggle.getAttribute("aria-expanded") !== "true");
+    } else if (!target.closest(".menu")) {
+      document.querySelectorAll("[data-menu-toggle][aria-expanded=true]").forEach(function (b) { setMenu(b, false); });
+    }
     var el = target.closest("[data-select-on-click]");
     if (el) el.select();
     el = target.closest("[data-check-all]");

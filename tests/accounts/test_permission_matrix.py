@@ -414,6 +414,8 @@ RULES: dict[str, Rule] = {
     # starts the import; both redirect back to the job page.
     "pipeline:import_matches": Rule("post", import_owner(302), kwargs=_import),
     "pipeline:import_apply": Rule("post", import_owner(302), kwargs=_import),
+    # Deleting the file of an import that will not be applied: the uploader or an admin.
+    "pipeline:import_discard": Rule("post", import_owner(302), kwargs=_import),
     # --- Export: everyone; the rows are what the visibility functions let the user see
     "pipeline:export": Rule("get", everyone(200), kwargs=lambda w: {"kind": "deals", "fmt": "csv"}),
     # --- REST API: the pages' rules, with 401 for anonymous callers

@@ -129,7 +129,7 @@ def test_import_deals_from_upload_to_board(
     assert problems.count() == 1
     assert problems.first.inner_text().split("\t") == [
         "2",
-        "value",
+        "Value",
         "1 234,50 is not a number like 1,234.50.",
     ]
     unknown = page.locator("dl.import-unknown").inner_text()

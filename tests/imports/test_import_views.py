@@ -131,6 +131,7 @@ def test_a_manager_follows_the_teams_imports_but_only_the_uploader_changes_them(
     client.force_login(rep)
     _upload(client)
     job = ImportJob.objects.get()
+    preselected = dict(job.mapping)
     url = reverse("pipeline:import_job", args=[job.pk])
 
     client.force_login(manager)
@@ -144,7 +145,7 @@ def test_a_manager_follows_the_teams_imports_but_only_the_uploader_changes_them(
     assert "who uploaded this file, or an admin" in refused.content.decode()
     assert client.post(reverse("pipeline:import_apply", args=[job.pk])).status_code == 403
     job.refresh_from_db()
-    assert (job.status, job.mapping) == ("uploaded", {})
+    assert (job.status, job.mapping) == ("uploaded", preselected)
 
     # A teammate and another team's manager do not see it at all.
     for other in (teammate, other_manager):
@@ -198,3 +199,25 @@ def test_unknown_names_can_be_matched_to_existing_records(
     a = Deal.objects.get(title="A")
     assert (a.stage, a.owner, a.lost_reason) == (stages[2], rep, lost_reason)
     assert Deal.objects.get(title="B").owner == rep
+
+
+def test_mapping_shows_labels_and_matches_common_header_names(client, admin, pipeline):
+    client.force_login(admin)
+    _upload(
+        client,
+        b"Deal name;Amount;Expected close;Company;Contact;Deal owner;Phase\nAcme;1;;;;;\n",
+    )
+    job = ImportJob.objects.get()
+    assert job.mapping == {
+        "title": "Deal name",
+        "value": "Amount",
+        "expected_close_date": "Expected close",
+        "organization": "Company",
+        "person": "Contact",
+        "owner": "Deal owner",
+        "stage": "Phase",
+    }
+    page = client.get(reverse("pipeline:import_job", args=[job.pk])).content.decode()
+    assert "<span>Expected close date</span>" in page
+    assert "<span>Contact person&#x27;s email</span>" in page
+    assert "<span>expected_close_date</span>" not in page

@@ -51,3 +51,28 @@ def test_webhook_is_delivered_by_a_real_worker(
     delivery.refresh_from_db()
     assert (delivery.status, delivery.response_code) == ("succeeded", 200)
     assert receiver.requests[0][0]["X-Stagecoach-Event"] == "deal.won"
+
+
+def test_a_nul_byte_and_a_failing_task_never_leave_a_job_stuck_on_a_real_worker(
+    celery_worker_queue, admin, pipeline, stages
+):
+    """On PostgreSQL a NUL in a value used to pass the check and make the import task raise
+    DataError, leaving "Importing… 0 of 1" for good (issue 15, item 4)."""
+    upload = SimpleUploadedFile("nul.csv", b"title,value\nBad\x00deal,1\nFine,2\n", "text/csv")
+    job = import_job_create(actor=admin, kind="deals", upload=upload)
+    try:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status="checking", mapping={"title": "title", "value": "value"}
+        )
+        assert check_import.apply_async([job.pk], queue=celery_worker_queue).get(90) == "checked"
+        job.refresh_from_db()
+        assert [(p["row"], p["column"]) for p in job.report["problems"]] == [(2, "title")]
+        # Whatever makes the task fail (here the file vanished), the job ends "failed".
+        job.file.storage.delete(job.file.name)
+        ImportJob.objects.filter(pk=job.pk).update(status="applying")
+        assert apply_import.apply_async([job.pk], queue=celery_worker_queue).get(90) == "failed"
+        job.refresh_from_db()
+        assert "nothing was imported" in job.error
+        assert not Deal.objects.exists()
+    finally:
+        job.file.delete(save=False)

@@ -127,7 +127,13 @@ def test_move_answers_with_the_card_and_both_headers(client, rep, make_deal, sta
     assert f'id="column-header-{stages[0].pk}" hx-swap-oob="outerHTML"' in html
     assert f'id="column-header-{stages[2].pk}" hx-swap-oob="outerHTML"' in html
     event = json.loads(response["HX-Trigger-After-Settle"])["stagecoach:deal-moved"]
-    assert event == {"deal": deal.pk, "from": stages[0].pk, "to": stages[2].pk, "version": 2}
+    assert event == {
+        "deal": deal.pk,
+        "from": stages[0].pk,
+        "to": stages[2].pk,
+        "version": 2,
+        "message": "Moved “Deal” to Proposal.",  # for the board's live region
+    }
     deal.refresh_from_db()
     assert deal.stage == stages[2]
     assert StageChange.objects.filter(deal=deal, source="board").count() == 1

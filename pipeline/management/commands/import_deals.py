@@ -38,6 +38,13 @@ class Command(BaseCommand):
             default="point",
             help="point: 1,234.50 (default); comma: 1 234,50 or 1.234,50",
         )
+        parser.add_argument(
+            "--date-format",
+            choices=["dmy", "mdy"],
+            default="",
+            help="How dates like 03/04/2027 are written: dmy (day first) or mdy (month "
+            "first). Needed only when the file has dates that read both ways.",
+        )
         parser.add_argument("--user", help="Username recorded as the importer (default: an admin).")
 
     def handle(self, *args, **opts) -> None:  # noqa: ANN002, ANN003
@@ -46,6 +53,7 @@ class Command(BaseCommand):
             number_format=opts["number_format"],
             pipeline=opts.get("pipeline"),
             create_missing=opts["create_missing"],
+            date_format=opts["date_format"],
         )
 
         def progress(phase: str, rows: int) -> None:
@@ -70,6 +78,7 @@ class Command(BaseCommand):
             raise CommandError(
                 "Nothing was imported. Fix the rows above"
                 + ("" if options.create_missing else " or pass --create-missing")
+                + (" and pass --date-format" if exc.report.date_order_needed else "")
                 + "."
             ) from exc
         self._print(report)

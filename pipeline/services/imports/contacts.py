@@ -28,6 +28,8 @@ from pipeline.services.imports.common import (
     cell,
     column_index,
     key,
+    refuse_controls,
+    row_problem,
 )
 
 ORGANIZATION_COLUMNS = ["name", "website", "industry", "address", "owner", "notes"]
@@ -79,16 +81,22 @@ def _run(
     """Check every row; return the report and the new rows (line, cells, index) to write."""
     report = ImportReport()
     fmt = csv_detect(source)
-    index = column_index(fmt.header, columns, options.mapping)
+    index = column_index(
+        fmt.header,
+        columns,
+        options.mapping,
+        "people" if columns is PERSON_COLUMNS else "organizations",
+    )
     if "name" not in index:
         report.problem(1, "name", _("No column is mapped to the name."))
         return report, []
     unknown: dict[str, set[str]] = {"owners": set(), "organizations": set()}
     seen: set[str] = set()
     fresh: list[tuple[int, list[str], dict[str, int]]] = []
-    for line, cells in csv_rows(source, fmt):
+    for line, cells in csv_rows(source, fmt, row_problem(report)):
         report.rows += 1
         before = report.problem_count
+        refuse_controls(line, cells, index, report)
         ident = check(line, cells, index, report, unknown)
         if report.problem_count == before and ident is not None:
             report.valid += 1

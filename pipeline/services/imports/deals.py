@@ -23,15 +23,20 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from pipeline.models import Deal, LostReason, Organization, Person, Pipeline, Stage, StageChange
+from pipeline.numbers import non_ascii_digits_message
 from pipeline.selectors.currencies import currency_codes_enabled
 from pipeline.selectors.visibility import owner_ids_editable
 from pipeline.services._common import board_touch
+from pipeline.services.config import stage_reorder
 from pipeline.services.csvfiles import (
+    AmbiguousDate,
+    NonAsciiDigits,
     csv_detect,
     csv_rows,
     parse_date,
     parse_datetime,
     parse_decimal,
+    slashed_date_order,
 )
 from pipeline.services.imports.common import (
     BATCH,
@@ -44,6 +49,8 @@ from pipeline.services.imports.common import (
     cell,
     column_index,
     key,
+    refuse_controls,
+    row_problem,
 )
 from pipeline.services.totals import stage_totals_rebuild
 
@@ -208,6 +215,8 @@ def _parse(
     def bad(column: str, message: str) -> None:
         report.problem(line, column, message)
 
+    refuse_controls(line, cells, index, report)
+
     title = cell(cells, index, "title")
     if not title:
         bad("title", _("A deal needs a title."))
@@ -219,6 +228,8 @@ def _parse(
     if raw:
         try:
             value = parse_decimal(raw, options.number_format)
+        except NonAsciiDigits:
+            bad("value", non_ascii_digits_message(raw))
         except ValueError:
             example = "1,234.50" if options.number_format == "point" else "1 234,50"
             bad("value", _("%(raw)s is not a number like %(ex)s.") % {"raw": raw, "ex": example})
@@ -257,10 +268,29 @@ def _parse(
         raw = cell(cells, index, column)
         if not raw:
             return None
+        seen = slashed_date_order(raw)
+        if seen:
+            report.date_orders[seen] = report.date_orders.get(seen, 0) + 1
         try:
-            return parse_date(raw) if date_only else parse_datetime(raw)
+            if date_only:
+                return parse_date(raw, options.date_format)
+            return parse_datetime(raw, options.date_format)
+        except AmbiguousDate:
+            return None  # the report asks for the order (date_order_needed)
         except ValueError:
-            bad(column, _("%(raw)s is not a date like 2024-03-31.") % {"raw": raw})
+            if seen and options.date_format:
+                order = _("day/month/year") if options.date_format == "dmy" else _("month/day/year")
+                bad(
+                    column,
+                    _("%(raw)s is not a date when read as %(order)s, as chosen.")
+                    % {"raw": raw, "order": order},
+                )
+            else:
+                bad(
+                    column,
+                    _("%(raw)s is not a date like 2024-03-31, 31.03.2024 or 31/03/2024.")
+                    % {"raw": raw},
+                )
             return None
 
     expected = when("expected_close_date", date_only=True)
@@ -316,12 +346,12 @@ def _rows(
     source: str | Path | BinaryIO, options: ImportOptions, report: ImportReport
 ) -> Iterator[tuple[_Row | None, list[str], dict[str, int]]]:
     fmt = csv_detect(source)
-    index = column_index(fmt.header, DEAL_COLUMNS, options.mapping)
+    index = column_index(fmt.header, DEAL_COLUMNS, options.mapping, "deals")
     if "title" not in index:
         report.problem(1, "title", _("No column is mapped to the deal title."))
         return
     currencies = currency_codes_enabled()
-    for line, cells in csv_rows(source, fmt):
+    for line, cells in csv_rows(source, fmt, row_problem(report)):
         yield _parse(line, cells, index, options, report, currencies), cells, index
 
 
@@ -336,6 +366,7 @@ def _check_names(
     actor: User,
     new_people: dict[tuple[str, str], tuple[str, str, str]],
     options_pipeline: str,
+    stage_stats: dict[str, dict[str, int]],
 ) -> None:
     pipeline_key = row.pipeline or (
         key(lookups.default_pipeline.name) if lookups.default_pipeline else ""
@@ -349,9 +380,10 @@ def _check_names(
     if row.stage:
         stage = lookups.stages.get((pipeline_key, row.stage))
         if stage is None:
-            unknown["stages"].add(
-                f"{pipeline_name or pipeline_key} / {cell(cells, index, 'stage')}"
-            )
+            label = f"{pipeline_name or pipeline_key} / {cell(cells, index, 'stage')}"
+            unknown["stages"].add(label)
+            counts = stage_stats.setdefault(label, {})
+            counts[row.status] = counts.get(row.status, 0) + 1
         elif not stage.is_active and row.status == "open":
             report.problem(
                 row.line,
@@ -418,6 +450,7 @@ def _scan(
         for k in ("pipelines", "stages", "owners", "organizations", "people", "lost_reasons")
     }
     new_people: dict[tuple[str, str], tuple[str, str, str]] = {}
+    stage_stats: dict[str, dict[str, int]] = {}
     editable = owner_ids_editable(actor)
     for row, cells, index in _rows(source, options, report):
         report.rows += 1
@@ -434,6 +467,7 @@ def _scan(
                 actor,
                 new_people,
                 options.pipeline or "",
+                stage_stats,
             )
             if report.problem_count == before:
                 report.valid += 1
@@ -444,6 +478,13 @@ def _scan(
         if progress and report.rows % BATCH == 0:
             progress("checking", report.rows)
     report.unknown = {k: sorted(v, key=str.casefold) for k, v in unknown.items() if v}
+    orders = report.date_orders
+    report.date_order_needed = not options.date_format and bool(
+        orders.get("ambiguous") or (orders.get("dmy") and orders.get("mdy"))
+    )
+    report.stage_stats = {
+        label: counts for label, counts in stage_stats.items() if label in unknown["stages"]
+    }
     return report, new_people
 
 
@@ -458,10 +499,78 @@ def deal_import_preview(
     return _scan(source, actor, options, progress)[0]
 
 
+def new_stage_plan(
+    *, report: ImportReport, chosen: dict[str, dict[str, int]] | None = None
+) -> dict[str, dict[str, int]]:
+    """Where each stage the import creates goes, and its win probability:
+    "Pipeline / Stage" -> {"order": 1.., "probability": 0..100}.
+
+    Unless the user chose otherwise in the preview, the file's history orders them: a stage
+    whose closed deals were won more often comes later (won deals sit in the last stages,
+    deals lost early in the first), and between equals the one holding more deals comes first
+    (a funnel narrows). Probabilities are spread evenly from the pipeline's last existing
+    stage up to 100 %, so the weighted forecast is sensible until someone tunes them."""
+    chosen = chosen or {}
+    by_pipeline: dict[str, list[str]] = {}
+    for label in report.unknown.get("stages", []):
+        by_pipeline.setdefault(label.rpartition(" / ")[0], []).append(label)
+    tops = {
+        key(name): top or 0
+        for name, top in Pipeline.objects.annotate(top=Max("stages__win_probability")).values_list(
+            "name", "top"
+        )
+    }
+    plan: dict[str, dict[str, int]] = {}
+    for pipe_name, labels in by_pipeline.items():
+
+        def history(label: str) -> tuple[float, int]:
+            counts = report.stage_stats.get(label, {})
+            won, lost = counts.get("won", 0), counts.get("lost", 0)
+            rate = won / (won + lost) if won + lost else 0.0
+            return rate, -sum(counts.values())
+
+        suggested = sorted(labels, key=lambda label: (*history(label), label.casefold()))
+        base = min(tops.get(key(pipe_name), 0), 99)
+        ordered = sorted(
+            suggested,
+            key=lambda label: chosen.get(label, {}).get("order", suggested.index(label) + 1),
+        )
+        for n, label in enumerate(ordered):
+            spread = base + round((n + 1) * (100 - base) / (len(ordered) + 1))
+            probability = chosen.get(label, {}).get("probability", spread)
+            plan[label] = {"order": n + 1, "probability": max(0, min(int(probability), 100))}
+            if "after" in chosen.get(label, {}):
+                # An existing stage's id, or 0 for the start (chosen in the preview).
+                plan[label]["after"] = int(chosen[label]["after"])
+    return plan
+
+
+def _place_new_stages(pipeline_id: int, placed: list[tuple[Stage, int]], actor: User) -> None:
+    """Move new stages from the end of an existing pipeline to where the preview put them
+    (after an existing stage, or 0: at the start), through the one reorder service, which
+    only admins may use (the preview offers the choice to them only)."""
+    if not actor.is_admin:
+        return
+    placed_ids = {stage.pk for stage, _after in placed}
+    order = list(
+        Stage.objects.filter(pipeline_id=pipeline_id, is_active=True)
+        .exclude(pk__in=placed_ids)
+        .order_by("position", "id")
+        .values_list("pk", flat=True)
+    )
+    # Inserted last to first right after their anchor, so stages sharing one keep their order.
+    for stage, after in reversed(placed):
+        index = 0 if after == 0 else (order.index(after) + 1 if after in order else len(order))
+        order.insert(index, stage.pk)
+    stage_reorder(pipeline=Pipeline(pk=pipeline_id), stage_ids=order, actor=actor)
+
+
 def _create_missing(
     report: ImportReport,
     lookups: _Lookups,
     new_people: dict[tuple[str, str], tuple[str, str, str]],
+    new_stages: dict[str, dict[str, int]],
+    actor: User,
 ) -> None:
     """Create what the preview listed as unknown, in the order names depend on each other."""
     created = report.created
@@ -474,14 +583,23 @@ def _create_missing(
     created["pipelines"] = len(pipe_names)
     pipelines = {key(p.name): p for p in Pipeline.objects.all()}
     stage_count = 0
-    for label in report.unknown.get("stages", []):
+    plan = new_stage_plan(report=report, chosen=new_stages)
+    placed: dict[int, list[tuple[Stage, int]]] = {}
+    for label in sorted(plan, key=lambda label: plan[label]["order"]):
         pipe_name, _sep, stage_name = label.rpartition(" / ")
         pipeline = pipelines[key(pipe_name)]
         top = pipeline.stages.aggregate(m=Max("position"))["m"]
-        Stage.objects.create(
-            pipeline=pipeline, name=stage_name[:100], position=0 if top is None else top + 1
+        stage = Stage.objects.create(
+            pipeline=pipeline,
+            name=stage_name[:100],
+            position=0 if top is None else top + 1,
+            win_probability=plan[label]["probability"],
         )
+        if "after" in plan[label]:
+            placed.setdefault(pipeline.pk, []).append((stage, plan[label]["after"]))
         stage_count += 1
+    for pipeline_id, stages in placed.items():
+        _place_new_stages(pipeline_id, stages, actor)
     created["stages"] = stage_count
     for name in report.unknown.get("lost_reasons", []):
         LostReason.objects.create(name=name[:100])
@@ -692,7 +810,7 @@ def deal_import_apply(
     with transaction.atomic():
         lookups = _Lookups(options.matches)
         if report.unknown:
-            _create_missing(report, lookups, new_people)
+            _create_missing(report, lookups, new_people, options.new_stages, actor)
             lookups = _Lookups(options.matches)
         external, titled = _existing_keys()
         now = timezone.now()

@@ -7,6 +7,8 @@ progress row in the database would not show until it commits.
 
 from __future__ import annotations
 
+import datetime
+import logging
 from typing import Any
 
 from django.core.cache import cache
@@ -15,16 +17,29 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from pipeline.errors import NotAllowed, NotVisible, RuleViolation
 from pipeline.models import ImportJob
 from pipeline.selectors.visibility import owner_ids_editable
-from pipeline.services.csvfiles import CsvFormatError, csv_detect
-from pipeline.services.imports import IMPORTERS, ImportOptions, ImportRefused, ImportReport
+from pipeline.services.csvfiles import CsvFormatError, clean_text, csv_detect
+from pipeline.services.imports import IMPORTERS, ImportOptions, ImportRefused, ImportReport, files
 from pipeline.services.imports.common import column_index
+from pipeline.services.imports.files import import_files_stored_bytes
+
+logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+# A check or import that has not moved for longer than its task may run (time_limit in
+# pipeline/tasks.py, plus a margin) lost its task: the user may start it again.
+STUCK_AFTER = datetime.timedelta(seconds=1800 + 300)
+
+
+def import_job_is_stuck(*, job: ImportJob) -> bool:
+    return job.is_running and job.updated_at < timezone.now() - STUCK_AFTER
+
+
 PROGRESS_TTL = 24 * 3600
 
 
@@ -68,6 +83,17 @@ def _check_change(job: ImportJob, actor: User) -> None:
         )
 
 
+def _count_lines(upload: UploadedFile) -> int:
+    """Lines in the file, for the progress bar (counted in C: a 200 MB file in a blink)."""
+    upload.seek(0)
+    lines, last = 0, b""
+    for chunk in upload.chunks():
+        lines += chunk.count(b"\n")
+        last = chunk[-1:] or last
+    upload.seek(0)
+    return lines + (1 if last and last != b"\n" else 0)
+
+
 @transaction.atomic
 def import_job_create(*, actor: User, kind: str, upload: UploadedFile) -> ImportJob:
     """Store the file and read its header; refuses what is not a readable CSV."""
@@ -75,19 +101,35 @@ def import_job_create(*, actor: User, kind: str, upload: UploadedFile) -> Import
         raise RuleViolation(_("Choose what the file contains."))
     if upload.size and upload.size > MAX_UPLOAD_BYTES:
         raise RuleViolation(_("The file is larger than 200 MB; split it and import the parts."))
+    stored = import_files_stored_bytes(actor=actor)
+    if stored + (upload.size or 0) > files.USER_STORED_BYTES:
+        raise RuleViolation(
+            ngettext(
+                "Your files waiting to be imported take %(used)d MB of the %(quota)d MB "
+                "allowed. Import them or delete their files first (each is deleted once "
+                "imported, or after %(days)d day).",
+                "Your files waiting to be imported take %(used)d MB of the %(quota)d MB "
+                "allowed. Import them or delete their files first (each is deleted once "
+                "imported, or after %(days)d days).",
+                files.FILE_RETENTION.days,
+            )
+            % {
+                "used": stored // (1024 * 1024),
+                "quota": files.USER_STORED_BYTES // (1024 * 1024),
+                "days": files.FILE_RETENTION.days,
+            }
+        )
     try:
         fmt = csv_detect(upload)
     except CsvFormatError as exc:
         raise RuleViolation(str(exc)) from exc
-    upload.seek(0)
-    rows = max(sum(1 for _line in upload) - 1, 0)
-    upload.seek(0)
+    rows = max(_count_lines(upload) - 1, 0)
     columns, _preview, _apply = IMPORTERS[kind]
-    index = column_index(fmt.header, columns, None)
+    index = column_index(fmt.header, columns, None, kind)
     now = timezone.now()
     job = ImportJob(
         kind=kind,
-        original_name=(upload.name or "import.csv")[:255],
+        original_name=clean_text(upload.name or "import.csv")[:255],
         header=fmt.header,
         mapping={field: fmt.header[i] for field, i in index.items()},
         options=ImportOptions().as_dict(),
@@ -115,10 +157,14 @@ def import_job_configure(
     """Save the column mapping and options, and start checking the file."""
     _check_change(job, actor)
     locked = ImportJob.objects.select_for_update().get(pk=job.pk)
-    if locked.is_running or locked.status == ImportJob.Status.DONE:
+    if (locked.is_running and not import_job_is_stuck(job=locked)) or (
+        locked.status == ImportJob.Status.DONE
+    ):
         raise RuleViolation(
             _("This import is %(status)s.") % {"status": locked.get_status_display()}
         )
+    if not locked.file:
+        raise RuleViolation(_("The file of this import was deleted; upload it again."))
     columns = IMPORTERS[locked.kind][0]
     unknown = {c for c in mapping.values() if c and c not in locked.header}
     if unknown or set(mapping) - set(columns):
@@ -129,7 +175,13 @@ def import_job_configure(
     locked.mapping = {k: v for k, v in mapping.items() if v}
     # Matches chosen in an earlier preview still hold for the same names.
     matches = options.matches or (locked.options or {}).get("matches") or {}
-    locked.options = {**options.as_dict(), "mapping": None, "matches": matches}
+    new_stages = options.new_stages or (locked.options or {}).get("new_stages") or {}
+    locked.options = {
+        **options.as_dict(),
+        "mapping": None,
+        "matches": matches,
+        "new_stages": new_stages,
+    }
     locked.status = ImportJob.Status.CHECKING
     locked.report = {}
     locked.error = ""
@@ -145,9 +197,14 @@ MATCHABLE = ("owners", "stages", "lost_reasons", "organizations")
 
 @transaction.atomic
 def import_job_set_matches(
-    *, job: ImportJob, actor: User, matches: dict[str, dict[str, str]]
+    *,
+    job: ImportJob,
+    actor: User,
+    matches: dict[str, dict[str, str]],
+    new_stages: dict[str, dict[str, int]] | None = None,
 ) -> ImportJob:
-    """Record which existing record each unknown name means, and check the file again."""
+    """Record which existing record each unknown name means, and the order and win
+    probability of the stages to be created; check the file again."""
     _check_change(job, actor)
     locked = ImportJob.objects.select_for_update().get(pk=job.pk)
     if locked.status != ImportJob.Status.CHECKED or locked.kind != ImportJob.Kind.DEALS:
@@ -162,6 +219,17 @@ def import_job_set_matches(
             if name in unknown.get(kind, []) and str(target).isdigit():
                 kept.setdefault(kind, {})[name] = str(target)
     options["matches"] = kept
+    stages = dict(options.get("new_stages") or {})
+    for label, plan in (new_stages or {}).items():
+        if label in unknown.get("stages", []):
+            stages[label] = {
+                "order": max(1, min(int(plan["order"]), 1000)),
+                "probability": max(0, min(int(plan["probability"]), 100)),
+            }
+            # Placing a stage among existing ones reorders the pipeline: an admin's choice.
+            if "after" in plan and actor.is_admin:
+                stages[label]["after"] = int(plan["after"])
+    options["new_stages"] = stages
     locked.options = options
     locked.status = ImportJob.Status.CHECKING
     locked.updated_at = timezone.now()
@@ -181,6 +249,8 @@ def import_job_start_apply(*, job: ImportJob, actor: User) -> ImportJob:
     report = locked.report or {}
     if report.get("problem_count") or (report.get("unknown") and not options.create_missing):
         raise RuleViolation(_("Fix the problems listed first, or allow creating missing items."))
+    if report.get("date_order_needed"):
+        raise RuleViolation(_("Choose how the file writes dates such as 03/04/2027 first."))
     locked.status = ImportJob.Status.APPLYING
     locked.updated_at = timezone.now()
     locked.save(update_fields=["status", "updated_at"])
@@ -202,6 +272,22 @@ def _progress_writer(job_id: int):  # noqa: ANN202
     return write
 
 
+def _unexpected(exc: Exception) -> str:
+    return _(
+        "The import stopped on an unexpected error (%(error)s); nothing was imported. Check "
+        "the file again, or upload a corrected file."
+    ) % {"error": type(exc).__name__}
+
+
+def _fail(job_id: int, running: str, error: str) -> str:
+    """Mark a job that was `running` as failed with `error`: the user can map and check it
+    again (or upload a corrected file); a failed job never blocks anything."""
+    ImportJob.objects.filter(pk=job_id, status=running).update(
+        status=ImportJob.Status.FAILED, error=error, updated_at=timezone.now()
+    )
+    return ImportJob.objects.get(pk=job_id).status
+
+
 def import_job_run_check(*, job_id: int) -> str:
     """The task's body: preview the file and store the report. Safe to run twice."""
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
@@ -217,10 +303,10 @@ def import_job_run_check(*, job_id: int) -> str:
                 progress=_progress_writer(job.pk),
             )
     except CsvFormatError as exc:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED, error=str(exc), updated_at=timezone.now()
-        )
-        return ImportJob.Status.FAILED
+        return _fail(job.pk, ImportJob.Status.CHECKING, str(exc))
+    except Exception as exc:  # any failure must leave the job restartable
+        logger.exception("checking import %s failed", job.pk)
+        return _fail(job.pk, ImportJob.Status.CHECKING, _unexpected(exc))
     ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.CHECKING).update(
         status=ImportJob.Status.CHECKED, report=report.as_dict(), updated_at=timezone.now()
     )
@@ -246,10 +332,16 @@ def import_job_run_apply(*, job_id: int) -> str:
 
     def finish(report: ImportReport) -> None:
         done = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.APPLYING).update(
-            status=ImportJob.Status.DONE, report=report.as_dict(), updated_at=timezone.now()
+            status=ImportJob.Status.DONE,
+            report=report.as_dict(),
+            file="",
+            updated_at=timezone.now(),
         )
         if not done:
             raise _AppliedElsewhere
+        # Imported: the rows are in the database, the file is no longer needed.
+        name = job.file.name
+        transaction.on_commit(lambda: job.file.storage.delete(name))
 
     try:
         with job.file.open("rb") as fh:
@@ -271,8 +363,29 @@ def import_job_run_apply(*, job_id: int) -> str:
         )
         return ImportJob.objects.get(pk=job.pk).status
     except CsvFormatError as exc:
-        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.APPLYING).update(
-            status=ImportJob.Status.FAILED, error=str(exc), updated_at=timezone.now()
-        )
-        return ImportJob.objects.get(pk=job.pk).status
+        return _fail(job.pk, ImportJob.Status.APPLYING, str(exc))
+    except Exception as exc:  # nothing was written (one transaction): say so
+        logger.exception("applying import %s failed", job.pk)
+        return _fail(job.pk, ImportJob.Status.APPLYING, _unexpected(exc))
     return ImportJob.Status.DONE
+
+
+def import_job_discard(*, job: ImportJob, actor: User) -> ImportJob:
+    """Delete the file of an import that will not be applied (frees the user's quota)."""
+    _check_change(job, actor)
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.is_running and not import_job_is_stuck(job=locked):
+            raise RuleViolation(
+                _("This import is %(status)s.") % {"status": locked.get_status_display()}
+            )
+        name = locked.file.name
+        locked.file = ""
+        if locked.status != ImportJob.Status.DONE:
+            locked.status = ImportJob.Status.FAILED
+            locked.error = _("The file was deleted; upload it again to import it.")
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["file", "status", "error", "updated_at"])
+        if name:
+            transaction.on_commit(lambda: locked.file.storage.delete(name))
+    return locked

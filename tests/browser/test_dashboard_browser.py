@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import User
-from tests.browser.conftest import browser, login  # noqa: F401 - the Playwright fixtures
-from tests.metrics.conftest import Writer
+from tests.metrics.conftest import Writer, history, sales  # noqa: F401 - the metrics history
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,10 +20,10 @@ WRAPPED_WEEKS = """() => [...document.querySelectorAll('.sparks + table tbody th
 
 @pytest.mark.parametrize("language", ["en", "hu"])
 def test_no_dashboard_table_is_clipped(
-    login,  # noqa: F811 - the fixture imported above
+    login,
     live_server,
-    history,
-    sales,
+    history,  # noqa: F811 - the fixture imported above
+    sales,  # noqa: F811
     manager,
     teammate,
     lost_reason,
