@@ -4,6 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export DEBUG ?= 1
+# `PORT=8001 make run` (or `make run PORT=8001`) serves on another port.
+PORT   ?= 8000
 I18N_LANGUAGES := ms hu vi fi zh_Hans
 I18N_IGNORE    := --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench --ignore=staticfiles
 
@@ -41,9 +43,9 @@ makemessages: install
 run: migrate
 	$(PY) manage.py seed_demo --if-empty
 	@echo ""
-	@echo "  Stagecoach is at http://127.0.0.1:8000  (log in as alex, maria or admin; password: stagecoach)"
+	@echo "  Stagecoach is at http://127.0.0.1:$(PORT)  (log in as alex, maria or admin; password: stagecoach)"
 	@echo ""
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## One command: install and run the whole test suite (SQLite unless DATABASE_URL is set).
 test: install messages

@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from accounts import throttle
 from accounts.models import Team, User
@@ -20,9 +21,13 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "throttled": _(
+        # The count is filled in by clean() with ngettext (a plural message, issue 22).
+        "throttled": ngettext_lazy(
             "Too many failed log-in attempts. For your security, logging in is paused for "
-            "%(minutes)d minutes; you can also reset your password by email."
+            "%(minutes)d minute; you can also reset your password by email.",
+            "Too many failed log-in attempts. For your security, logging in is paused for "
+            "%(minutes)d minutes; you can also reset your password by email.",
+            "minutes",
         ),
     }
 

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services
@@ -164,16 +165,22 @@ def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
+                # Each count is its own plural message (issue 22).
                 _(
-                    "%(user)s is deactivated. %(to)s now owns their %(deals)d open deals, "
-                    "%(leads)d leads and %(activities)d open activities."
+                    "%(user)s is deactivated. %(to)s now owns their %(deals)s, %(leads)s and "
+                    "%(activities)s."
                 )
                 % {
                     "user": user,
                     "to": result.reassigned_to,
-                    "deals": result.deals,
-                    "leads": result.leads,
-                    "activities": result.activities,
+                    "deals": ngettext("%(n)d open deal", "%(n)d open deals", result.deals)
+                    % {"n": result.deals},
+                    "leads": ngettext("%(n)d lead", "%(n)d leads", result.leads)
+                    % {"n": result.leads},
+                    "activities": ngettext(
+                        "%(n)d open activity", "%(n)d open activities", result.activities
+                    )
+                    % {"n": result.activities},
                 },
             )
             return HttpResponseRedirect(reverse("accounts:user_list"))

@@ -195,6 +195,9 @@ class StaleCountsSerializer(serializers.Serializer):
 
 class OwnerFiguresSerializer(serializers.Serializer):
     owner = serializers.CharField(help_text=gettext_lazy("Username."))
+    owner_name = serializers.CharField(
+        required=False, help_text=gettext_lazy("Full name (the username when it has none).")
+    )
     owner_id = serializers.IntegerField()
     win_rate = _fraction()
     won_count = serializers.IntegerField()

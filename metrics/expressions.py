@@ -1,6 +1,7 @@
 """SQL pieces the metrics need that Django does not ship, each with a plain fallback.
 
-- `DaysBetween(end, start)`: fractional days between two timestamps, in SQL on both databases.
+- `DaysBetween(end, start)`: fractional days between two timestamps, in SQL on both databases;
+  `whole_days_between` the full 24-hour periods (days in stage).
 - `PercentileCont`: PostgreSQL's ordered-set aggregate `percentile_cont(f) WITHIN GROUP (…)`.
 - `percentiles()`: continuous percentiles of an expression, optionally per group. On PostgreSQL
   one grouped statement with `PercentileCont`; elsewhere one statement that ranks the rows with
@@ -28,13 +29,14 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    IntegerField,
     Q,
     QuerySet,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import Ceil, Floor, RowNumber
+from django.db.models.functions import Cast, Ceil, Floor, RowNumber
 
 from pipeline.money import round_money
 
@@ -62,6 +64,13 @@ class DaysBetween(Func):
             arg_joiner=") - julianday(",
             **extra,
         )
+
+
+def whole_days_between(end: Any, start: Any) -> Cast:
+    """Full 24-hour periods between two timestamps, as an integer: days in stage as the board
+    counts them (`pipeline.dates.days_in_stage`). Half a second of slack keeps a floating
+    point 9.9999999 days (julianday on SQLite) from reading as 9."""
+    return Cast(Floor(DaysBetween(end, start) + Value(0.5 / 86400)), IntegerField())
 
 
 class PercentileCont(Aggregate):

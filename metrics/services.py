@@ -196,9 +196,9 @@ def stale_cleanup_bulk(
     """Apply one cleanup action to many deals, all or nothing, through the deal services.
 
     `deals` holds (id, version the user saw). `action` is "lose" (with `reason`), "park"
-    (until `until`, plus a follow-up task due that day) or "schedule" (an activity of
-    `activity_type` due on `due_date`). Every change is recorded by the services' history;
-    a refusal on any deal rolls back all of them and names the deal.
+    (until `until`; the deal comes back that day with one follow-up task) or "schedule" (an
+    activity of `activity_type` due on `due_date`). Every change is recorded by the services'
+    history; a refusal on any deal rolls back all of them and names the deal.
     """
     if action not in ("lose", "park", "schedule"):
         raise RuleViolation(_("Unknown action; choose lose, park or schedule."))
@@ -261,15 +261,9 @@ def _cleanup_one(
     elif action == "park":
         if until is None:
             raise RuleViolation(_("Choose the date to revisit the deals."))
+        # The follow-up task is added when the deal comes back (`deal_unpark_due`), as for a
+        # deal parked from its page; adding one here too gave every such deal two.
         pipeline_services.deal_park(deal=deal, until=until, expected_version=version, actor=actor)
-        pipeline_services.activity_create(
-            actor=actor,
-            type="task",
-            subject=subject or _("Revisit this deal"),
-            due_date=until,
-            deal=deal,
-            done=False,
-        )
     else:
         if deal.version != version:
             raise VersionConflict(

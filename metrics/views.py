@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import Team, User
@@ -23,6 +24,7 @@ from metrics.selectors.scope import Scope, currencies_shown, default_period, sco
 from metrics.selectors.snapshots import dashboard_report
 from metrics.selectors.stale import REASON_LABELS, deal_list_stale
 from metrics.services import stale_cleanup_bulk
+from pipeline.dates import format_day, format_month
 from pipeline.errors import RuleViolation, ServiceError
 from pipeline.http import safe_next
 from pipeline.models import LostReason, Pipeline
@@ -158,6 +160,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         q=_scope_query(scope, request),
         levers=d.levers(scope, rep),
         weeks=weeks,
+        # Forecast months before this one are overdue (their expected close date has passed).
+        this_month=timezone.localdate().strftime("%Y-%m"),
         quota=quota,
         calc_form=calc_form,
         calculator=calculator,
@@ -170,7 +174,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             label=_("Funnel: deals created in the period that reached each stage"),
         ),
         forecast_svg=charts.bars(
-            [(m["month"], m["weighted"]) for m in months],
+            [(format_month(m["month"], "month_short"), m["weighted"]) for m in months],
             label=_("Weighted forecast by expected close month"),
             marker=[quota["monthly_target"] if quota else None for _m in months],
         ),
@@ -178,26 +182,29 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             (
                 _("Win rate"),
                 charts.line(
-                    [(str(w["week"]), w["win_rate"]) for w in weeks], label=_("Weekly win rate")
+                    [(format_day(w["week"], "day"), w["win_rate"]) for w in weeks],
+                    label=_("Weekly win rate"),
                 ),
             ),
             (
                 _("Days to close"),
                 charts.line(
-                    [(str(w["week"]), w["cycle_days"]) for w in weeks],
+                    [(format_day(w["week"], "day"), w["cycle_days"]) for w in weeks],
                     label=_("Weekly mean days to close"),
                 ),
             ),
             (
                 _("New deals"),
                 charts.line(
-                    [(str(w["week"]), w["new_deals"]) for w in weeks], label=_("Weekly new deals")
+                    [(format_day(w["week"], "day"), w["new_deals"]) for w in weeks],
+                    label=_("Weekly new deals"),
                 ),
             ),
             (
                 _("Won value"),
                 charts.line(
-                    [(str(w["week"]), w["won_value"]) for w in weeks], label=_("Weekly won value")
+                    [(format_day(w["week"], "day"), w["won_value"]) for w in weeks],
+                    label=_("Weekly won value"),
                 ),
             ),
         ],
@@ -316,11 +323,12 @@ def drilldown(request: HttpRequest) -> HttpResponse:
             {"error": _("Unknown figure; go back to the dashboard.")},
             status=404,
         )
-    total = qs.count()
+    figure = request.GET.get("figure", "")
+    ordering = d.deal_list_ordering(figure)
+    totals = d.deal_list_total(scope, qs)
+    total = totals["count"]
     deals = list(
-        qs.select_related("stage", "owner", "organization").order_by("-created_at", "-pk")[
-            :DRILL_LIMIT
-        ]
+        qs.select_related("stage", "owner", "organization").order_by(*ordering)[:DRILL_LIMIT]
     )
     if request.GET.get("export") == "csv":
         rows = [
@@ -336,7 +344,7 @@ def drilldown(request: HttpRequest) -> HttpResponse:
                 x.created_at.date(),
                 x.closed_at.date() if x.closed_at else "",
             ]
-            for x in qs.select_related("stage", "owner", "organization").order_by("-created_at")
+            for x in qs.select_related("stage", "owner", "organization").order_by(*ordering)
         ]
         header = [
             "id",
@@ -355,10 +363,11 @@ def drilldown(request: HttpRequest) -> HttpResponse:
         "title": title,
         "deals": deals,
         "total": total,
+        "totals": totals,
         "limit": DRILL_LIMIT,
         "scope": scope,
         "q": _scope_query(scope, request),
-        "figure": request.GET.get("figure", ""),
+        "figure": figure,
     }
     return render(request, "metrics/deals.html", ctx)
 
@@ -438,13 +447,14 @@ def stale(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["POST"])
 @login_required
 def stale_bulk(request: HttpRequest) -> HttpResponse:
-    back = (
-        reverse("metrics:stale")
-        + "?"
-        + urlencode(
-            {k: v for k, v in request.POST.items() if k in ("pipeline", "owner", "reason") and v}
-        )
-    )
+    # Back to the list as it was filtered. The filters travel as filter_owner/filter_reason:
+    # "reason" is the lost reason of "Mark lost", and sharing the name lost the filter.
+    back_query = {
+        "pipeline": request.POST.get("pipeline", ""),
+        "owner": request.POST.get("filter_owner", ""),
+        "reason": request.POST.get("filter_reason", ""),
+    }
+    back = reverse("metrics:stale") + "?" + urlencode({k: v for k, v in back_query.items() if v})
     form = StaleBulkForm(request.POST)
     if not form.is_valid():
         messages.error(request, RuleViolation(form_errors_text(form)).message)
@@ -465,5 +475,7 @@ def stale_bulk(request: HttpRequest) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, exc.message)
         return HttpResponseRedirect(back)
-    messages.success(request, _("%(n)s deals updated.") % {"n": done})
+    messages.success(
+        request, ngettext("%(n)s deal updated.", "%(n)s deals updated.", done) % {"n": done}
+    )
     return HttpResponseRedirect(back)

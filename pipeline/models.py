@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pipeline.validation import CleanCharField, CleanTextField
 
@@ -936,7 +937,7 @@ class ImportJob(models.Model):
     mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
     options = models.JSONField(_("options"), default=dict, blank=True)
     report = models.JSONField(_("report"), default=dict, blank=True)
-    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_total = models.PositiveIntegerField(pgettext_lazy("import file", "rows"), default=0)
     error = models.TextField(_("error"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -16,11 +16,13 @@ from django.conf import settings
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from metrics.expressions import DaysBetween
 from metrics.models import MetricSnapshot
 from metrics.selectors import report as r
 from metrics.selectors.scope import Scope
+from pipeline.dates import format_month
 from pipeline.models import Deal, Goal, StageChange
 from pipeline.selectors.goals import GoalProgress, goal_list_active, goal_progress_list
 
@@ -260,9 +262,12 @@ def balance_warnings(current: dict[str, Any]) -> list[str]:
             )
         elif early > 0 and late * 10 < early:
             warnings.append(
-                _(
+                ngettext(
+                    "Only %(late)s deal is in the later stages against %(early)s early: "
+                    "deals are not progressing towards closing.",
                     "Only %(late)s deals are in the later stages against %(early)s early: "
-                    "deals are not progressing towards closing."
+                    "deals are not progressing towards closing.",
+                    late,
                 )
                 % {"late": late, "early": early}
             )
@@ -318,11 +323,45 @@ def deal_list_for_figure(scope: Scope, figure: str) -> tuple[str, QuerySet[Deal]
                 expected_close_date__year=month.year,
                 expected_close_date__month=month.month,
             )
-            return _("Open deals expected to close in %(month)s") % {"month": arg}, qs
+            return _("Open deals expected to close in %(month)s") % {
+                "month": format_month(month)
+            }, qs
     if figure == "undated":
         qs = _converted(r.open_deals(scope), scope).filter(expected_close_date__isnull=True)
         return _("Open deals without an expected close date"), qs
     return "", Deal.objects.none()
+
+
+# Figures whose deals are closed: their lists read newest close first, so "Won in the period"
+# sorts as the won figure is counted (by close date), not by creation.
+_CLOSED_FIGURES = ("won", "lost", "owner_won")
+
+
+def deal_list_ordering(figure: str) -> tuple[str, ...]:
+    """How a drill-down lists its deals: by close date for closed figures, else by creation."""
+    if figure.partition(":")[0] in _CLOSED_FIGURES:
+        return ("-closed_at", "-pk")
+    return ("-created_at", "-pk")
+
+
+def deal_list_total(scope: Scope, qs: QuerySet[Deal]) -> dict[str, Any]:
+    """The drill-down's total row: how many deals, their value in the scope's currency at the
+    scope's rates, and how many were left out of the sum for want of a rate (1 query)."""
+    totals = (
+        qs.annotate(_amount=r.amount_in_base(scope))
+        .order_by()
+        .aggregate(
+            count=Count("pk"),
+            value=Sum("_amount"),
+            unconverted=Count("pk", filter=Q(_amount__isnull=True)),
+        )
+    )
+    return {
+        "count": totals["count"],
+        "value": r.cents(totals["value"], scope),
+        "unconverted": totals["unconverted"],
+        "currency": scope.currency,
+    }
 
 
 def forecast_accuracy(scope: Scope, months: int = 6) -> list[dict[str, Any]]:

@@ -46,6 +46,7 @@ from metrics.expressions import (
     days,
     money,
     percentiles,
+    whole_days_between,
 )
 from metrics.selectors.scope import Scope
 from pipeline.models import Activity, Deal, Stage, StageChange
@@ -162,7 +163,7 @@ def stale_annotate(
         "too_old": Q(_age__gt=too_old_days) if too_old_days is not None else Q(pk__in=[]),
     }
     qs = qs.filter(status=OPEN, parked_until__isnull=True).annotate(
-        _in_stage=DaysBetween(now, F("stage_entered_at")),
+        _in_stage=whole_days_between(now, F("stage_entered_at")),
         _age=DaysBetween(now, F("created_at")),
     )
     qs = qs.annotate(
@@ -221,7 +222,12 @@ def _outcome_rows(scope: Scope) -> list[dict[str, Any]]:
         closed_in_period(scope)
         .annotate(_amount=amount_in_base(scope), _cycle=_cycle())
         .order_by()
-        .values(_owner=F("owner_id"), username=F("owner__username"))
+        .values(
+            _owner=F("owner_id"),
+            username=F("owner__username"),
+            first_name=F("owner__first_name"),
+            last_name=F("owner__last_name"),
+        )
         .annotate(
             won=Count("pk", filter=won),
             lost=Count("pk", filter=lost),
@@ -551,6 +557,9 @@ def _by_owner(
     out = [
         {
             "owner": r["username"],
+            # The name people know (User.__str__): "Alex Rivera", the username without one.
+            "owner_name": " ".join(n for n in (r.get("first_name"), r.get("last_name")) if n)
+            or r["username"],
             "owner_id": r["_owner"],
             "win_rate": _ratio(r["won"], r["won"] + r["lost"]),
             "won_count": r["won"],

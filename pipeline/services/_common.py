@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
-from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from pipeline.dates import relative_time
 from pipeline.errors import NotVisible, VersionConflict
 from pipeline.models import BoardVersion, Deal, Pipeline, StageChange, StageTotal
 from pipeline.services.webhooks import webhooks_emit_for_change
@@ -31,9 +31,10 @@ def deal_lock(deal_id: int) -> Deal:
 
 
 def describe_last_change(deal: Deal) -> str:
-    """'Alice Smith moved this deal to Proposal 2 minutes ago', for conflict messages."""
+    """'Alice Smith moved this deal to Proposal 2 minutes ago' ('… just now' under a minute),
+    for conflict messages; the time is worded by `pipeline.dates.relative_time`."""
     who = str(deal.updated_by) if deal.updated_by else _("Someone")
-    ago = timesince(deal.updated_at, timezone.now())
+    when = relative_time(deal.updated_at, now=timezone.now())
     last = (
         StageChange.objects.filter(deal_id=deal.pk)
         .select_related("to_stage")
@@ -42,20 +43,20 @@ def describe_last_change(deal: Deal) -> str:
     )
     if last is not None and last.timestamp == deal.updated_at:
         if last.to_status == Deal.Status.WON and last.from_status != Deal.Status.WON:
-            return _("%(who)s marked this deal as won %(ago)s ago.") % {"who": who, "ago": ago}
+            return _("%(who)s marked this deal as won %(when)s.") % {"who": who, "when": when}
         if last.to_status == Deal.Status.LOST and last.from_status != Deal.Status.LOST:
-            return _("%(who)s marked this deal as lost %(ago)s ago.") % {"who": who, "ago": ago}
+            return _("%(who)s marked this deal as lost %(when)s.") % {"who": who, "when": when}
         if last.to_status == Deal.Status.OPEN and last.from_status in (
             Deal.Status.WON,
             Deal.Status.LOST,
         ):
-            return _("%(who)s reopened this deal %(ago)s ago.") % {"who": who, "ago": ago}
-        return _("%(who)s moved this deal to %(stage)s %(ago)s ago.") % {
+            return _("%(who)s reopened this deal %(when)s.") % {"who": who, "when": when}
+        return _("%(who)s moved this deal to %(stage)s %(when)s.") % {
             "who": who,
             "stage": last.to_stage.name,
-            "ago": ago,
+            "when": when,
         }
-    return _("%(who)s changed this deal %(ago)s ago.") % {"who": who, "ago": ago}
+    return _("%(who)s changed this deal %(when)s.") % {"who": who, "when": when}
 
 
 def check_version(deal: Deal, expected_version: int | None) -> None:

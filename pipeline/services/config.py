@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from pipeline.errors import NotAllowed, RuleViolation
@@ -365,7 +366,11 @@ def stage_archive(*, stage: Stage, move_deals_to: Stage | None, actor: User) -> 
     if counts["total"]:
         if move_deals_to is None:
             raise RuleViolation(
-                _("%(stage)s still holds %(n)d deals; choose the stage they move to.")
+                ngettext(
+                    "%(stage)s still holds %(n)d deal; choose the stage it moves to.",
+                    "%(stage)s still holds %(n)d deals; choose the stage they move to.",
+                    counts["total"],
+                )
                 % {"stage": locked.name, "n": counts["total"]}
             )
         target = Stage.objects.filter(pk=move_deals_to.pk).first()

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
+from pipeline.dates import format_day
 from pipeline.errors import NotAllowed, RuleViolation
 from pipeline.models import Activity, Goal, Pipeline, Stage
 from pipeline.selectors.currencies import currency_codes_enabled
@@ -150,7 +151,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     if ends_on is not None and ends_on < starts_on:
         raise GoalInvalid(
             _("The goal ends before it starts: choose an end date on or after %(day)s.")
-            % {"day": starts_on.isoformat()},
+            % {"day": format_day(starts_on)},
             field="ends_on",
         )
     return values

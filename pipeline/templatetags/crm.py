@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from pipeline import dates
 from pipeline.money import Converted, format_money
 
 register = template.Library()
@@ -45,9 +46,8 @@ def _money(value: Decimal | int | None, currency: str, *, whole: bool) -> str:
 
 @register.filter
 def days_since(value: datetime.datetime | None) -> int:
-    if value is None:
-        return 0
-    return max((timezone.now() - value).days, 0)
+    """Days in stage as the board counts them (`pipeline.dates.days_in_stage`)."""
+    return dates.days_in_stage(value, timezone.now())
 
 
 @register.filter
@@ -88,8 +88,8 @@ def rate_text(rate: Decimal) -> str:
 
 
 def _date_text(day: datetime.date) -> str:
-    """A rate's date as the pages write dates ("20 Nov 2026", month names translated)."""
-    return formats.date_format(day, "j M Y")
+    """A rate's date as the pages write dates ("Nov 20, 2026", "2026. nov. 20.")."""
+    return dates.format_day(day, "medium")
 
 
 @register.filter
@@ -117,3 +117,43 @@ def conversion_lines(total: Converted | None) -> list[str]:
 def conversion_note(total: Converted | None) -> str:
     """The lines above as one tooltip text (newline separated)."""
     return "\n".join(conversion_lines(total))
+
+
+# --- Issue 16 (11): dates from CLDR in the active language (pipeline.dates) --------------------
+
+
+@register.filter
+def ldate(value: datetime.date | datetime.datetime | None, style: str = "medium") -> str:
+    """`{{ deal.closed_at|ldate }}` → 'Dec 3, 2026', '2026. dec. 3.'; styles in
+    `pipeline.dates.STYLES` ('day' for 'Dec 3', 'weekday' for 'Thu, Dec 3')."""
+    return dates.format_day(value, style)
+
+
+@register.filter
+def ldatetime(value: datetime.datetime | None, style: str = "medium") -> str:
+    """`{{ e.when|ldatetime }}` → 'Dec 3, 2026, 2:53 PM', '2026. dec. 3. 14:53'."""
+    return dates.format_moment(value, style)
+
+
+@register.filter
+def ltime(value: datetime.time | datetime.datetime | None) -> str:
+    """`{{ a.due_time|ltime }}` → '2:53 PM', '14:53', '14.53'."""
+    return dates.format_clock(value)
+
+
+@register.filter
+def lmonth(value: datetime.date | str | None, style: str = "month") -> str:
+    """`{{ m.month|lmonth }}` (a date or '2026-12') → 'December 2026', '2026年12月'."""
+    return dates.format_month(value, style)
+
+
+@register.filter
+def lrelday(value: datetime.date | datetime.datetime | None) -> str:
+    """`{{ a.due_date|lrelday }}` → 'today', 'yesterday', 'in 3 days', '3 days ago'."""
+    return dates.relative_day(value)
+
+
+@register.filter
+def lsince(value: datetime.datetime | None) -> str:
+    """`{{ t.last_used_at|lsince }}` → 'just now', '2 minutes ago', '3 days ago'."""
+    return dates.relative_time(value)

@@ -30,6 +30,7 @@ from pipeline.activity_forms import (
     FinishForm,
     RescheduleForm,
 )
+from pipeline.dates import format_day
 from pipeline.errors import NotVisible, ServiceError
 from pipeline.http import safe_next
 from pipeline.ical import calendar_text
@@ -224,7 +225,7 @@ def activity_reschedule(request: HttpRequest, activity_id: int) -> HttpResponse:
         form.add_error(None, exc.message)
         return _detail_page(request, activity, reschedule_form=form, status=exc.status_code)
     messages.success(
-        request, _("Moved to %(date)s.") % {"date": form.cleaned_data["due_date"].isoformat()}
+        request, _("Moved to %(date)s.") % {"date": format_day(form.cleaned_data["due_date"])}
     )
     return HttpResponseRedirect(safe_next(request, request.POST.get("next"), _home_of(activity)))
 

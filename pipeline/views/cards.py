@@ -17,11 +17,12 @@ from html import escape
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from pipeline.dates import days_in_stage, format_day
 from pipeline.models import Activity, Stage
 from pipeline.selectors.board import Card
 from pipeline.templatetags.crm import money_formatter
@@ -51,7 +52,7 @@ class CardUI:
 
     def short_date(self, day: datetime.date) -> str:
         if day not in self._dates:
-            self._dates[day] = escape(dateformat.format(day, "j M"))
+            self._dates[day] = escape(format_day(day, "day"))
         return self._dates[day]
 
 
@@ -88,7 +89,7 @@ def card_ui(request: HttpRequest, stages: list[Stage]) -> CardUI:
 
 def card_html(c: Card, ui: CardUI) -> str:
     labels = ui.labels
-    days = max((ui.now - c.stage_entered_at).days, 0)
+    days = days_in_stage(c.stage_entered_at, ui.now)
     rotting = bool(c.rotting_days) and c.status == "open" and days > c.rotting_days
     age = ui.age(days) + (f" · {labels['rotting']}" if rotting else "")
     # Each name isolated: a right-to-left name beside a left-to-right one stays in order.

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import User
 from pipeline import services
 from pipeline.contact_forms import ConvertForm, LeadFilterForm, LeadForm, ParkForm
+from pipeline.dates import format_day
 from pipeline.errors import DuplicateFound, ServiceError
 from pipeline.models import Lead, Person
 from pipeline.selectors.activities import owners_choosable
@@ -224,7 +225,7 @@ def lead_park(request: HttpRequest, lead_id: int) -> HttpResponse:
     messages.success(
         request,
         _("“%(t)s” waits in the future pool until %(d)s.")
-        % {"t": lead.title, "d": until.isoformat()},
+        % {"t": lead.title, "d": format_day(until)},
     )
     return HttpResponseRedirect(back)
 
@@ -273,7 +274,7 @@ def deal_park(request: HttpRequest, deal_id: int) -> HttpResponse:
     messages.success(
         request,
         _("The deal leaves the board until %(d)s; it will come back with a follow-up task.")
-        % {"d": until.isoformat()},
+        % {"d": format_day(until)},
     )
     return HttpResponseRedirect(url)
 

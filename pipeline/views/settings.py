@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -298,7 +299,11 @@ def stage_archive(request: HttpRequest, stage_id: int) -> HttpResponse:
             else:
                 moved = result.moved_open + result.moved_closed
                 if moved:
-                    text = _("Stage %(stage)s is archived; its %(n)d deals moved to %(to)s.") % {
+                    text = ngettext(
+                        "Stage %(stage)s is archived; its %(n)d deal moved to %(to)s.",
+                        "Stage %(stage)s is archived; its %(n)d deals moved to %(to)s.",
+                        moved,
+                    ) % {
                         "stage": stage.name,
                         "n": moved,
                         "to": form.cleaned_data["move_deals_to"],

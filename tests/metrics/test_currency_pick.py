@@ -247,7 +247,7 @@ def test_dashboard_follows_the_users_display_currency(client, two_currencies, sa
     assert page.context["r"]["won_value"] == Decimal("6608000")
     html = page.content.decode()
     assert "amounts in HUF at stored rates" in html
-    assert "1 EUR = 400 HUF on 15 Jan 2026" in html
+    assert "1 EUR = 400 HUF on Jan 15, 2026" in html
     assert '<option value="HUF" selected>HUF</option>' in html
     # Drill-downs and exports keep the currency.
     assert "currency=HUF" in page.context["q"]
@@ -256,7 +256,7 @@ def test_dashboard_follows_the_users_display_currency(client, two_currencies, sa
     page = client.get(url, {**query, "currency": "USD"})
     assert page.context["r"]["won_value"] == Decimal("17956.52")
     # The page words rates to six digits; the report keeps the exact rate used.
-    assert "1 EUR = 1.086957 USD on 15 Jan 2026, 1 HUF = 0.00271739 USD" in page.content.decode()
+    assert "1 EUR = 1.086957 USD on Jan 15, 2026, 1 HUF = 0.00271739 USD" in page.content.decode()
 
 
 def test_dashboard_refuses_a_currency_without_a_rate(client, two_currencies, sales, admin):

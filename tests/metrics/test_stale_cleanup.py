@@ -77,21 +77,18 @@ def test_bulk_lose_goes_through_the_service_and_history(stale_deals, manager, lo
         assert (last.to_status, last.user) == ("lost", manager)
 
 
-def test_bulk_park_adds_a_follow_up_task(stale_deals, rep):
+def test_bulk_park_comes_back_with_one_follow_up_task(stale_deals, rep):
+    """Issue 16 (15): a deal parked from here came back with two follow-up tasks (one added by
+    the cleanup, one by the return from the pool); now only the return adds one."""
     deal = stale_deals["rep"]
     until = timezone.localdate() + datetime.timedelta(days=45)
-    stale_cleanup_bulk(
-        actor=rep, deals=[(deal.pk, deal.version)], action="park", until=until, subject="Revisit"
-    )
+    stale_cleanup_bulk(actor=rep, deals=[(deal.pk, deal.version)], action="park", until=until)
     deal.refresh_from_db()
     assert deal.parked_until == until and deal.status == "open"
+    assert not Activity.objects.filter(deal=deal).exists()
+    assert services.deal_unpark_due(today=until) == 1
     task = Activity.objects.get(deal=deal)
-    assert (task.type, task.subject, task.due_date, task.done_at) == (
-        "task",
-        "Revisit",
-        until,
-        None,
-    )
+    assert (task.type, task.due_date, task.done_at) == ("task", until, None)
 
 
 def test_bulk_schedule_sets_the_next_step(stale_deals, rep, pipeline):
@@ -156,3 +153,64 @@ def test_stale_page_and_bulk_view(client, stale_deals, manager, lost_reason, pip
     assert Deal.objects.get(pk=other.pk).status == "open"
     csv = client.get(reverse("metrics:stale"), {"pipeline": pipeline.pk, "export": "csv"})
     assert csv["Content-Type"].startswith("text/csv") and b"Old rep" in csv.content
+
+
+# --- Issue 16 (15): filters survive every action; the lost reason is not the filter ---------
+
+
+def _page_query(response) -> dict[str, str]:
+    from urllib.parse import parse_qsl, urlsplit
+
+    return dict(parse_qsl(urlsplit(response["Location"]).query))
+
+
+def test_mark_lost_keeps_the_filters(client, stale_deals, manager, rep, lost_reason, pipeline):
+    client.force_login(manager)
+    page = client.get(
+        reverse("metrics:stale"), {"pipeline": pipeline.pk, "owner": rep.pk, "reason": "idle"}
+    ).content.decode()
+    # The filter travels under its own name: only the lost-reason select is called "reason".
+    assert page.count('name="reason"') == 2  # the filter's select (GET form) and "Why?"
+    assert 'name="filter_reason" value="idle"' in page
+    assert f'name="filter_owner" value="{rep.pk}"' in page
+    deal = stale_deals["rep"]
+    response = client.post(
+        reverse("metrics:stale_bulk"),
+        {
+            "action": "lose",
+            "deals": [f"{deal.pk}:{deal.version}"],
+            "reason": lost_reason.pk,
+            "pipeline": pipeline.pk,
+            "filter_owner": rep.pk,
+            "filter_reason": "idle",
+        },
+    )
+    assert response.status_code == 302
+    assert _page_query(response) == {
+        "pipeline": str(pipeline.pk),
+        "owner": str(rep.pk),
+        "reason": "idle",
+    }
+    assert Deal.objects.get(pk=deal.pk).status == "lost"
+
+
+def test_schedule_keeps_the_filters_and_counts_in_the_singular(
+    client, stale_deals, manager, pipeline
+):
+    client.force_login(manager)
+    deal = stale_deals["teammate"]
+    response = client.post(
+        reverse("metrics:stale_bulk"),
+        {
+            "action": "schedule",
+            "deals": [f"{deal.pk}:{deal.version}"],
+            "activity_type": "call",
+            "subject": "Check in",
+            "due_date": timezone.localdate().isoformat(),
+            "pipeline": pipeline.pk,
+            "filter_reason": "no_next_step",
+        },
+    )
+    assert _page_query(response) == {"pipeline": str(pipeline.pk), "reason": "no_next_step"}
+    page = client.get(response["Location"]).content.decode()
+    assert "1 deal updated." in page and "1 deals updated" not in page

@@ -228,7 +228,7 @@ def test_archive_stage_with_deals_needs_a_target_in_the_same_pipeline(
     admin, stages, other_pipeline, make_deal
 ):
     deal = make_deal(stage=stages[1])
-    with pytest.raises(RuleViolation, match="still holds 1 deals"):
+    with pytest.raises(RuleViolation, match="still holds 1 deal;"):
         services.stage_archive(stage=stages[1], move_deals_to=None, actor=admin)
     with pytest.raises(RuleViolation, match="Choose a stage of Sales"):
         services.stage_archive(

@@ -117,10 +117,10 @@ def test_archive_page_asks_where_deals_go_then_moves_them(admin_client, stages, 
     deal = make_deal(stage=stages[1], value=Decimal("10"))
     url = reverse("pipeline:settings_stage_archive", args=[stages[1].pk])
     page = admin_client.get(url).content.decode()
-    assert "This stage holds 1 open, 0 won and 0 lost deals" in page
+    assert "This stage holds 1 deal (1 open, 0 won, 0 lost)" in page
     refused = admin_client.post(url, {})
     assert refused.status_code == 422
-    assert "still holds 1 deals" in refused.content.decode()
+    assert "still holds 1 deal;" in refused.content.decode()
     assert Stage.objects.get(pk=stages[1].pk).is_active
     done = admin_client.post(url, {"move_deals_to": stages[2].pk})
     assert done.status_code == 302

@@ -14,6 +14,7 @@ import time
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -251,6 +252,12 @@ class Command(BaseCommand):
             help="Do nothing when the database already has deals (used by `make run`).",
         )
         parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Empty the database first (every row, users included), then seed. Demo and "
+            "development databases only: refused unless DEBUG=1.",
+        )
+        parser.add_argument(
             "--open-only",
             action="store_true",
             help="Only open deals in the main pipeline (for benchmarks).",
@@ -260,12 +267,24 @@ class Command(BaseCommand):
         deals = int(opts["deals"])  # type: ignore[arg-type]
         if deals < 0:
             raise CommandError("--deals must be 0 or more.")
+        if opts["reset"]:
+            if opts["if_empty"]:
+                raise CommandError("Choose --reset or --if-empty, not both.")
+            if not settings.DEBUG:
+                raise CommandError(
+                    "--reset erases every row of the database; it runs only with DEBUG=1, "
+                    "on a demo or development database."
+                )
+            # Django's flush: every table emptied in one transaction, sequences reset.
+            call_command("flush", interactive=False, verbosity=0)
+            self.stdout.write("Emptied the database.")
         if opts["if_empty"] and (Deal.objects.exists() or User.objects.exists()):
             self.stdout.write("Database already has data; not seeding.")
             return
         if Deal.objects.exists():
             raise CommandError(
-                "The database already has deals; seed_demo fills an empty database only."
+                "The database already has deals; seed_demo fills an empty database only "
+                "(--reset empties it first)."
             )
         started = time.monotonic()
         seeder = _Seeder(
@@ -324,7 +343,29 @@ class _Seeder:
         self.today = timezone.localdate()
         self.change_count = 0
         self.activity_count = 0
+        self.wins_today = 0
         self.logins: list[tuple[str, str]] = []
+
+    def _day_start(self, day: datetime.date) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))
+
+    def _close_time(
+        self, outcome: str, *, drawn: datetime.datetime, after: datetime.datetime
+    ) -> datetime.datetime:
+        """When a closed deal closed. The first few wins close today and about one closed deal
+        in eight in the last ten days, so "won this month" and the recent weeks are not empty
+        on a first look; the rest as their history drew it (at least ten days ago)."""
+        rng = self.rng
+        local_now = timezone.localtime(self.now)
+        today_minutes = local_now.hour * 60 + local_now.minute
+        if outcome == Deal.Status.WON and self.wins_today < 3:
+            self.wins_today += 1
+            when = self.now - datetime.timedelta(minutes=rng.randint(0, today_minutes))
+        elif rng.random() < 0.12:
+            when = self.now - datetime.timedelta(days=rng.random() * 10)
+        else:
+            return drawn
+        return max(after, when)
 
     # --- people who log in ------------------------------------------------------------------
     def users(self) -> None:
@@ -512,6 +553,10 @@ class _Seeder:
             # Never after now: `created` falls at a random hour, so created + age can be later
             # today, and a history row dated in the future would outrank the next real move.
             times = [min(created + datetime.timedelta(days=c), self.now) for c in cuts]
+            if outcome != Deal.Status.OPEN:
+                times[-1] = self._close_time(
+                    outcome, drawn=times[-1], after=times[-2] if len(times) > 1 else created
+                )
             deal = Deal(
                 id=n,
                 title=f"{org.name} – {rng.choice(DEAL_WORDS)}",
@@ -595,6 +640,9 @@ class _Seeder:
             for t in done_types:
                 activity_id += 1
                 when = created + datetime.timedelta(days=rng.random() * max(span * 0.8, 0.1))
+                if outcome != Deal.Status.OPEN:
+                    when = min(when, times[-1])  # nothing done after the deal closed
+                local = timezone.localtime(when)
                 if deal.last_done_activity_at is None or when > deal.last_done_activity_at:
                     deal.last_done_activity_at = when
                 activities.append(
@@ -602,8 +650,10 @@ class _Seeder:
                         id=activity_id,
                         type=t,
                         subject=rng.choice(ACTIVITY_SUBJECTS[t]),
-                        due_date=when.date(),
-                        due_time=datetime.time(rng.randint(8, 16), rng.choice([0, 30])),
+                        # Planned for when it was done (to the half hour before), so nothing
+                        # due later today is already done.
+                        due_date=local.date(),
+                        due_time=datetime.time(local.hour, 30 if local.minute >= 30 else 0),
                         duration_minutes=30,
                         done_at=when,
                         deal_id=n,
@@ -620,6 +670,12 @@ class _Seeder:
                 due = self.today + datetime.timedelta(
                     days=rng.choice([-5, -2, -1, 0, 0, 1, 2, 3, 5, 7, 9, 14, 21])
                 )
+                # Planned a few days before it is due (not before the deal existed), never
+                # "now": the timeline read "created today … due 29 Nov".
+                planned = self._day_start(due) - datetime.timedelta(days=rng.randint(1, 10))
+                if planned > self.now:  # due soon: planned in the last few days
+                    planned = self.now - datetime.timedelta(hours=rng.randint(2, 72))
+                planned = min(max(planned, created), self.now)
                 activities.append(
                     Activity(
                         id=activity_id,
@@ -636,8 +692,8 @@ class _Seeder:
                         person_id=person.id,
                         organization_id=org.id,
                         owner=owner,
-                        created_at=self.now,
-                        updated_at=self.now,
+                        created_at=planned,
+                        updated_at=planned,
                     )
                 )
                 deal.next_activity_id = activity_id

@@ -11,7 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
 from pipeline.services.csvfiles import control_chars
@@ -109,12 +109,15 @@ class ImportReport:
 
     def summary(self) -> str:
         parts = [
-            _("%(rows)d rows: %(new)d new, %(dup)d already imported, %(bad)d problems.")
+            # Each count is its own plural message (issue 22).
+            _("%(rows)s: %(new)s, %(dup)s, %(bad)s.")
             % {
-                "rows": self.rows,
-                "new": self.to_create,
-                "dup": self.duplicates,
-                "bad": self.problem_count,
+                "rows": ngettext("%(n)d row", "%(n)d rows", self.rows) % {"n": self.rows},
+                "new": ngettext("%(n)d new", "%(n)d new", self.to_create) % {"n": self.to_create},
+                "dup": ngettext("%(n)d already imported", "%(n)d already imported", self.duplicates)
+                % {"n": self.duplicates},
+                "bad": ngettext("%(n)d problem", "%(n)d problems", self.problem_count)
+                % {"n": self.problem_count},
             }
         ]
         if self.date_order_needed:

@@ -73,6 +73,8 @@ DEAL_COLUMNS = [
 ]
 MAX_VALUE = Decimal("1e12")
 _STATUSES = frozenset(Deal.Status.values)
+# The status codes a file uses, put into messages as values so translations keep them literal.
+_STATUS_CODES = {"open": "open", "won": "won", "lost": "lost"}
 _CENT = Decimal("0.01")
 
 
@@ -261,8 +263,10 @@ def _parse(
     if status not in _STATUSES:
         bad(
             "status",
-            _("Unknown status %(raw)s; use open, won or lost.")
-            % {"raw": cell(cells, index, "status")},
+            # Translators: %(open)s, %(won)s and %(lost)s are the codes the file must contain
+            # ("open", "won", "lost"); they stay in English whatever the language.
+            _("Unknown status %(raw)s; use %(open)s, %(won)s or %(lost)s.")
+            % {"raw": cell(cells, index, "status"), **_STATUS_CODES},
         )
 
     def when(column: str, date_only: bool = False):  # noqa: ANN202
@@ -299,9 +303,19 @@ def _parse(
     closed = when("closed_at")
     lost_reason = cell(cells, index, "lost_reason")
     if status in ("won", "lost") and closed is None and not cell(cells, index, "closed_at"):
-        bad("closed_at", _("A %(status)s deal needs its closing date.") % {"status": status})
+        bad(
+            "closed_at",
+            # Translators: %(status)s is the file's status code, "won" or "lost", kept as is.
+            _("A deal with status %(status)s needs its closing date.") % {"status": status},
+        )
     if status == "open" and closed is not None:
-        bad("closed_at", _("An open deal has no closing date; set its status to won or lost."))
+        bad(
+            "closed_at",
+            # Translators: %(won)s and %(lost)s are the status codes "won" and "lost" of the
+            # file; they stay in English whatever the language.
+            _("An open deal has no closing date; set its status to %(won)s or %(lost)s.")
+            % _STATUS_CODES,
+        )
     if status == "lost" and not lost_reason:
         bad("lost_reason", _("A lost deal needs a lost reason."))
     if closed and created and closed < created:

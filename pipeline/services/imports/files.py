@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from pipeline.models import ImportJob
@@ -45,9 +45,12 @@ def import_files_purge(*, now: datetime.datetime) -> int:
         if job.status != ImportJob.Status.DONE:
             fields.update(
                 status=ImportJob.Status.FAILED,
-                error=_(
+                error=ngettext(
+                    "The file was deleted after %(days)d day without being imported; "
+                    "upload it again to import it.",
                     "The file was deleted after %(days)d days without being imported; "
-                    "upload it again to import it."
+                    "upload it again to import it.",
+                    FILE_RETENTION.days,
                 )
                 % {"days": FILE_RETENTION.days},
             )

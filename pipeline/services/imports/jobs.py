@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from pipeline.errors import NotAllowed, NotVisible, RuleViolation
@@ -105,10 +106,14 @@ def import_job_create(*, actor: User, kind: str, upload: UploadedFile) -> Import
     stored = import_files_stored_bytes(actor=actor)
     if stored + (upload.size or 0) > files.USER_STORED_BYTES:
         raise RuleViolation(
-            _(
+            ngettext(
                 "Your files waiting to be imported take %(used)d MB of the %(quota)d MB "
                 "allowed. Import them or delete their files first (each is deleted once "
-                "imported, or after %(days)d days)."
+                "imported, or after %(days)d day).",
+                "Your files waiting to be imported take %(used)d MB of the %(quota)d MB "
+                "allowed. Import them or delete their files first (each is deleted once "
+                "imported, or after %(days)d days).",
+                files.FILE_RETENTION.days,
             )
             % {
                 "used": stored // (1024 * 1024),

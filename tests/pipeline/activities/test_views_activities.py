@@ -171,7 +171,7 @@ def test_week_calendar(client, rep, anna, schedule, today):
     a = schedule(person=anna, subject="Weekly sync", due_time=datetime.time(9, 0))
     client.force_login(rep)
     page = client.get(reverse("pipeline:activity_calendar"), {"week": today.isoformat()})
-    assert page.status_code == 200 and "Weekly sync" in page.text and "09:00" in page.text
+    assert page.status_code == 200 and "Weekly sync" in page.text and "9:00\u202fAM" in page.text
     far = client.get(reverse("pipeline:activity_calendar"), {"week": "2001-01-01"})
     assert "Weekly sync" not in far.text
     assert client.get(reverse("pipeline:activity_calendar"), {"week": "junk"}).status_code == 200

@@ -38,8 +38,8 @@ def test_header_says_what_was_converted_at_which_rate(client, mixed_column, rep)
     header = _header(client, mixed_column)
     assert "€2,729" in header
     assert "Weighted €273" in header
-    assert "incl. $1,200 at 0.92 (rate of 20 Nov 2026)" in header
-    assert "incl. Ft 250,000 at 0.0025 (rate of 20 Nov 2026)" in header
+    assert "incl. $1,200 at 0.92 (rate of Nov 20, 2026)" in header
+    assert "incl. Ft 250,000 at 0.0025 (rate of Nov 20, 2026)" in header
     # GBP has no rate: shown apart, with a reason, and never summed.
     assert "+ £300" in header and "No exchange rate for GBP" in header
 
@@ -58,7 +58,7 @@ def test_a_rep_sees_totals_in_the_currency_they_pick(client, mixed_column, rep):
     header = _header(client, mixed_column)
     # 1,200 USD + 1,000 / 0.92 (1,086.96) + 625 / 0.92 (679.35) = 2,966.31 → $2,966.
     assert "$2,966" in header
-    assert "incl. €1,000 at 1.086957 (rate of 20 Nov 2026)" in header
+    assert "incl. €1,000 at 1.086957 (rate of Nov 20, 2026)" in header
 
 
 def test_totals_in_forints_in_hungarian(client, mixed_column, rep):

@@ -112,7 +112,7 @@ def test_a_stage_goal_needs_a_stage_of_its_pipeline(rep, manager, stages, pipeli
             actor=manager, owner=rep, kind="deals_won", target=3,
             starts_on=datetime.date(2026, 5, 1), ends_on=datetime.date(2026, 4, 30),
         )  # fmt: skip
-    assert exc.value.field == "ends_on" and "2026-05-01" in exc.value.message
+    assert exc.value.field == "ends_on" and "May 1, 2026" in exc.value.message
 
 
 # --- The goals page ----------------------------------------------------------------------------
