@@ -4,6 +4,8 @@ The history is tests/metrics/conftest.py's (D1…D9); expected values worked out
 
 from __future__ import annotations
 
+import csv as csvlib
+import io
 import re
 from decimal import Decimal
 
@@ -67,7 +69,8 @@ def test_won_drilldown_is_sorted_by_close_date_with_a_total(client, history, sal
     csv = _get(
         client, manager, "metrics:drilldown", pipeline=sales.pk, figure="won", export="csv", **Q1
     )
-    ids = [line.split(",")[0] for line in csv.content.decode().strip().splitlines()[1:]]
+    rows = list(csvlib.reader(io.StringIO(csv.content.decode())))
+    ids = [row[0] for row in rows[1:]]
     assert ids == [str(history[k].pk) for k in ("D4", "D6", "D2", "D1")]
 
 
