@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
@@ -272,44 +274,40 @@ def import_matches(request: HttpRequest, job_id: int) -> HttpResponse:
             new_stages[name] = {"order": int(order), "probability": int(probability)}
             if after.isdigit():
                 new_stages[name]["after"] = int(after)
+    return _job_action(
+        request,
+        job,
+        import_job_set_matches,
+        actor=request.user,
+        matches=matches,
+        new_stages=new_stages,
+    )
+
+
+def _job_action(
+    request: HttpRequest, job: ImportJob, service: Callable[..., object], **kwargs: object
+) -> HttpResponse:
+    """Call one import-job service; back to the job's page with its refusal, if any."""
+    back = reverse("pipeline:import_job", args=[job.pk])
     try:
-        import_job_set_matches(
-            job=job,
-            actor=request.user,  # type: ignore[arg-type]
-            matches=matches,
-            new_stages=new_stages,
-        )
+        service(job=job, **kwargs)
     except NotAllowed as exc:
-        return refused_page(request, exc, back=reverse("pipeline:import_job", args=[job.pk]))
+        return refused_page(request, exc, back=back)
     except ServiceError as exc:
         messages.error(request, exc.message)
-    return HttpResponseRedirect(reverse("pipeline:import_job", args=[job.pk]))
+    return HttpResponseRedirect(back)
 
 
 @require_POST
 @login_required
 def import_apply(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = _job(request, job_id)
-    try:
-        import_job_start_apply(job=job, actor=request.user)  # type: ignore[arg-type]
-    except NotAllowed as exc:
-        return refused_page(request, exc, back=reverse("pipeline:import_job", args=[job.pk]))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return HttpResponseRedirect(reverse("pipeline:import_job", args=[job.pk]))
+    return _job_action(request, _job(request, job_id), import_job_start_apply, actor=request.user)
 
 
 @require_POST
 @login_required
 def import_discard(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = _job(request, job_id)
-    try:
-        import_job_discard(job=job, actor=request.user)  # type: ignore[arg-type]
-    except NotAllowed as exc:
-        return refused_page(request, exc, back=reverse("pipeline:import_job", args=[job.pk]))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return HttpResponseRedirect(reverse("pipeline:import_job", args=[job.pk]))
+    return _job_action(request, _job(request, job_id), import_job_discard, actor=request.user)
 
 
 @require_http_methods(["GET"])
