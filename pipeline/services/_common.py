@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Exists, F, Model, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,21 @@ from pipeline.dates import relative_time
 from pipeline.errors import NotVisible, VersionConflict
 from pipeline.models import BoardVersion, Deal, Pipeline, StageChange, StageTotal
 from pipeline.services.webhooks import webhooks_emit_for_change
+
+
+def model_update(instance: Model, values: Mapping[str, object], **always: object) -> list[str]:
+    """Write the fields of `values` that differ from `instance` in one UPDATE and set them on
+    the instance; `always` (e.g. `updated_at=now`) is written with them, but only when
+    something changed. Returns the names of the changed fields of `values` (empty: nothing
+    written, no query)."""
+    changed = {k: v for k, v in values.items() if getattr(instance, k) != v}
+    if not changed:
+        return []
+    fields = {**changed, **always}
+    type(instance)._default_manager.filter(pk=instance.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    return list(changed)
 
 
 def deal_lock(deal_id: int) -> Deal:
