@@ -117,6 +117,40 @@ def previous_change_at(deal_id: int, timestamp: datetime.datetime) -> datetime.d
     )
 
 
+def stage_change_row(
+    *,
+    deal_id: int,
+    pipeline_id: int,
+    from_stage_id: int | None,
+    to_stage_id: int,
+    from_status: str,
+    to_status: str,
+    actor: User | None,
+    source: str,
+    at: datetime.datetime,
+    stay_started_at: datetime.datetime | None,
+    lost_reason_id: int | None = None,
+    note: str = "",
+) -> StageChange:
+    """The one builder of a history row, unsaved: `record_change` saves it, the stage-archive
+    move and the importer write many at once. `stay_started_at` is when the stay this row
+    ends began (the deal's previous row's timestamp; None for its entry row)."""
+    return StageChange(
+        deal_id=deal_id,
+        pipeline_id=pipeline_id,
+        from_stage_id=from_stage_id,
+        to_stage_id=to_stage_id,
+        from_status=from_status,
+        to_status=to_status,
+        user=actor,
+        timestamp=at,
+        stay_started_at=stay_started_at,
+        source=source,
+        lost_reason_id=lost_reason_id,
+        note=note,
+    )
+
+
 def record_change(
     *,
     deal: Deal,
@@ -131,21 +165,22 @@ def record_change(
     note: str = "",
 ) -> StageChange:
     timestamp = timestamp or timezone.now()
-    change = StageChange.objects.create(
+    change = stage_change_row(
         deal_id=deal.pk,
         pipeline_id=deal.pipeline_id,
         from_stage_id=from_stage_id,
         to_stage_id=to_stage_id,
         from_status=from_status,
         to_status=to_status,
-        user=actor,
-        timestamp=timestamp,
+        actor=actor,
+        source=source,
+        at=timestamp,
         # A deal's first row (its entry, from_status "") has no previous row to look up.
         stay_started_at=previous_change_at(deal.pk, timestamp) if from_status else None,
-        source=source,
         lost_reason_id=lost_reason_id,
         note=note,
     )
+    change.save(force_insert=True)
     # Issue 8: announce the change to subscribed webhooks once the transaction commits.
     webhooks_emit_for_change(deal=deal, change=change)
     return change

@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from pipeline.errors import NotAllowed, RuleViolation
 from pipeline.models import Deal, LostReason, Pipeline, Stage, StageChange
-from pipeline.services._common import board_touch, totals_add
+from pipeline.services._common import board_touch, stage_change_row, totals_add
 
 # Stages a new pipeline starts with unless the admin lists their own (Pipedrive's defaults).
 DEFAULT_STAGE_NAMES = (
@@ -436,17 +436,17 @@ def _move_all_deals(*, from_stage: Stage, to_stage: Stage, actor: User) -> None:
             .annotate(at=Max("timestamp"))
         )
         StageChange.objects.bulk_create(
-            StageChange(
+            stage_change_row(
                 deal_id=pk,
                 pipeline_id=from_stage.pipeline_id,
                 from_stage_id=from_stage.pk,
                 to_stage_id=to_stage.pk,
                 from_status=status,
                 to_status=status,
-                user=actor,
-                timestamp=now,
-                stay_started_at=started.get(pk),
+                actor=actor,
                 source=StageChange.Source.SYSTEM,
+                at=now,
+                stay_started_at=started.get(pk),
             )
             for pk, status in chunk
         )
