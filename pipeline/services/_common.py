@@ -17,12 +17,18 @@ from pipeline.models import BoardVersion, Deal, Pipeline, StageChange, StageTota
 from pipeline.services.webhooks import webhooks_emit_for_change
 
 
+def model_diff(instance: Model, values: Mapping[str, object]) -> dict[str, object]:
+    """The entries of `values` that differ from the instance's fields (no query)."""
+    return {k: v for k, v in values.items() if getattr(instance, k) != v}
+
+
 def model_update(instance: Model, values: Mapping[str, object], **always: object) -> list[str]:
-    """Write the fields of `values` that differ from `instance` in one UPDATE and set them on
-    the instance; `always` (e.g. `updated_at=now`) is written with them, but only when
-    something changed. Returns the names of the changed fields of `values` (empty: nothing
-    written, no query)."""
-    changed = {k: v for k, v in values.items() if getattr(instance, k) != v}
+    """The one "diff fields → update → setattr": write the fields of `values` that differ
+    from `instance` in one UPDATE and set them on the instance; `always` (e.g.
+    `updated_at=now`) is written with them, but only when something changed. Returns the
+    names of the changed fields of `values` (empty: nothing written, no query). Callers that
+    check the changes first pass `model_diff`'s result."""
+    changed = model_diff(instance, values)
     if not changed:
         return []
     fields = {**changed, **always}
