@@ -213,8 +213,18 @@ class ParkForm(forms.Form):
             "invalid": _("Enter a date such as 2026-03-31."),
         },
     )
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
     @staticmethod
     def suggested() -> datetime.date:
         return timezone.localdate() + datetime.timedelta(days=90)
+
+
+class DealParkForm(ParkForm):
+    """Parking a deal writes it: the version the page showed is required (optimistic
+    locking), never made up by the view."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"required": _("The deal's version is missing; reload.")},
+    )

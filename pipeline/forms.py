@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pipeline.models import Activity, Deal, LostReason
+from pipeline.models import Deal, LostReason
 from pipeline.validation import validate_date_range
-from pipeline.widgets import IsoDateInput, IsoTimeInput, MoneyField
+from pipeline.widgets import IsoDateInput, MoneyField
 
 
 class MoveForm(forms.Form):
@@ -109,18 +109,3 @@ class DealEditForm(forms.Form):
                 params={"name": name},
             )
         return found
-
-
-class ActivityForm(forms.Form):
-    type = forms.ChoiceField(label=_("Type"), choices=Activity.Type.choices)
-    subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
-    due_date = forms.DateField(
-        label=_("Date"), widget=IsoDateInput(), validators=[validate_date_range]
-    )
-    due_time = forms.TimeField(label=_("Time"), required=False, widget=IsoTimeInput())
-    duration_minutes = forms.IntegerField(
-        label=_("Duration (minutes)"), required=False, min_value=1, max_value=24 * 60
-    )
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )

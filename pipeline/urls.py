@@ -30,9 +30,7 @@ urlpatterns = [
     path("deals/<int:deal_id>/win/", board.deal_win, name="deal_win"),
     path("deals/<int:deal_id>/lose/", board.deal_lose, name="deal_lose"),
     path("deals/<int:deal_id>/reopen/", deals.deal_reopen, name="deal_reopen"),
-    path("deals/<int:deal_id>/activities/", deals.activity_add, name="activity_add"),
     path("deals/<int:deal_id>/notes/", deals.deal_note, name="deal_note"),
-    path("activities/<int:activity_id>/done/", deals.activity_done, name="activity_done"),
     # Issue 6: people, organizations, leads, activities
     path("people/", contacts.people, name="people"),
     path("people/new/", contacts.person_new, name="person_new"),

@@ -35,7 +35,7 @@ from pipeline.models import (
 from pipeline.selectors import visibility
 from pipeline.selectors.deals import deal_notes
 from pipeline.selectors.history import stage_change_list_visible
-from pipeline.services import contacts, records
+from pipeline.services import contacts
 
 SOURCE = "api"
 
@@ -410,13 +410,25 @@ class ActivityApi(
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         activity = self.get_object()
         data = self._parse(s.ActivityUpdateSerializer)
-        activity = records.activity_update(activity=activity, actor=request.user, changes=data)
+        activity = services.activity_update(activity=activity, actor=request.user, changes=data)
         return self._respond(activity)
 
 
 # --- Leads ----------------------------------------------------------------------------------
+_LEAD_WITHOUT_CONTACT = OpenApiResponse(
+    s.ErrorSerializer,
+    description="Invalid fields, or neither `person` nor `organization` was sent: a lead is "
+    "always about someone (the lead form refuses the same).",
+)
+
+
 @extend_schema_view(
-    create=extend_schema(request=s.LeadCreateSerializer, responses={201: s.LeadSerializer}),
+    create=extend_schema(
+        request=s.LeadCreateSerializer,
+        responses={201: s.LeadSerializer, 400: _LEAD_WITHOUT_CONTACT},
+        description="Add a lead to an inbox, with the rules of the lead form: a lead is "
+        "always about a person or an organization.",
+    ),
 )
 class LeadApi(
     mixins.ListModelMixin,
@@ -436,7 +448,7 @@ class LeadApi(
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self._parse(s.LeadCreateSerializer)
-        lead = records.lead_create(actor=request.user, **data)
+        lead = services.lead_create(actor=request.user, **data)
         return self._respond(lead, status.HTTP_201_CREATED)
 
     @extend_schema(request=s.LeadConvertSerializer, responses={201: s.DealSerializer})

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from decimal import Decimal
 
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Exists, F, Model, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,27 @@ from pipeline.dates import relative_time
 from pipeline.errors import NotVisible, VersionConflict
 from pipeline.models import BoardVersion, Deal, Pipeline, StageChange, StageTotal
 from pipeline.services.webhooks import webhooks_emit_for_change
+
+
+def model_diff(instance: Model, values: Mapping[str, object]) -> dict[str, object]:
+    """The entries of `values` that differ from the instance's fields (no query)."""
+    return {k: v for k, v in values.items() if getattr(instance, k) != v}
+
+
+def model_update(instance: Model, values: Mapping[str, object], **always: object) -> list[str]:
+    """The one "diff fields → update → setattr": write the fields of `values` that differ
+    from `instance` in one UPDATE and set them on the instance; `always` (e.g.
+    `updated_at=now`) is written with them, but only when something changed. Returns the
+    names of the changed fields of `values` (empty: nothing written, no query). Callers that
+    check the changes first pass `model_diff`'s result."""
+    changed = model_diff(instance, values)
+    if not changed:
+        return []
+    fields = {**changed, **always}
+    type(instance)._default_manager.filter(pk=instance.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    return list(changed)
 
 
 def deal_lock(deal_id: int) -> Deal:
@@ -101,6 +123,40 @@ def previous_change_at(deal_id: int, timestamp: datetime.datetime) -> datetime.d
     )
 
 
+def stage_change_row(
+    *,
+    deal_id: int,
+    pipeline_id: int,
+    from_stage_id: int | None,
+    to_stage_id: int,
+    from_status: str,
+    to_status: str,
+    actor: User | None,
+    source: str,
+    at: datetime.datetime,
+    stay_started_at: datetime.datetime | None,
+    lost_reason_id: int | None = None,
+    note: str = "",
+) -> StageChange:
+    """The one builder of a history row, unsaved: `record_change` saves it, the stage-archive
+    move and the importer write many at once. `stay_started_at` is when the stay this row
+    ends began (the deal's previous row's timestamp; None for its entry row)."""
+    return StageChange(
+        deal_id=deal_id,
+        pipeline_id=pipeline_id,
+        from_stage_id=from_stage_id,
+        to_stage_id=to_stage_id,
+        from_status=from_status,
+        to_status=to_status,
+        user=actor,
+        timestamp=at,
+        stay_started_at=stay_started_at,
+        source=source,
+        lost_reason_id=lost_reason_id,
+        note=note,
+    )
+
+
 def record_change(
     *,
     deal: Deal,
@@ -115,21 +171,22 @@ def record_change(
     note: str = "",
 ) -> StageChange:
     timestamp = timestamp or timezone.now()
-    change = StageChange.objects.create(
+    change = stage_change_row(
         deal_id=deal.pk,
         pipeline_id=deal.pipeline_id,
         from_stage_id=from_stage_id,
         to_stage_id=to_stage_id,
         from_status=from_status,
         to_status=to_status,
-        user=actor,
-        timestamp=timestamp,
+        actor=actor,
+        source=source,
+        at=timestamp,
         # A deal's first row (its entry, from_status "") has no previous row to look up.
         stay_started_at=previous_change_at(deal.pk, timestamp) if from_status else None,
-        source=source,
         lost_reason_id=lost_reason_id,
         note=note,
     )
+    change.save(force_insert=True)
     # Issue 8: announce the change to subscribed webhooks once the transaction commits.
     webhooks_emit_for_change(deal=deal, change=change)
     return change

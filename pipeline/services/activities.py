@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from pipeline.errors import NotAllowed, RuleViolation
 from pipeline.models import Activity, Deal, Organization, Person
-from pipeline.selectors.visibility import deal_check_edit, owner_ids_editable
-from pipeline.services._common import board_touch
+from pipeline.selectors.visibility import deal_can_edit, deal_check_edit, owner_ids_editable
+from pipeline.services._common import board_touch, model_update
 from pipeline.services.reminders import reminder_schedule_late
 from pipeline.services.webhooks import webhooks_emit_for_activity
 
@@ -103,23 +103,120 @@ def activity_create(
     return activity
 
 
+_EDITABLE = {"type", "subject", "due_date", "due_time", "duration_minutes", "note", "owner"}
+
+
+def activity_can_edit(actor: User, activity: Activity) -> bool:
+    """The owner of the activity, or of its deal, or their manager, may change it."""
+    owners = owner_ids_editable(actor)
+    if owners is None or activity.owner_id in owners:
+        return True
+    return bool(activity.deal_id and deal_can_edit(actor, activity.deal))
+
+
+def activity_check_edit(actor: User, activity: Activity) -> None:
+    if activity_can_edit(actor, activity):
+        return
+    raise NotAllowed(
+        _("This activity belongs to %(owner)s; you cannot change it.") % {"owner": activity.owner}
+    )
+
+
+def _lock(activity: Activity) -> Activity:
+    return (
+        Activity.objects.select_for_update(of=("self",))
+        .select_related("deal", "owner")
+        .get(pk=activity.pk)
+    )
+
+
+def _check_values(values: dict[str, object]) -> None:
+    if "type" in values and values["type"] not in Activity.Type.values:
+        raise RuleViolation(
+            _("Unknown activity type %(type)s; choose one of: %(types)s.")
+            % {"type": values["type"], "types": ", ".join(Activity.Type.values)}
+        )
+    duration = values.get("duration_minutes")
+    if duration is not None and not (0 < int(duration) <= 24 * 60):  # type: ignore[call-overload]
+        raise RuleViolation(_("The duration must be between 1 minute and 24 hours."))
+    if "due_date" in values and not isinstance(values["due_date"], datetime.date):
+        raise RuleViolation(_("Choose a due date."))
+
+
 @transaction.atomic
-def activity_complete(*, activity: Activity, actor: User, done: bool = True) -> Activity:
-    """Mark an activity done (or not done again)."""
-    if activity.deal_id:
-        deal_check_edit(actor, activity.deal)
+def activity_update(*, activity: Activity, actor: User, changes: dict[str, object]) -> Activity:
+    """Edit an activity's type, subject, date, time, duration, note or owner, and/or mark it
+    done or not done (`done`, the API's PATCH): the one door for changing an activity, used
+    by the pages, the API and `activity_reschedule`. Its deal, person and organization stay:
+    log a new activity for something else."""
+    unknown = set(changes) - _EDITABLE - {"done"}
+    if unknown:
+        raise RuleViolation(
+            _("These fields cannot be changed here: %s") % ", ".join(sorted(unknown))
+        )
+    locked = _lock(activity)
+    activity_check_edit(actor, locked)
+    values = dict(changes)
+    done = values.pop("done", None)
+    _check_values(values)
+    if "subject" in values:
+        values["subject"] = (
+            str(values["subject"] or "").strip()
+            or str(Activity.Type(values.get("type", locked.type)).label)
+        )[:200]
+    if "note" in values:
+        values["note"] = str(values["note"] or "").strip()
+    new_owner = values.get("owner")
+    if new_owner is not None and new_owner != locked.owner:
+        owners = owner_ids_editable(actor)
+        if owners is not None and new_owner.pk not in owners:  # type: ignore[attr-defined]
+            raise NotAllowed(_("You cannot give activities to %(owner)s.") % {"owner": new_owner})
+    fields = model_update(locked, values, updated_at=timezone.now())
+    if {"due_date", "due_time"} & set(fields):
+        if locked.deal_id:
+            deal_refresh_next_activity(locked.deal_id)
+        reminder_schedule_late(activity=locked)
+    if done is not None:
+        locked = activity_complete(activity=locked, actor=actor, done=bool(done))
+    return locked
+
+
+@transaction.atomic
+def activity_complete(
+    *, activity: Activity, actor: User, done: bool = True, outcome: str = ""
+) -> Activity:
+    """Mark an activity done (or not done again), optionally noting its outcome: the one way
+    to complete or reopen an activity (pages, htmx, API, `activity_finish`).
+
+    Lock, re-check, write narrowly: the row is reloaded under `select_for_update()` and
+    written only if its done state is still the one read under the lock (0 rows means a
+    concurrent writer won, which is what protects SQLite). Already in the asked state, with
+    no outcome to note, it writes nothing and sends no webhook.
+    """
+    locked = _lock(activity)
+    activity_check_edit(actor, locked)
+    was_done = locked.done_at is not None
+    outcome = (outcome or "").strip()
+    if was_done == done and not outcome:
+        return locked
     now = timezone.now()
-    activity.done_at = now if done else None
-    activity.updated_at = now
-    Activity.objects.filter(pk=activity.pk).update(done_at=activity.done_at, updated_at=now)
-    if activity.deal_id:
-        deal_refresh_next_activity(activity.deal_id)
-    if done:
-        webhooks_emit_for_activity(activity=activity, event="activity.done")  # issue 8
-    return activity
+    fields: dict[str, object] = {"updated_at": now}
+    if was_done != done:
+        fields["done_at"] = now if done else None
+    if outcome:
+        fields["note"] = f"{locked.note}\n{outcome}".strip() if locked.note else outcome
+    updated = Activity.objects.filter(pk=locked.pk, done_at__isnull=not was_done).update(**fields)
+    if updated != 1:  # a concurrent writer won (SQLite has no row locks)
+        raise RuleViolation(_("This activity changed while you saved it; try again."))
+    for key, value in fields.items():
+        setattr(locked, key, value)
+    if locked.deal_id:
+        deal_refresh_next_activity(locked.deal_id)
+    if done and not was_done:
+        webhooks_emit_for_activity(activity=locked, event="activity.done")  # issue 8
+    return locked
 
 
-@transaction.atomic
 def activity_reschedule(
     *,
     activity: Activity,
@@ -127,14 +224,8 @@ def activity_reschedule(
     due_date: datetime.date,
     due_time: datetime.time | None = None,
 ) -> Activity:
-    if activity.deal_id:
-        deal_check_edit(actor, activity.deal)
-    now = timezone.now()
-    Activity.objects.filter(pk=activity.pk).update(
-        due_date=due_date, due_time=due_time, updated_at=now
+    """Move an activity to another day and time (the calendar, "My activities", the API):
+    `activity_update` with the new date, so the same lock and permission check apply."""
+    return activity_update(
+        activity=activity, actor=actor, changes={"due_date": due_date, "due_time": due_time}
     )
-    activity.due_date, activity.due_time, activity.updated_at = due_date, due_time, now
-    if activity.deal_id:
-        deal_refresh_next_activity(activity.deal_id)
-    reminder_schedule_late(activity=activity)
-    return activity

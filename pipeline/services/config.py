@@ -20,7 +20,13 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from pipeline.errors import NotAllowed, RuleViolation
 from pipeline.models import Deal, LostReason, Pipeline, Stage, StageChange
-from pipeline.services._common import board_touch, totals_add
+from pipeline.services._common import (
+    board_touch,
+    model_diff,
+    model_update,
+    stage_change_row,
+    totals_add,
+)
 
 # Stages a new pipeline starts with unless the admin lists their own (Pipedrive's defaults).
 DEFAULT_STAGE_NAMES = (
@@ -115,8 +121,7 @@ def pipeline_rename(*, pipeline: Pipeline, name: str, actor: User) -> Pipeline:
     name = _clean_name(name, what=_("pipeline"))
     _check_pipeline_name_free(name, exclude_id=pipeline.pk)
     locked = _lock_pipeline(pipeline.pk)
-    if locked.name != name:
-        Pipeline.objects.filter(pk=locked.pk).update(name=name)
+    if model_update(locked, {"name": name}):
         board_touch(locked.pk)
     pipeline.name = name
     return pipeline
@@ -270,14 +275,12 @@ def stage_update(*, stage: Stage, actor: User, changes: dict[str, object]) -> St
     fields = _clean_stage_changes(locked, changes)
     if fields.get("is_moment_of_truth") and not locked.is_active:
         raise RuleViolation(_("An archived stage cannot be the moment of truth."))
-    fields = {k: v for k, v in fields.items() if getattr(locked, k) != v}
+    fields = model_diff(locked, fields)
     if not fields:
         return locked
     if fields.get("is_moment_of_truth"):
         _claim_moment_of_truth(locked)
-    Stage.objects.filter(pk=locked.pk).update(**fields)
-    for field, value in fields.items():
-        setattr(locked, field, value)
+    model_update(locked, fields)
     board_touch(locked.pipeline_id)
     return locked
 
@@ -436,17 +439,17 @@ def _move_all_deals(*, from_stage: Stage, to_stage: Stage, actor: User) -> None:
             .annotate(at=Max("timestamp"))
         )
         StageChange.objects.bulk_create(
-            StageChange(
+            stage_change_row(
                 deal_id=pk,
                 pipeline_id=from_stage.pipeline_id,
                 from_stage_id=from_stage.pk,
                 to_stage_id=to_stage.pk,
                 from_status=status,
                 to_status=status,
-                user=actor,
-                timestamp=now,
-                stay_started_at=started.get(pk),
+                actor=actor,
                 source=StageChange.Source.SYSTEM,
+                at=now,
+                stay_started_at=started.get(pk),
             )
             for pk, status in chunk
         )

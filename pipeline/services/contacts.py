@@ -21,6 +21,7 @@ from accounts.models import User
 from pipeline.errors import DuplicateFound, NotAllowed, RuleViolation
 from pipeline.models import Organization, Person
 from pipeline.selectors.visibility import owner_ids_editable
+from pipeline.services._common import model_diff, model_update
 
 _PERSON_FIELDS = {
     "name",
@@ -252,7 +253,7 @@ def person_update(
     values = _person_values(changes)
     if "owner" in values and values["owner"] != locked.owner:
         _check_owner(actor, values["owner"])  # type: ignore[arg-type]
-    fields = {k: v for k, v in values.items() if getattr(locked, k) != v}
+    fields = model_diff(locked, values)
     if not fields:
         return locked
     if not allow_duplicate:
@@ -269,10 +270,7 @@ def person_update(
                     % {"name": found[0].name, "email": address},
                     existing=found,
                 )
-    fields["updated_at"] = timezone.now()
-    Person.objects.filter(pk=locked.pk).update(**fields)
-    for key, value in fields.items():
-        setattr(locked, key, value)
+    model_update(locked, fields, updated_at=timezone.now())
     return locked
 
 
@@ -334,7 +332,7 @@ def organization_update(
     values = _org_values(changes)
     if "owner" in values and values["owner"] != locked.owner:
         _check_owner(actor, values["owner"])  # type: ignore[arg-type]
-    fields = {k: v for k, v in values.items() if getattr(locked, k) != v}
+    fields = model_diff(locked, values)
     if not fields:
         return locked
     if "name" in fields and not allow_duplicate:
@@ -344,8 +342,5 @@ def organization_update(
                 _("An organization named %(name)s exists already.") % {"name": found[0].name},
                 existing=found,
             )
-    fields["updated_at"] = timezone.now()
-    Organization.objects.filter(pk=locked.pk).update(**fields)
-    for key, value in fields.items():
-        setattr(locked, key, value)
+    model_update(locked, fields, updated_at=timezone.now())
     return locked

@@ -631,11 +631,13 @@ def deal_park(*, deal: Deal, until: datetime.date, expected_version: int, actor:
 
 
 @transaction.atomic
-def deal_unpark(*, deal: Deal, actor: User | None) -> Deal:
-    """Bring a parked deal back to the board (its revisit date came, or a user asked)."""
+def deal_unpark(*, deal: Deal, actor: User | None, expected_version: int | None = None) -> Deal:
+    """Bring a parked deal back to the board (its revisit date came, or a user asked). A user
+    sends the version they saw; the nightly return (`actor` None) has none to send."""
     locked = deal_lock(deal.pk)
     if actor is not None:
         deal_check_edit(actor, locked)
+    check_version(locked, expected_version)
     if locked.parked_until is None:
         return locked
     before = totals_snapshot(locked)

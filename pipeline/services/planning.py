@@ -15,92 +15,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from pipeline.errors import NotAllowed, RuleViolation
+from pipeline.errors import RuleViolation
 from pipeline.models import Activity, CalendarFeed, Goal
 from pipeline.selectors.activities import WEEKLY_METRICS, week_start, weekly_targets
 from pipeline.selectors.goals import goal_list_active
-from pipeline.selectors.visibility import deal_can_edit, owner_ids_editable
-from pipeline.services.activities import activity_create, deal_refresh_next_activity
+from pipeline.services.activities import (  # noqa: F401 - the pages import them from here
+    activity_can_edit,
+    activity_check_edit,
+    activity_complete,
+    activity_create,
+    activity_reschedule,
+    activity_update,
+)
 from pipeline.services.goals import goal_check_assignee, goal_create, goal_update
 
-_EDITABLE = {"type", "subject", "due_date", "due_time", "duration_minutes", "note", "owner"}
 
-
-def activity_can_edit(actor: User, activity: Activity) -> bool:
-    """The owner of the activity, or of its deal, or their manager, may change it."""
-    owners = owner_ids_editable(actor)
-    if owners is None or activity.owner_id in owners:
-        return True
-    return bool(activity.deal_id and deal_can_edit(actor, activity.deal))
-
-
-def activity_check_edit(actor: User, activity: Activity) -> None:
-    if activity_can_edit(actor, activity):
-        return
-    raise NotAllowed(
-        _("This activity belongs to %(owner)s; you cannot change it.") % {"owner": activity.owner}
-    )
-
-
-def _lock(activity: Activity) -> Activity:
-    return (
-        Activity.objects.select_for_update(of=("self",))
-        .select_related("deal", "owner")
-        .get(pk=activity.pk)
-    )
-
-
-def _check_values(values: dict[str, object]) -> None:
-    if "type" in values and values["type"] not in Activity.Type.values:
-        raise RuleViolation(
-            _("Unknown activity type %(type)s; choose one of: %(types)s.")
-            % {"type": values["type"], "types": ", ".join(Activity.Type.values)}
-        )
-    duration = values.get("duration_minutes")
-    if duration is not None and not (0 < int(duration) <= 24 * 60):  # type: ignore[call-overload]
-        raise RuleViolation(_("The duration must be between 1 minute and 24 hours."))
-    if "due_date" in values and not isinstance(values["due_date"], datetime.date):
-        raise RuleViolation(_("Choose a due date."))
-
-
-@transaction.atomic
-def activity_update(*, activity: Activity, actor: User, changes: dict[str, object]) -> Activity:
-    """Edit an activity's type, subject, date, time, duration, note or owner. Its deal,
-    person and organization stay: log a new activity for something else."""
-    unknown = set(changes) - _EDITABLE
-    if unknown:
-        raise RuleViolation(
-            _("These fields cannot be changed here: %s") % ", ".join(sorted(unknown))
-        )
-    locked = _lock(activity)
-    activity_check_edit(actor, locked)
-    values = dict(changes)
-    _check_values(values)
-    if "subject" in values:
-        values["subject"] = (
-            str(values["subject"] or "").strip()
-            or str(Activity.Type(values.get("type", locked.type)).label)
-        )[:200]
-    if "note" in values:
-        values["note"] = str(values["note"] or "").strip()
-    new_owner = values.get("owner")
-    if new_owner is not None and new_owner != locked.owner:
-        owners = owner_ids_editable(actor)
-        if owners is not None and new_owner.pk not in owners:  # type: ignore[attr-defined]
-            raise NotAllowed(_("You cannot give activities to %(owner)s.") % {"owner": new_owner})
-    fields = {k: v for k, v in values.items() if getattr(locked, k) != v}
-    if not fields:
-        return locked
-    fields["updated_at"] = timezone.now()
-    Activity.objects.filter(pk=locked.pk).update(**fields)
-    for key, value in fields.items():
-        setattr(locked, key, value)
-    if locked.deal_id and ({"due_date", "due_time"} & set(fields)):
-        deal_refresh_next_activity(locked.deal_id)
-    return locked
-
-
-@transaction.atomic
 def activity_finish(
     *,
     activity: Activity,
@@ -110,68 +39,35 @@ def activity_finish(
 ) -> tuple[Activity, Activity | None]:
     """Mark an activity done, note its outcome, and optionally schedule the next step for the
     same deal, person and organization — all or nothing (a bad next step undoes the
-    completion too)."""
-    locked = _lock(activity)
-    activity_check_edit(actor, locked)
-    now = timezone.now()
-    fields: dict[str, object] = {"updated_at": now}
-    if locked.done_at is None:
-        fields["done_at"] = now
-    outcome = (outcome or "").strip()
-    if outcome:
-        fields["note"] = f"{locked.note}\n{outcome}".strip() if locked.note else outcome
-    Activity.objects.filter(pk=locked.pk).update(**fields)
-    for key, value in fields.items():
-        setattr(locked, key, value)
-    created = None
-    if next_activity:
-        created = activity_create(
-            actor=actor,
-            type=str(next_activity.get("type") or Activity.Type.CALL),
-            subject=str(next_activity.get("subject") or ""),
-            due_date=next_activity["due_date"],  # type: ignore[arg-type]
-            due_time=next_activity.get("due_time"),  # type: ignore[arg-type]
-            duration_minutes=next_activity.get("duration_minutes"),  # type: ignore[arg-type]
-            note=str(next_activity.get("note") or ""),
-            deal=locked.deal,
-            person=locked.person,
-            organization=locked.organization,
-            owner=locked.owner,
-            done=False,
-        )
-    elif locked.deal_id:
-        deal_refresh_next_activity(locked.deal_id)
+    completion too). The completion is `activity_complete`, the one way to complete."""
+    with transaction.atomic():
+        locked = activity_complete(activity=activity, actor=actor, done=True, outcome=outcome)
+        created = None
+        if next_activity:
+            created = activity_create(
+                actor=actor,
+                type=str(next_activity.get("type") or Activity.Type.CALL),
+                subject=str(next_activity.get("subject") or ""),
+                due_date=next_activity["due_date"],  # type: ignore[arg-type]
+                due_time=next_activity.get("due_time"),  # type: ignore[arg-type]
+                duration_minutes=next_activity.get("duration_minutes"),  # type: ignore[arg-type]
+                note=str(next_activity.get("note") or ""),
+                deal=locked.deal,
+                person=locked.person,
+                organization=locked.organization,
+                owner=locked.owner,
+                done=False,
+            )
     return locked, created
 
 
-@transaction.atomic
 def activity_reopen(*, activity: Activity, actor: User) -> Activity:
     """Undo a completion: the activity is open again (and may be the deal's next step)."""
-    locked = _lock(activity)
-    activity_check_edit(actor, locked)
-    if locked.done_at is None:
-        return locked
-    now = timezone.now()
-    Activity.objects.filter(pk=locked.pk).update(done_at=None, updated_at=now)
-    locked.done_at, locked.updated_at = None, now
-    if locked.deal_id:
-        deal_refresh_next_activity(locked.deal_id)
-    return locked
+    return activity_complete(activity=activity, actor=actor, done=False)
 
 
-@transaction.atomic
-def activity_move(
-    *,
-    activity: Activity,
-    actor: User,
-    due_date: datetime.date,
-    due_time: datetime.time | None = None,
-) -> Activity:
-    """Reschedule with the permission check of this module (the calendar and "My
-    activities" reschedule activities that may have no deal)."""
-    return activity_update(
-        activity=activity, actor=actor, changes={"due_date": due_date, "due_time": due_time}
-    )
+# The calendar and "My activities" reschedule through the one `activity_reschedule`.
+activity_move = activity_reschedule
 
 
 # --- Weekly goals ----------------------------------------------------------------------------

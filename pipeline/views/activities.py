@@ -215,7 +215,7 @@ def activity_reschedule(request: HttpRequest, activity_id: int) -> HttpResponse:
     if not form.is_valid():
         return _detail_page(request, activity, reschedule_form=form, status=422)
     try:
-        planning.activity_move(
+        planning.activity_reschedule(
             activity=activity,
             actor=_user(request),
             due_date=form.cleaned_data["due_date"],

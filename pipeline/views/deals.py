@@ -16,11 +16,10 @@ from accounts.models import User
 from pipeline import services
 from pipeline.contact_forms import NoteForm
 from pipeline.errors import RuleViolation, ServiceError
-from pipeline.forms import ActivityForm, DealEditForm
+from pipeline.forms import DealEditForm, VersionForm
 from pipeline.models import Deal, LostReason, Stage
 from pipeline.selectors.deals import deal_open_activities, deal_timeline
 from pipeline.selectors.visibility import (
-    activity_list_visible,
     deal_can_edit,
     deal_get_visible,
     organization_list_visible,
@@ -84,7 +83,6 @@ def _render_detail(
         "can_edit": deal_can_edit(user, deal),
         "timeline": deal_timeline(deal=deal),
         "open_activities": deal_open_activities(deal=deal),
-        "activity_form": ActivityForm(),
         "lost_reasons": LostReason.objects.filter(is_active=True),
         "stages": list(Stage.objects.filter(pipeline_id=deal.pipeline_id, is_active=True)),
         "panel": bool(request.htmx),
@@ -138,52 +136,17 @@ def deal_note(request: HttpRequest, deal_id: int) -> HttpResponse:
 def deal_reopen(request: HttpRequest, deal_id: int) -> HttpResponse:
     deal = _get(request, deal_id)
     url = reverse("pipeline:deal_detail", args=[deal.pk])
+    form = VersionForm(request.POST)
+    if not form.is_valid():  # a real 422 page: bad input must not look like success
+        return refused_page(request, RuleViolation(form_errors_text(form)), url)
     try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = deal.version
-    try:
-        services.deal_reopen(deal=deal, expected_version=version, actor=request.user, source="form")  # type: ignore[arg-type]
+        services.deal_reopen(
+            deal=deal,
+            expected_version=form.cleaned_data["version"],
+            actor=request.user,  # type: ignore[arg-type]
+            source="form",
+        )
     except ServiceError as exc:
         return refused(request, exc, fallback_url=url)
     messages.success(request, _("The deal is open again."))
     return HttpResponseRedirect(url)
-
-
-@require_POST
-@login_required
-def activity_add(request: HttpRequest, deal_id: int) -> HttpResponse:
-    deal = _get(request, deal_id)
-    url = reverse("pipeline:deal_detail", args=[deal.pk])
-    form = ActivityForm(request.POST)
-    if not form.is_valid():
-        from pipeline.errors import RuleViolation
-        from pipeline.views._responses import form_errors_text
-
-        return refused(request, RuleViolation(form_errors_text(form)), fallback_url=url)
-    try:
-        services.activity_create(actor=request.user, deal=deal, **form.cleaned_data)  # type: ignore[arg-type]
-    except ServiceError as exc:
-        return refused(request, exc, fallback_url=url)
-    messages.success(request, _("Activity scheduled."))
-    return HttpResponseRedirect(url)
-
-
-@require_POST
-@login_required
-def activity_done(request: HttpRequest, activity_id: int) -> HttpResponse:
-    activity = (
-        activity_list_visible(request.user)  # type: ignore[arg-type]
-        .select_related("deal")
-        .filter(pk=activity_id)
-        .first()
-    )
-    if activity is None:
-        raise Http404(_("This activity does not exist or you may not see it."))
-    fallback = reverse("pipeline:deal_detail", args=[activity.deal_id]) if activity.deal_id else "/"
-    try:
-        services.activity_complete(activity=activity, actor=request.user, done=True)  # type: ignore[arg-type]
-    except ServiceError as exc:
-        return refused(request, exc, fallback_url=fallback)
-    messages.success(request, _("Marked as done. What is the next step?"))
-    return HttpResponseRedirect(fallback)

@@ -15,9 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from pipeline import services
-from pipeline.contact_forms import ConvertForm, LeadFilterForm, LeadForm, ParkForm
+from pipeline.contact_forms import ConvertForm, DealParkForm, LeadFilterForm, LeadForm, ParkForm
 from pipeline.dates import format_day
 from pipeline.errors import DuplicateFound, ServiceError
+from pipeline.forms import VersionForm
 from pipeline.models import Lead, Person
 from pipeline.selectors.activities import owners_choosable
 from pipeline.selectors.leads import (
@@ -256,7 +257,7 @@ def deal_park(request: HttpRequest, deal_id: int) -> HttpResponse:
     except ServiceError as exc:
         raise Http404(exc.message) from exc
     url = reverse("pipeline:deal_detail", args=[deal.pk])
-    form = ParkForm(request.POST)
+    form = DealParkForm(request.POST)
     try:
         if not form.is_valid():
             from pipeline.errors import RuleViolation
@@ -266,7 +267,7 @@ def deal_park(request: HttpRequest, deal_id: int) -> HttpResponse:
         services.deal_park(
             deal=deal,
             until=until,
-            expected_version=form.cleaned_data["version"] or deal.version,
+            expected_version=form.cleaned_data["version"],
             actor=_user(request),
         )
     except ServiceError as exc:
@@ -287,8 +288,15 @@ def deal_unpark(request: HttpRequest, deal_id: int) -> HttpResponse:
     except ServiceError as exc:
         raise Http404(exc.message) from exc
     url = reverse("pipeline:deal_detail", args=[deal.pk])
+    form = VersionForm(request.POST)
     try:
-        services.deal_unpark(deal=deal, actor=_user(request))
+        if not form.is_valid():
+            from pipeline.errors import RuleViolation
+
+            raise RuleViolation(form_errors_text(form))
+        services.deal_unpark(
+            deal=deal, actor=_user(request), expected_version=form.cleaned_data["version"]
+        )
     except ServiceError as exc:
         return refused_page(request, exc, url)
     messages.success(request, _("The deal is back on the board."))

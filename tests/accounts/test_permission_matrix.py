@@ -282,21 +282,8 @@ RULES: dict[str, Rule] = {
     "pipeline:deal_reopen": Rule(
         "post", deal_editors(302), kwargs=_won_deal, data=lambda w: {"version": 2}
     ),
-    "pipeline:activity_add": Rule(
-        "post",
-        deal_editors(302),
-        kwargs=_deal,
-        data=lambda w: {
-            "type": "meeting",
-            "subject": "Demo",
-            "due_date": (datetime.date.today() + datetime.timedelta(days=1)).isoformat(),
-        },
-    ),
     "pipeline:deal_note": Rule(
         "post", deal_editors(302), kwargs=_deal, data=lambda w: {"body": "Budget confirmed"}
-    ),
-    "pipeline:activity_done": Rule(
-        "post", deal_editors(302), kwargs=lambda w: {"activity_id": w.activity.pk}
     ),
     # --- Contacts: a shared address book every signed-in user reads and keeps up to date
     "pipeline:people": Rule("get", everyone(200)),
@@ -337,7 +324,9 @@ RULES: dict[str, Rule] = {
         kwargs=_deal,
         data=lambda w: {"until": _in_a_month(), "version": w.deal.version},
     ),
-    "pipeline:deal_unpark": Rule("post", deal_editors(302), kwargs=_parked_deal),
+    "pipeline:deal_unpark": Rule(
+        "post", deal_editors(302), kwargs=_parked_deal, data=lambda w: {"version": 2}
+    ),
     # --- Activities: the owner's, and the deal owner's manager's
     "pipeline:my_activities": Rule("get", everyone(200)),
     "pipeline:activity_calendar": Rule("get", everyone(200)),

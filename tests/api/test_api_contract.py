@@ -28,7 +28,6 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
 from pipeline import services
-from pipeline.services import records
 from tests.factories import OrganizationFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +108,7 @@ def existing_ids(admin, make_deal, stages, lost_reason, team_a) -> dict[str, int
     org = OrganizationFactory(name="Acme")
     person = PersonFactory(name="Ann", organization=org)
     deals = [make_deal(title=f"Deal {i}", value=Decimal("100"), organization=org) for i in range(3)]
-    lead = records.lead_create(actor=admin, title="Inbound", person=person)
+    lead = services.lead_create(actor=admin, title="Inbound", person=person)
     activity = services.activity_create(
         actor=admin, type="call", subject="Call", due_date=datetime.date(2030, 1, 1), deal=deals[0]
     )

@@ -50,8 +50,14 @@ def test_form_refuses_a_far_date(client, rep, make_deal):
     deal = make_deal(owner=rep)
     client.force_login(rep)
     client.post(
-        reverse("pipeline:activity_add", args=[deal.pk]),
-        {"type": "call", "subject": "Late", "due_date": "9999-12-31", "due_time": "23:30"},
+        reverse("pipeline:activity_schedule"),
+        {
+            "type": "call",
+            "subject": "Late",
+            "due_date": "9999-12-31",
+            "due_time": "23:30",
+            "deal": deal.pk,
+        },
     )
     assert not Activity.objects.exists()
 

@@ -63,8 +63,14 @@ def test_redis_outage_keeps_the_app_working_and_runs_jobs_late(
         # request never talks to the broker, the web process's relay finds it away afterwards.
         today = timezone.localdate()
         added = web.post(
-            f"/deals/{deal.pk}/activities/",
-            data={"type": "call", "subject": "Call Acme", "due_date": today.isoformat()},
+            "/activities/schedule/",
+            data={
+                "type": "call",
+                "subject": "Call Acme",
+                "due_date": today.isoformat(),
+                "deal": deal.pk,
+                "next": f"/deals/{deal.pk}/",
+            },
             headers={"X-CSRFToken": token},
         )
         assert added.status_code == 302, added.text[:500]
@@ -74,8 +80,14 @@ def test_redis_outage_keeps_the_app_working_and_runs_jobs_late(
         assert _wait(lambda: PendingJob.objects.exclude(last_error="").exists(), 30)
         # Once the outage is known, the next job queued says it will go out late.
         second = web.post(
-            f"/deals/{deal.pk}/activities/",
-            data={"type": "call", "subject": "Call Beta", "due_date": today.isoformat()},
+            "/activities/schedule/",
+            data={
+                "type": "call",
+                "subject": "Call Beta",
+                "due_date": today.isoformat(),
+                "deal": deal.pk,
+                "next": f"/deals/{deal.pk}/",
+            },
             headers={"X-CSRFToken": token},
         )
         assert second.status_code == 302, second.text[:500]
@@ -104,8 +116,14 @@ def test_redis_outage_keeps_the_app_working_and_runs_jobs_late(
 
         # With Redis back, a new reminder goes straight to the queue, nothing is late.
         again = web.post(
-            f"/deals/{deal.pk}/activities/",
-            data={"type": "call", "subject": "Call Acme again", "due_date": today.isoformat()},
+            "/activities/schedule/",
+            data={
+                "type": "call",
+                "subject": "Call Acme again",
+                "due_date": today.isoformat(),
+                "deal": deal.pk,
+                "next": f"/deals/{deal.pk}/",
+            },
             headers={"X-CSRFToken": token},
         )
         assert again.status_code == 302

@@ -170,6 +170,6 @@ def test_deal_can_be_parked_from_its_page(client, rep, make_deal):
         {"until": _days(9).isoformat(), "version": 1},
     )
     assert stale.status_code == 409
-    back = client.post(reverse("pipeline:deal_unpark", args=[deal.pk]))
+    back = client.post(reverse("pipeline:deal_unpark", args=[deal.pk]), {"version": 2})
     assert back.status_code == 302
     assert Deal.objects.get(pk=deal.pk).parked_until is None
