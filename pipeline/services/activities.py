@@ -16,6 +16,7 @@ from pipeline.selectors.visibility import deal_check_edit, owner_ids_editable
 from pipeline.services._common import board_touch
 from pipeline.services.reminders import reminder_schedule_late
 from pipeline.services.webhooks import webhooks_emit_for_activity
+from pipeline.validation import require_fits
 
 
 def deal_refresh_next_activity(deal_id: int) -> None:
@@ -80,7 +81,7 @@ def activity_create(
         done = due_date < timezone.localdate()
     activity = Activity.objects.create(
         type=type,
-        subject=subject[:200],
+        subject=require_fits(subject, 200, _("Subject")),
         due_date=due_date,
         due_time=due_time,
         duration_minutes=duration_minutes,

@@ -22,6 +22,7 @@ from pipeline.selectors.goals import goal_list_active
 from pipeline.selectors.visibility import deal_can_edit, owner_ids_editable
 from pipeline.services.activities import activity_create, deal_refresh_next_activity
 from pipeline.services.goals import goal_check_assignee, goal_create, goal_update
+from pipeline.validation import require_fits
 
 _EDITABLE = {"type", "subject", "due_date", "due_time", "duration_minutes", "note", "owner"}
 
@@ -77,10 +78,12 @@ def activity_update(*, activity: Activity, actor: User, changes: dict[str, objec
     values = dict(changes)
     _check_values(values)
     if "subject" in values:
-        values["subject"] = (
+        values["subject"] = require_fits(
             str(values["subject"] or "").strip()
-            or str(Activity.Type(values.get("type", locked.type)).label)
-        )[:200]
+            or str(Activity.Type(values.get("type", locked.type)).label),
+            200,
+            _("Subject"),
+        )
     if "note" in values:
         values["note"] = str(values["note"] or "").strip()
     new_owner = values.get("owner")

@@ -17,6 +17,7 @@ from pipeline.errors import NotAllowed, RuleViolation
 from pipeline.models import Activity, Lead, Organization, Person
 from pipeline.selectors.visibility import owner_ids_editable
 from pipeline.services.deals import _clean_currency, _clean_money
+from pipeline.validation import require_fits
 
 
 def _check_record_owner(actor: User, owner: User | None) -> None:
@@ -32,7 +33,7 @@ def _clean_name(value: object, message: str) -> str:
     name = str(value or "").strip()
     if not name:
         raise RuleViolation(message)
-    return name[:200]
+    return require_fits(name, 200, _("Name"))
 
 
 @transaction.atomic
@@ -56,7 +57,7 @@ def lead_create(
     return Lead.objects.create(
         title=_clean_name(title, _("A lead needs a title.")),
         owner=owner,
-        source=(source or "")[:100],
+        source=require_fits(source or "", 100, _("Source")),
         person=person,
         organization=organization or (person.organization if person else None),
         expected_value=_clean_money(expected_value),
