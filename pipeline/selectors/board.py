@@ -108,6 +108,8 @@ class Card:
     activity_subject: str | None
     rotting_days: int | None
     created_at: datetime.datetime
+    # Set on an open deal waiting in the future pool (a board search finds those too).
+    parked_until: datetime.date | None = None
 
     @property
     def owner_name(self) -> str:
@@ -139,6 +141,7 @@ _CARD_FIELDS = (
     "next_activity__subject",
     "stage__rotting_days",
     "created_at",
+    "parked_until",
 )
 
 
