@@ -39,6 +39,33 @@ def clean_text(value: str) -> str:
     return _CONTROLS.sub("", value)
 
 
+def too_long_message(field: str, value: str, max_length: int) -> str | None:
+    """What to say when `value` does not fit its column (issue 16: refuse, never cut)."""
+    if len(value) <= max_length:
+        return None
+    return str(
+        _("%(field)s is at most %(max)s characters; this one has %(count)s. Shorten it.")
+        % {"field": field, "max": max_length, "count": f"{len(value):,}"}
+    )
+
+
+def require_fits(value: str, max_length: int, field: object) -> str:
+    """`value` unchanged when it fits `max_length` characters; otherwise a RuleViolation
+    naming the field and both lengths (services: forms and the API answer 400 with it)."""
+    from pipeline.errors import RuleViolation
+
+    message = too_long_message(str(field), value, max_length)
+    if message:
+        raise RuleViolation(message)
+    return value
+
+
+def query_text(raw: object, limit: int = 100) -> str:
+    """A search term from a query string: control characters dropped (PostgreSQL refuses a
+    NUL in a query parameter), trimmed, at most `limit` characters (a search, not stored)."""
+    return clean_text(str(raw or "")).strip()[:limit]
+
+
 class _CleanTextMixin:
     """A model text field that stores `clean_text(value)`, through save(), update() and
     bulk_create() alike. It is a plain CharField/TextField to migrations."""
@@ -71,6 +98,17 @@ class CleanCharField(_CleanTextMixin, models.CharField):
 
 class CleanTextField(_CleanTextMixin, models.TextField):
     migration_path = "django.db.models.TextField"
+
+
+# --- Ids --------------------------------------------------------------------------------
+MAX_ID = 2**63 - 1
+
+
+def is_id(raw: object) -> bool:
+    """Whether a raw value (a query parameter, a form field) is a row id: ASCII digits only
+    (`str.isdigit()` also accepts "²", which `int()` refuses) that fit a bigint column."""
+    text = str(raw)
+    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID
 
 
 # --- Dates ------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from metrics.selectors.scope import Scope
 from pipeline.dates import format_month
 from pipeline.models import Deal, Goal, StageChange
 from pipeline.selectors.goals import GoalProgress, goal_list_active, goal_progress_list
+from pipeline.validation import is_id
 
 TREND_WEEKS = 12
 
@@ -298,7 +299,7 @@ def deal_list_for_figure(scope: Scope, figure: str) -> tuple[str, QuerySet[Deal]
     if figure == "open":
         return str(FIGURES[figure]), r.open_deals(scope)
     kind, _sep, arg = figure.partition(":")
-    if kind == "reached" and arg.isdigit():
+    if kind == "reached" and is_id(arg):
         stage = next((s for s in r.stages_of(scope) if s.pk == int(arg)), None)
         if stage is not None:
             entered = StageChange.objects.filter(
@@ -308,10 +309,10 @@ def deal_list_for_figure(scope: Scope, figure: str) -> tuple[str, QuerySet[Deal]
                 Q(status=r.WON) | Q(stage__position__gte=stage.position) | Exists(entered)
             )
             return _("Created in the period and reached %(stage)s") % {"stage": stage.name}, qs
-    if kind == "owner_won" and arg.isdigit():
+    if kind == "owner_won" and is_id(arg):
         qs = r.closed_in_period(scope).filter(status=r.WON, owner_id=int(arg))
         return _("Won in the period by this owner"), qs
-    if kind == "stage_open" and arg.isdigit():
+    if kind == "stage_open" and is_id(arg):
         return _("Open deals in this stage"), r.open_deals(scope).filter(stage_id=int(arg))
     if kind == "month" and arg:
         try:

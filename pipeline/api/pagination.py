@@ -10,7 +10,7 @@ from rest_framework.pagination import PageNumberPagination
 
 
 def _positive_int(raw: str, name: str, maximum: int) -> int:
-    if not raw.isdigit() or not (1 <= int(raw) <= maximum):
+    if not (raw.isascii() and raw.isdigit()) or not (1 <= int(raw) <= maximum):
         raise ValidationError(
             {name: [_("Give a whole number from 1 to %(max)d.") % {"max": maximum}]}
         )

@@ -36,6 +36,7 @@ from pipeline.selectors import visibility
 from pipeline.selectors.deals import deal_notes
 from pipeline.selectors.history import stage_change_list_visible
 from pipeline.services import contacts
+from pipeline.validation import is_id
 
 SOURCE = "api"
 
@@ -56,7 +57,7 @@ class _ApiViewSet(viewsets.GenericViewSet):
 
     def get_object(self) -> Any:
         raw = str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))
-        if not raw.isdigit() or not (0 < int(raw) < 2**63):
+        if not is_id(raw):
             raise NotFound(_("This object does not exist or you may not see it."))
         try:
             obj = self.get_queryset().get(pk=int(raw))

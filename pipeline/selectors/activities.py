@@ -19,6 +19,7 @@ from pipeline.selectors.goals import (
     goal_progress_list,
 )
 from pipeline.selectors.visibility import activity_list_visible, owner_ids_editable
+from pipeline.validation import is_id
 
 # Done activities shown at the bottom of "My activities" (the newest).
 DONE_LIMIT = 50
@@ -35,7 +36,7 @@ class ActivityFilters:
     @classmethod
     def from_query(cls, params: Any) -> ActivityFilters:
         owner = (params.get("owner") or "mine").strip()
-        if owner not in ("mine", "team") and not owner.isdigit():
+        if owner not in ("mine", "team") and not is_id(owner):
             owner = "mine"
         kind = (params.get("type") or "").strip()
         if kind not in Activity.Type.values:
@@ -68,7 +69,7 @@ def _filtered(user: User, filters: ActivityFilters) -> QuerySet[Activity]:
     qs = activity_list_visible(user)
     if filters.owner == "mine":
         qs = qs.filter(owner=user)
-    elif filters.owner.isdigit():
+    elif is_id(filters.owner):
         qs = qs.filter(owner_id=int(filters.owner))
     if filters.type:
         qs = qs.filter(type=filters.type)

@@ -32,6 +32,7 @@ from pipeline.money import Converted, Rate, convert, round_money
 from pipeline.selectors.currencies import currency_rates
 from pipeline.selectors.goals import GoalProgress, goal_marks_for_board
 from pipeline.selectors.visibility import deal_list_visible, owner_ids_visible
+from pipeline.validation import date_in_range, is_id, query_text
 
 SEGMENTS = (0, 1, 2)
 
@@ -45,12 +46,12 @@ class BoardFilters:
     @classmethod
     def from_query(cls, params: Any, user: User) -> BoardFilters:
         owner = (params.get("owner") or "all").strip()
-        if owner not in ("all", "mine") and not owner.isdigit():
+        if owner not in ("all", "mine") and not is_id(owner):
             owner = "all"
         status = params.get("status") or "open"
         if status not in (*Deal.Status.values, Deal.PARKED):
             status = "open"
-        return cls(owner=owner, q=(params.get("q") or "").strip()[:100], status=status)
+        return cls(owner=owner, q=query_text(params.get("q")), status=status)
 
     @property
     def is_default(self) -> bool:
@@ -107,6 +108,8 @@ class Card:
     activity_subject: str | None
     rotting_days: int | None
     created_at: datetime.datetime
+    # Set on an open deal waiting in the future pool (a board search finds those too).
+    parked_until: datetime.date | None = None
 
     @property
     def owner_name(self) -> str:
@@ -138,6 +141,7 @@ _CARD_FIELDS = (
     "next_activity__subject",
     "stage__rotting_days",
     "created_at",
+    "parked_until",
 )
 
 
@@ -185,7 +189,7 @@ def board_deals(
         qs = qs.filter(parked_until__isnull=True)
     if filters.owner == "mine":
         qs = qs.filter(owner=user)
-    elif filters.owner.isdigit():
+    elif is_id(filters.owner):
         qs = qs.filter(owner_id=int(filters.owner))
     if filters.q:
         qs = qs.filter(
@@ -222,16 +226,24 @@ def _encode_cursor(card: Card, today: datetime.date) -> str:
 
 
 def _decode_cursor(cursor: str) -> tuple[int, datetime.date | None, datetime.datetime, int] | None:
+    """The position a client sends back, or None when it is not one `_encode_cursor` could
+    have written: a segment, a date exactly when the segment has one, a time and an id, each
+    within what the database stores (issue 15: a hostile cursor is an empty page, not a 500)."""
     try:
         seg, date, created, pk = cursor.split("|")
-        return (
-            int(seg),
-            datetime.date.fromisoformat(date) if date else None,
-            datetime.datetime.fromisoformat(created),
-            int(pk),
-        )
-    except (ValueError, TypeError):
+        segment = int(seg) if seg in ("0", "1", "2") else -1
+        day = datetime.date.fromisoformat(date) if date else None
+        at = datetime.datetime.fromisoformat(created)
+        if timezone.is_naive(at):
+            at = timezone.make_aware(at, datetime.UTC)
+        at = at.astimezone(datetime.UTC)
+    except (ValueError, TypeError, OverflowError):
         return None
+    if segment not in SEGMENTS or (day is None) != (segment == 1) or not is_id(pk):
+        return None
+    if (day is not None and not date_in_range(day)) or not date_in_range(at):
+        return None
+    return segment, day, at, int(pk)
 
 
 def _after(qs: QuerySet[Deal], segment: int, cur: tuple) -> QuerySet[Deal]:
@@ -377,7 +389,7 @@ def board_columns(
             totals = totals.filter(owner_id__in=visible)
         if filters.owner == "mine":
             totals = totals.filter(owner_id=user.pk)
-        elif filters.owner.isdigit():
+        elif is_id(filters.owner):
             totals = totals.filter(owner_id=int(filters.owner))
         rows = (
             totals.values("stage_id", "currency")

@@ -8,6 +8,7 @@ from accounts.models import User
 from pipeline.errors import NotVisible
 from pipeline.models import Deal, Lead
 from pipeline.selectors.visibility import deal_list_visible, lead_list_visible
+from pipeline.validation import is_id
 
 VIEWS = {
     # Open leads waiting for a decision: the inbox.
@@ -25,7 +26,7 @@ def lead_list(
     qs = lead_list_visible(user).filter(VIEWS.get(view, VIEWS["inbox"]))
     if owner == "mine":
         qs = qs.filter(owner=user)
-    elif owner.isdigit():
+    elif is_id(owner):
         qs = qs.filter(owner_id=int(owner))
     if source:
         qs = qs.filter(source__iexact=source)
@@ -74,7 +75,7 @@ def deal_list_parked(*, user: User, q: str = "", owner: str = "") -> QuerySet[De
     qs = deal_list_visible(user).filter(status=Deal.Status.OPEN, parked_until__isnull=False)
     if owner == "mine":
         qs = qs.filter(owner=user)
-    elif owner.isdigit():
+    elif is_id(owner):
         qs = qs.filter(owner_id=int(owner))
     if q:
         qs = qs.filter(

@@ -16,6 +16,7 @@ from pipeline.selectors.visibility import deal_can_edit, deal_check_edit, owner_
 from pipeline.services._common import board_touch, model_update
 from pipeline.services.reminders import reminder_schedule_late
 from pipeline.services.webhooks import webhooks_emit_for_activity
+from pipeline.validation import require_fits
 
 
 def deal_refresh_next_activity(deal_id: int) -> None:
@@ -80,7 +81,7 @@ def activity_create(
         done = due_date < timezone.localdate()
     activity = Activity.objects.create(
         type=type,
-        subject=subject[:200],
+        subject=require_fits(subject, 200, _("Subject")),
         due_date=due_date,
         due_time=due_time,
         duration_minutes=duration_minutes,
@@ -160,10 +161,12 @@ def activity_update(*, activity: Activity, actor: User, changes: dict[str, objec
     done = values.pop("done", None)
     _check_values(values)
     if "subject" in values:
-        values["subject"] = (
+        values["subject"] = require_fits(
             str(values["subject"] or "").strip()
-            or str(Activity.Type(values.get("type", locked.type)).label)
-        )[:200]
+            or str(Activity.Type(values.get("type", locked.type)).label),
+            200,
+            _("Subject"),
+        )
     if "note" in values:
         values["note"] = str(values["note"] or "").strip()
     new_owner = values.get("owner")

@@ -22,6 +22,7 @@ from pipeline.errors import DuplicateFound, NotAllowed, RuleViolation
 from pipeline.models import Organization, Person
 from pipeline.selectors.visibility import owner_ids_editable
 from pipeline.services._common import model_diff, model_update
+from pipeline.validation import require_fits
 
 _PERSON_FIELDS = {
     "name",
@@ -51,7 +52,7 @@ def _clean_name(name: str, what: str) -> str:
     name = " ".join((name or "").split())
     if not name:
         raise RuleViolation(_("A %(what)s needs a name.") % {"what": what})
-    return name[:200]
+    return require_fits(name, 200, _("Name"))
 
 
 def _clean_email(email: str) -> str:
@@ -76,7 +77,7 @@ def _clean_list(values: object, *, emails: bool) -> list[str]:
         if emails:
             item = _clean_email(item)
         if item and item not in out:
-            out.append(item[:100])
+            out.append(require_fits(item, 100, _("Email") if emails else _("Phone")))
     return out
 
 
@@ -90,7 +91,7 @@ def _clean_website(url: str) -> str:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError as exc:
         raise RuleViolation(_("“%(url)s” is not a web address.") % {"url": url}) from exc
-    return url[:200]
+    return require_fits(url, 200, _("Website"))
 
 
 def _check_owner(actor: User, owner: User | None) -> None:
@@ -160,9 +161,9 @@ def _person_values(data: dict[str, object]) -> dict[str, object]:
         values["other_emails"] = _clean_list(values["other_emails"], emails=True)
     if "other_phones" in values:
         values["other_phones"] = _clean_list(values["other_phones"], emails=False)
-    for key in ("job_title", "phone"):
+    for key, limit, label in (("job_title", 100, _("Job title")), ("phone", 50, _("Phone"))):
         if key in values:
-            values[key] = str(values[key] or "").strip()[: 100 if key == "job_title" else 50]
+            values[key] = require_fits(str(values[key] or "").strip(), limit, label)
     if "notes" in values:
         values["notes"] = str(values["notes"] or "").strip()
     if "is_decision_maker" in values:
@@ -177,7 +178,7 @@ def _org_values(data: dict[str, object]) -> dict[str, object]:
     if "website" in values:
         values["website"] = _clean_website(str(values["website"] or ""))
     if "industry" in values:
-        values["industry"] = str(values["industry"] or "").strip()[:100]
+        values["industry"] = require_fits(str(values["industry"] or "").strip(), 100, _("Industry"))
     for key in ("address", "budget_notes", "timeline_notes", "notes"):
         if key in values:
             values[key] = str(values[key] or "").strip()

@@ -16,6 +16,7 @@ from pipeline.models import Activity, Deal, Lead, Organization, Person, Stage
 from pipeline.selectors.visibility import owner_ids_editable
 from pipeline.services.activities import activity_create
 from pipeline.services.deals import _clean_currency, _clean_money, deal_create
+from pipeline.validation import require_fits
 
 
 @transaction.atomic
@@ -126,7 +127,7 @@ def lead_create(
     now = timezone.now()
     return Lead.objects.create(
         title=title,
-        source=(source or "").strip()[:100],
+        source=require_fits((source or "").strip(), 100, _("Source")),
         person=person,
         organization=organization or (person.organization if person else None),
         owner=owner,

@@ -96,6 +96,11 @@ def card_html(c: Card, ui: CardUI) -> str:
     sub = " · ".join(f"<bdi>{escape(p)}</bdi>" for p in (c.organization, c.person) if p)
     url = f"{ui.deal_url}{c.id}/"
     title = escape(c.title)
+    parked = ""
+    if c.parked_until is not None and c.status == "open":
+        # A search shows parked deals among the others: say which ones wait off the board.
+        label = _("Parked until %(d)s") % {"d": format_day(c.parked_until)}
+        parked = f'<span class="badge parked">{escape(label)}</span>'
     if c.activity_type is not None and c.next_activity_date is not None:
         due = c.next_activity_date
         state = "overdue" if due < ui.today else "today" if due == ui.today else "future"
@@ -131,7 +136,7 @@ def card_html(c: Card, ui: CardUI) -> str:
         f'<div class="card-meta"><span class="value">{escape(ui.money(c.value, c.currency))}</span>'
         f'<span class="age{" rot" if rotting else ""}" title="{labels["days_title"]}">{age}</span>'
         f'<span class="avatar" title="{escape(c.owner_name)}">{escape(c.owner_initials)}</span>'
-        f"</div>{nxt}{move}</article>"
+        f"</div>{parked}{nxt}{move}</article>"
     )
 
 

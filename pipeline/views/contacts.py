@@ -29,6 +29,7 @@ from pipeline.selectors.contacts import (
 )
 from pipeline.services import contacts as contact_services
 from pipeline.services import notes as note_services
+from pipeline.validation import query_text
 from pipeline.views._responses import refused_page
 
 PAGE_SIZE = 50
@@ -39,7 +40,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _list(request: HttpRequest, *, kind: str, qs, template: str) -> HttpResponse:  # noqa: ANN001
-    q = (request.GET.get("q") or "").strip()[:100]
+    q = query_text(request.GET.get("q"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "q": q, "kind": kind, "q_query": urlencode({"q": q}) if q else ""}
     if request.htmx and request.htmx.target == "contact-list":
@@ -51,7 +52,7 @@ def _list(request: HttpRequest, *, kind: str, qs, template: str) -> HttpResponse
 @login_required
 @vary_on_headers("HX-Request")
 def people(request: HttpRequest) -> HttpResponse:
-    qs = person_list(user=_user(request), q=(request.GET.get("q") or "")[:100])
+    qs = person_list(user=_user(request), q=query_text(request.GET.get("q")))
     return _list(request, kind="people", qs=qs, template="pipeline/contacts.html")
 
 
@@ -59,7 +60,7 @@ def people(request: HttpRequest) -> HttpResponse:
 @login_required
 @vary_on_headers("HX-Request")
 def organizations(request: HttpRequest) -> HttpResponse:
-    qs = organization_list(user=_user(request), q=(request.GET.get("q") or "")[:100])
+    qs = organization_list(user=_user(request), q=query_text(request.GET.get("q")))
     return _list(request, kind="organizations", qs=qs, template="pipeline/contacts.html")
 
 

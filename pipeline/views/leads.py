@@ -34,6 +34,7 @@ from pipeline.selectors.visibility import (
     person_list_visible,
 )
 from pipeline.services import leads as lead_services
+from pipeline.validation import is_id
 from pipeline.views._responses import form_errors_text, refused_page
 
 PAGE_SIZE = 50
@@ -99,7 +100,7 @@ def lead_new(request: HttpRequest) -> HttpResponse:
         }
         for key, qs in visible.items():
             raw = request.GET.get(key, "")
-            if raw.isdigit():
+            if is_id(raw):
                 found = qs.filter(pk=int(raw)).first()
                 if found is not None:
                     initial[key] = found.pk

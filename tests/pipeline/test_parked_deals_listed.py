@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from pipeline import services
+from pipeline.dates import format_day
 from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,22 @@ def test_board_search_finds_parked_deals(client, rep, parked):
     client.force_login(rep)
     url = reverse("pipeline:board", args=[parked.pipeline_id])
     assert "Sleeping giant" in client.get(url, {"q": "sleeping"}).content.decode()
+
+
+def test_a_parked_deal_found_by_a_search_is_marked_on_its_card(client, rep, parked, make_deal):
+    make_deal(title="Sleepless deal")
+    client.force_login(rep)
+    url = reverse("pipeline:board", args=[parked.pipeline_id])
+    page = client.get(url, {"q": "slee"}).content.decode()
+    cards = {
+        card.split('data-title="')[1].split('"')[0]: card
+        for card in page.split("<article")[1:]
+        if "data-title=" in card
+    }
+    assert set(cards) == {"Sleeping giant", "Sleepless deal"}
+    badge = f'<span class="badge parked">Parked until {format_day(parked.parked_until)}</span>'
+    assert badge in cards["Sleeping giant"]
+    assert "badge parked" not in cards["Sleepless deal"]
 
 
 def test_future_pool_lists_parked_deals(client, rep, parked, outsider):

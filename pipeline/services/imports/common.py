@@ -323,6 +323,26 @@ def refuse_controls(
                 )
 
 
+def refuse_too_long(
+    line: int,
+    cells: list[str],
+    index: dict[str, int],
+    report: ImportReport,
+    limits: dict[str, int],
+) -> None:
+    """A problem for each mapped cell longer than its column holds (issue 16: a value is
+    refused with its length, never cut to fit)."""
+    for name, limit in limits.items():
+        value = cell(cells, index, name) if name in index else ""
+        if len(value) > limit:
+            report.problem(
+                line,
+                name,
+                _("At most %(max)s characters; this one has %(count)s. Shorten it.")
+                % {"max": limit, "count": f"{len(value):,}"},
+            )
+
+
 def row_problem(report: ImportReport) -> Callable[[int, str], None]:
     """What csv_rows calls for a problem of the file's structure (an unclosed quote)."""
     return lambda line, message: report.problem(line, "", message)

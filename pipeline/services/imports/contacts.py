@@ -29,6 +29,7 @@ from pipeline.services.imports.common import (
     column_index,
     key,
     refuse_controls,
+    refuse_too_long,
     row_problem,
 )
 
@@ -43,6 +44,9 @@ PERSON_COLUMNS = [
     "is_decision_maker",
     "notes",
 ]
+# What each column holds (pipeline/models.py); longer values are row problems.
+_LIMITS = {"name": 200, "website": 200, "industry": 100, "email": 254, "phone": 50}
+_LIMITS |= {"job_title": 100, "organization": 200}
 _TRUE = {"1", "yes", "y", "true", "x", "ja", "oui", "si", "kyllä", "igen", "có", "是"}
 
 
@@ -97,6 +101,7 @@ def _run(
         report.rows += 1
         before = report.problem_count
         refuse_controls(line, cells, index, report)
+        refuse_too_long(line, cells, index, report, _LIMITS)
         ident = check(line, cells, index, report, unknown)
         if report.problem_count == before and ident is not None:
             report.valid += 1
@@ -123,6 +128,9 @@ def _organizations(source, actor, options, progress):  # noqa: ANN001, ANN202
         if not name:
             report.problem(line, "name", _("An organization needs a name."))
         website = cell(cells, index, "website")
+        if website and "://" not in website and len(website) <= 200 < len(website) + 8:
+            # "https://" is added in front: refused like any value too long to store.
+            refuse_too_long(line, [f"https://{website}"], {"website": 0}, report, _LIMITS)
         if website:
             try:
                 url(website if "://" in website else f"https://{website}")
@@ -180,11 +188,9 @@ def organization_import_apply(
         owner = cell(cells, index, "owner")
         orgs.append(
             Organization(
-                name=cell(cells, index, "name")[:200],
-                website=(website if "://" in website or not website else f"https://{website}")[
-                    :200
-                ],
-                industry=cell(cells, index, "industry")[:100],
+                name=cell(cells, index, "name"),
+                website=website if "://" in website or not website else f"https://{website}",
+                industry=cell(cells, index, "industry"),
                 address=cell(cells, index, "address"),
                 notes=cell(cells, index, "notes"),
                 owner=users.find(owner) if owner else None,
@@ -263,7 +269,7 @@ def person_import_apply(
     _refuse_or_create_owners(report, options, users)
     now = timezone.now()
     new_orgs = [
-        Organization(name=n[:200], created_at=now, updated_at=now)
+        Organization(name=n, created_at=now, updated_at=now)
         for n in report.unknown.get("organizations", [])
     ]
     Organization.objects.bulk_create(new_orgs)
@@ -276,10 +282,10 @@ def person_import_apply(
         owner = cell(cells, index, "owner")
         people.append(
             Person(
-                name=(cell(cells, index, "name") or email)[:200],
-                email=email.lower()[:254],
-                phone=cell(cells, index, "phone")[:50],
-                job_title=cell(cells, index, "job_title")[:100],
+                name=cell(cells, index, "name") or email,
+                email=email.lower(),
+                phone=cell(cells, index, "phone"),
+                job_title=cell(cells, index, "job_title"),
                 organization_id=orgs.get(key(org)) if org else None,
                 is_decision_maker=key(cell(cells, index, "is_decision_maker")) in _TRUE,
                 notes=cell(cells, index, "notes"),

@@ -50,9 +50,11 @@ from pipeline.services.imports.common import (
     column_index,
     key,
     refuse_controls,
+    refuse_too_long,
     row_problem,
 )
 from pipeline.services.totals import stage_totals_rebuild
+from pipeline.validation import is_id
 
 DEAL_COLUMNS = [
     "title",
@@ -72,6 +74,9 @@ DEAL_COLUMNS = [
     "external_id",
 ]
 MAX_VALUE = Decimal("1e12")
+# What each name column holds (pipeline/models.py); longer values are row problems.
+_LIMITS = {"pipeline": 100, "stage": 100, "lost_reason": 100, "organization": 200}
+_LIMITS |= {"person": 200, "person_email": 254, "external_id": 100}
 _STATUSES = frozenset(Deal.Status.values)
 # The status codes a file uses, put into messages as values so translations keep them literal.
 _STATUS_CODES = {"open": "open", "won": "won", "lost": "lost"}
@@ -133,7 +138,7 @@ class _Lookups:
         def ids(kind: str) -> dict[str, int]:
             out = {}
             for name, raw in (matches.get(kind) or {}).items():
-                if str(raw).isdigit():
+                if is_id(raw):
                     out[name] = int(raw)
             return out
 
@@ -221,6 +226,7 @@ def _parse(
         report.problem(line, column, message)
 
     refuse_controls(line, cells, index, report)
+    refuse_too_long(line, cells, index, report, _LIMITS)
 
     title = cell(cells, index, "title")
     if not title:
@@ -585,7 +591,7 @@ def _create_missing(
     pipe_names = report.unknown.get("pipelines", [])
     position = (Pipeline.objects.aggregate(m=Max("position"))["m"] or 0) + 1
     for offset, name in enumerate(pipe_names):
-        Pipeline.objects.create(name=name[:100], position=position + offset)
+        Pipeline.objects.create(name=name, position=position + offset)
     created["pipelines"] = len(pipe_names)
     pipelines = {key(p.name): p for p in Pipeline.objects.all()}
     stage_count = 0
@@ -597,7 +603,7 @@ def _create_missing(
         top = pipeline.stages.aggregate(m=Max("position"))["m"]
         stage = Stage.objects.create(
             pipeline=pipeline,
-            name=stage_name[:100],
+            name=stage_name,
             position=0 if top is None else top + 1,
             win_probability=plan[label]["probability"],
         )
@@ -608,13 +614,13 @@ def _create_missing(
         _place_new_stages(pipeline_id, stages, actor)
     created["stages"] = stage_count
     for name in report.unknown.get("lost_reasons", []):
-        LostReason.objects.create(name=name[:100])
+        LostReason.objects.create(name=name)
     created["lost_reasons"] = len(report.unknown.get("lost_reasons", []))
     for name in report.unknown.get("owners", []):
         lookups.users.create(name)
     created["owners"] = len(report.unknown.get("owners", []))
     orgs = [
-        Organization(name=name[:200], created_at=now, updated_at=now)
+        Organization(name=name, created_at=now, updated_at=now)
         for name in report.unknown.get("organizations", [])
     ]
     Organization.objects.bulk_create(orgs, batch_size=BATCH)
@@ -623,8 +629,8 @@ def _create_missing(
         org_ids = {key(n): i for i, n in Organization.objects.values_list("id", "name")}
         people = [
             Person(
-                name=name[:200],
-                email=email[:254].lower(),
+                name=name,
+                email=email.lower(),
                 organization_id=org_ids.get(org) if org else None,
                 created_at=now,
                 updated_at=now,

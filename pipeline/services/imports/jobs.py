@@ -28,7 +28,7 @@ from pipeline.services.imports import IMPORTERS, ImportOptions, ImportRefused, I
 from pipeline.services.imports.common import column_index
 from pipeline.services.imports.files import import_files_stored_bytes
 from pipeline.services.jobs import job_enqueue
-from pipeline.validation import clean_text
+from pipeline.validation import clean_text, is_id
 
 logger = logging.getLogger(__name__)
 
@@ -217,7 +217,7 @@ def import_job_set_matches(
         if kind not in MATCHABLE:
             continue
         for name, target in chosen.items():
-            if name in unknown.get(kind, []) and str(target).isdigit():
+            if name in unknown.get(kind, []) and is_id(target):
                 kept.setdefault(kind, {})[name] = str(target)
     options["matches"] = kept
     stages = dict(options.get("new_stages") or {})
