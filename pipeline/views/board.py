@@ -177,9 +177,10 @@ def _shown(request: HttpRequest) -> int:
 def _wanted_cards(request: HttpRequest, stage_id: int) -> int:
     """How many cards a column should show beyond its first page: `?more=<stage>&shown=<n>`
     (the "Load more" link without JavaScript: one page more than the `n` it showed), or
-    `shown_<stage>=<n>` (the poll, so a refresh keeps the cards already loaded by scrolling)."""
+    `shown_<stage>=<n>` (the poll, a move or a quick-add, so a redraw keeps the cards already
+    loaded by scrolling)."""
     size = settings.STAGECOACH_BOARD_PAGE_SIZE
-    params = request.GET
+    params = request.POST if request.method == "POST" else request.GET
     if params.get("more", "") == str(stage_id):
         return min(_shown(request) + size, MAX_SHOWN)
     try:
@@ -246,6 +247,9 @@ def _columns_html(
     columns = board_columns(
         pipeline=pipeline, user=user, filters=filters, stages=wanted, with_cards=with_cards
     )
+    if with_cards:
+        # As many cards as the column showed (`shown_<stage>`, sent like the poll's).
+        _expand_column(request, pipeline, filters, columns)
     ui = card_ui(request, all_stages)
     for col in columns:
         col.cards_html = cards_html(col.cards, ui)
