@@ -177,9 +177,10 @@ def _shown(request: HttpRequest) -> int:
 def _wanted_cards(request: HttpRequest, stage_id: int) -> int:
     """How many cards a column should show beyond its first page: `?more=<stage>&shown=<n>`
     (the "Load more" link without JavaScript: one page more than the `n` it showed), or
-    `shown_<stage>=<n>` (the poll, so a refresh keeps the cards already loaded by scrolling)."""
+    `shown_<stage>=<n>` (the poll, a move or a quick-add, so a redraw keeps the cards already
+    loaded by scrolling)."""
     size = settings.STAGECOACH_BOARD_PAGE_SIZE
-    params = request.GET
+    params = request.POST if request.method == "POST" else request.GET
     if params.get("more", "") == str(stage_id):
         return min(_shown(request) + size, MAX_SHOWN)
     try:
@@ -189,11 +190,17 @@ def _wanted_cards(request: HttpRequest, stage_id: int) -> int:
 
 
 def _expand_column(
-    request: HttpRequest, pipeline: Pipeline, filters: BoardFilters, columns: list
+    request: HttpRequest,
+    pipeline: Pipeline,
+    filters: BoardFilters,
+    columns: list,
+    arrived: int | None = None,
 ) -> None:
-    """Grow the columns `_wanted_cards` asks for (one query each; none for a plain board)."""
+    """Grow the columns `_wanted_cards` asks for (one query each; none for a plain board);
+    the `arrived` stage, which just gained a card, one card more than it showed."""
     for col in columns:
         wanted = _wanted_cards(request, col.stage.pk) - len(col.cards)
+        wanted += 1 if col.stage.pk == arrived else 0
         if wanted <= 0 or not col.next_cursor:
             continue
         extra, col.next_cursor = column_page(
@@ -236,9 +243,15 @@ def column_more(request: HttpRequest, pipeline_id: int, stage_id: int) -> HttpRe
 
 
 def _columns_html(
-    request: HttpRequest, pipeline: Pipeline, stage_ids: list[int], *, with_cards: bool
+    request: HttpRequest,
+    pipeline: Pipeline,
+    stage_ids: list[int],
+    *,
+    with_cards: bool,
+    arrived: int | None = None,
 ) -> str:
-    """Out-of-band fragments for the given columns: the whole column, or just its header."""
+    """Out-of-band fragments for the given columns: the whole column, or just its header.
+    `arrived`: the stage a deal just entered, which shows one card more than it did."""
     user: User = request.user  # type: ignore[assignment]
     filters = BoardFilters.from_query(request.POST or request.GET, user)
     all_stages = list(pipeline.stages.filter(is_active=True).order_by("position"))
@@ -246,6 +259,9 @@ def _columns_html(
     columns = board_columns(
         pipeline=pipeline, user=user, filters=filters, stages=wanted, with_cards=with_cards
     )
+    if with_cards:
+        # As many cards as the column showed (`shown_<stage>`, sent like the poll's).
+        _expand_column(request, pipeline, filters, columns, arrived)
     ui = card_ui(request, all_stages)
     for col in columns:
         col.cards_html = cards_html(col.cards, ui)
@@ -321,7 +337,11 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
         return HttpResponseRedirect(fallback)
     stage_ids = [origin, moved.stage_id]
     if request.POST.get("mode") == "columns":
-        response = HttpResponse(_columns_html(request, moved.pipeline, stage_ids, with_cards=True))
+        response = HttpResponse(
+            _columns_html(
+                request, moved.pipeline, stage_ids, with_cards=True, arrived=moved.stage_id
+            )
+        )
         reswap(response, "none")
     else:
         card = card_html(card_get(moved.pk), card_ui(request, _stages(moved.pipeline)))
@@ -444,7 +464,7 @@ def deal_quick_add(request: HttpRequest, pipeline_id: int) -> HttpResponse:
         messages.success(request, text)
         return HttpResponseRedirect(fallback)
     response = HttpResponse(
-        _columns_html(request, pipeline, [stage.pk], with_cards=True)
+        _columns_html(request, pipeline, [stage.pk], with_cards=True, arrived=stage.pk)
         + toast(request, text, "success")
     )
     reswap(response, "none")

@@ -248,11 +248,15 @@
     const el = e.detail.elt;
     if (el && el.classList && el.classList.contains("poll") && (dragging || pending)) e.preventDefault();
   });
-  // The poll redraws the whole board: tell it how many cards each column shows, so cards
-  // loaded by scrolling stay (issue 16 item 2).
+  // The poll, a move and a quick-add redraw columns: tell the server how many cards each
+  // column shows, so cards loaded by scrolling stay (issue 16 item 2).
   document.body.addEventListener("htmx:configRequest", function (e) {
     const el = e.detail.elt;
-    if (!el || !el.classList || !el.classList.contains("poll")) return;
+    if (!el || !el.closest) return;
+    const board = document.getElementById("board");
+    const redraws = el.classList.contains("poll") || el.closest(".quick-add") ||
+      (board && board.contains(el) && e.detail.verb === "post");
+    if (!redraws) return;
     document.querySelectorAll("#board .cards[data-stage-id]").forEach(function (list) {
       e.detail.parameters["shown_" + list.dataset.stageId] = list.querySelectorAll(".card").length;
     });

@@ -56,3 +56,39 @@ def test_load_more_without_javascript_stays_in_the_board(browser, live_server, r
             assert cards.count() == expected
     finally:
         context.close()
+
+
+def _scroll_all(page, stage, total):
+    cards = page.locator(f"#cards-{stage.pk} .card")
+    column = page.locator(f"#cards-{stage.pk}")
+    for _ in range(30):
+        if cards.count() == total:
+            break
+        column.evaluate("el => { el.scrollTop = el.scrollHeight; }")
+        page.wait_for_timeout(200)
+    assert cards.count() == total
+    return cards
+
+
+def test_a_move_or_quick_add_keeps_the_cards_loaded_by_scrolling(
+    login, rep, long_column, stages, settings
+):
+    """A move ("Move to…" redraws both columns) or a quick-add into the scrolled column does
+    not drop it back to its first page: the board sends the shown counts, as the poll does."""
+    settings.STAGECOACH_BOARD_POLL_SECONDS = 600  # the poll must not be what keeps them
+    page = login(rep)
+    cards = _scroll_all(page, long_column, 120)
+    deal_id = cards.first.get_attribute("data-deal-id")
+    with page.expect_response(lambda r: "/move/" in r.url):
+        page.select_option(f"#move-{deal_id}", str(stages[1].pk))
+    page.locator(f'.cards[data-stage-id="{stages[1].pk}"] [data-deal-id="{deal_id}"]').wait_for()
+    page.wait_for_timeout(300)
+    assert cards.count() == 119  # all the others, not the first 50
+    page.click(".quick-add summary")
+    form = page.locator(".quick-add form")
+    form.locator("input[name=title]").fill("Quickly added")
+    form.locator("select[name=stage]").select_option(str(long_column.pk))
+    with page.expect_response(lambda r: "/deals/new/" in r.url):
+        form.locator("button[type=submit]").click()
+    page.locator(f"#cards-{long_column.pk} .card", has_text="Quickly added").wait_for()
+    assert cards.count() == 120

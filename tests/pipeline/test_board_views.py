@@ -591,3 +591,47 @@ def test_poll_keeps_the_cards_a_column_loaded(client, rep, pipeline):
     page = client.get(url, {"v": "stale"}).content.decode()
     column = re.search(rf'id="column-{stage.pk}".*?</section>', page, re.S).group(0)
     assert len(re.findall(r'data-deal-id="(\d+)"', column)) == 50
+
+
+def _column_cards(page, stage):
+    column = re.search(rf'id="column-{stage.pk}".*?</section>', page, re.S).group(0)
+    return re.findall(r'data-deal-id="(\d+)"', column)
+
+
+def test_moves_and_quick_add_keep_the_cards_a_column_loaded(
+    client, rep, pipeline, django_assert_max_num_queries
+):
+    """Issue 16 item 2: a move ("Move to…", so both columns are redrawn) or a quick-add that
+    redraws a column scrolled to 120 cards keeps 120 (the board sends `shown_<stage>` as the
+    poll does), not the first page only; two more queries per grown column (visibility, the
+    cards), whatever its size."""
+    big = StageFactory(pipeline=pipeline, name="Big", position=20)
+    other = StageFactory(pipeline=pipeline, name="Other", position=21)
+    for n in range(130):
+        services.deal_create(actor=rep, title=f"Big-{n}", pipeline_stage=big)
+    client.force_login(rep)
+    first, deal = Deal.objects.filter(stage=big).order_by("id")[:2]
+    # Without the counts, the first page only (as before).
+    with CaptureQueriesContext(connection) as plain:
+        r = _move(client, first, other, first.version, mode="columns")
+    assert len(_column_cards(r.text, big)) == 50
+    shown = {f"shown_{big.pk}": "120", f"shown_{other.pk}": "1"}
+    with django_assert_max_num_queries(len(plain.captured_queries) + 2):
+        r = _move(client, deal, other, deal.version, mode="columns", **shown)
+    assert r.status_code == 200
+    # 120 were shown, one left: the column still shows 120 (one more came in).
+    assert len(_column_cards(r.text, big)) == 120
+    assert sorted(_column_cards(r.text, other)) == sorted([str(first.pk), str(deal.pk)])
+
+    url = reverse("pipeline:deal_quick_add", args=[pipeline.pk])
+    with CaptureQueriesContext(connection) as plain:
+        r = client.post(url, {"title": "Fresh", "stage": big.pk}, **HX)
+    assert len(_column_cards(r.text, big)) == 50
+    with django_assert_max_num_queries(len(plain.captured_queries) + 2):
+        r = client.post(url, {"title": "Fresher", "stage": big.pk, **shown}, **HX)
+    assert r.status_code == 200
+    # The 120 it showed and the new deal.
+    assert len(_column_cards(r.text, big)) == 121
+    # Capped like the poll (all 130 fit under the cap): a huge count is no error.
+    r = client.post(url, {"title": "Freshest", "stage": big.pk, f"shown_{big.pk}": "99999"}, **HX)
+    assert r.status_code == 200 and len(_column_cards(r.text, big)) == 131
