@@ -45,6 +45,7 @@ from pipeline.services._common import (
 )
 from pipeline.services.activities import activity_create
 from pipeline.services.contacts import organization_create, person_create, person_update
+from pipeline.validation import require_fits
 
 _DONE_TYPES = {
     Stage.Requirement.DONE_CALL: Activity.Type.CALL,
@@ -80,12 +81,7 @@ def _clean_title(title: object) -> str:
     text = str(title or "").strip()
     if not text:
         raise RuleViolation(_("A deal needs a title."))
-    if len(text) > TITLE_MAX_LENGTH:
-        raise RuleViolation(
-            _("A title is at most %(max)s characters; this one has %(count)s. Shorten it.")
-            % {"max": TITLE_MAX_LENGTH, "count": f"{len(text):,}"}
-        )
-    return text
+    return require_fits(text, TITLE_MAX_LENGTH, _("Title"))
 
 
 def _clean_currency(currency: str, *, keep: str | None = None) -> str:

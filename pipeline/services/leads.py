@@ -102,12 +102,7 @@ def lead_create(
 
     from pipeline.services.contacts import organization_create, person_create
 
-    title = " ".join((title or "").split())
-    if len(title) > 200:
-        raise RuleViolation(
-            _("A title is at most %(max)s characters; this one has %(count)s. Shorten it.")
-            % {"max": 200, "count": f"{len(title):,}"}
-        )
+    title = require_fits(" ".join((title or "").split()), 200, _("Title"))
     owner = owner or actor
     _check_lead_owner(actor, owner)
     if organization is None and new_organization_name.strip():
