@@ -43,6 +43,7 @@ from pipeline.services.deals import (
     deal_unpark_due,
     deal_update,
     deal_win,
+    stage_entry_codes,
 )
 from pipeline.services.goals import goal_create, goal_delete, goal_update
 from pipeline.services.leads import (
@@ -92,6 +93,7 @@ __all__ = [
     "deal_lose",
     "deal_missing_requirements",
     "deal_missing_requirements_by_stage",
+    "stage_entry_codes",
     "deal_requirement_codes",
     "deal_move",
     "deal_park",

@@ -166,6 +166,12 @@ def deal_requirement_codes(
     else:
         stages = []
     stages.append(to_stage)
+    return _codes_by_stage(stages)
+
+
+def _codes_by_stage(stages: list[Stage]) -> list[tuple[Stage, list[str]]]:
+    """The requirement codes each of `stages` (in pipeline order) adds to the ones before it:
+    a code asked by two stages is listed under the first."""
     seen: set[str] = set()
     asked: list[tuple[Stage, list[str]]] = []
     for stage in stages:
@@ -178,6 +184,20 @@ def deal_requirement_codes(
         if codes:
             asked.append((stage, codes))
     return asked
+
+
+def stage_entry_codes(stages: list[Stage]) -> dict[int, list[str]]:
+    """For each of a pipeline's active stages: what a new deal must show to be created in it
+    (the requirements of every stage up to it, as `deal_create` checks them). The quick-add
+    form offers the matching fields."""
+    ordered = sorted(stages, key=lambda s: s.position)
+    added = {stage.pk: codes for stage, codes in _codes_by_stage(ordered)}
+    entry: dict[int, list[str]] = {}
+    running: list[str] = []
+    for stage in ordered:
+        running = [*running, *added.get(stage.pk, [])]
+        entry[stage.pk] = running
+    return entry
 
 
 def deal_missing_requirements_by_stage(

@@ -144,12 +144,10 @@ def _board_page(
 
 
 def _mark_entry_requirements(stages: list[Stage]) -> None:
-    """For the quick-add form: `entry_codes`, what a new deal needs to enter each stage (the
-    requirements of every stage up to it, as `deal_create` checks them), space-separated."""
-    codes: list[str] = []
-    for stage in sorted(stages, key=lambda s: s.position):
-        codes += [c for c in stage.requirements or [] if c not in codes]
-        stage.entry_codes = " ".join(codes)  # type: ignore[attr-defined]
+    """For the quick-add form: `entry_codes`, space-separated (services.stage_entry_codes)."""
+    entry = services.stage_entry_codes(stages)
+    for stage in stages:
+        stage.entry_codes = " ".join(entry[stage.pk])  # type: ignore[attr-defined]
 
 
 @require_GET
@@ -167,11 +165,16 @@ def board_poll(request: HttpRequest, pipeline_id: int) -> HttpResponse:
     return render(request, f"{BOARD}#board", context)
 
 
-def _shown(request: HttpRequest) -> int:
+def _card_count(raw: str | None) -> int:
+    """A card count sent by the client, within 0..MAX_SHOWN (0 for anything else)."""
     try:
-        return max(0, min(int(request.GET.get("shown", "")), MAX_SHOWN))
+        return max(0, min(int(raw or ""), MAX_SHOWN))
     except ValueError:
         return 0
+
+
+def _shown(request: HttpRequest) -> int:
+    return _card_count(request.GET.get("shown"))
 
 
 def _wanted_cards(request: HttpRequest, stage_id: int) -> int:
@@ -183,10 +186,7 @@ def _wanted_cards(request: HttpRequest, stage_id: int) -> int:
     params = request.POST if request.method == "POST" else request.GET
     if params.get("more", "") == str(stage_id):
         return min(_shown(request) + size, MAX_SHOWN)
-    try:
-        return max(0, min(int(params.get(f"shown_{stage_id}", "")), MAX_SHOWN))
-    except ValueError:
-        return 0
+    return _card_count(params.get(f"shown_{stage_id}"))
 
 
 def _expand_column(
