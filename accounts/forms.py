@@ -128,3 +128,8 @@ class ApiTokenForm(forms.Form):
         max_length=100,
         error_messages={"required": _("Name the token after where you will use it.")},
     )
+
+
+class PreferencesForm(forms.Form):
+    language = forms.CharField(label=_("Language"), max_length=10, required=False)
+    display_currency = forms.CharField(label=_("Show totals in"), max_length=3, required=False)

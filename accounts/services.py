@@ -14,6 +14,7 @@ import re
 import secrets
 import smtplib
 from dataclasses import dataclass
+from typing import Protocol
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -30,9 +31,9 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken, CompanySettings, Team, User
-from pipeline.errors import NotAllowed, RuleViolation
-from pipeline.models import Currency
-from pipeline.services.jobs import job_enqueue
+from shared.errors import NotAllowed, RuleViolation
+from shared.jobs import job_enqueue
+from shared.models import Currency
 
 log = logging.getLogger(__name__)
 
@@ -321,6 +322,54 @@ def user_update(
     return user
 
 
+class OpenWork(Protocol):
+    """What a handover moved: counted per kind for the admin's message."""
+
+    deals: int
+    leads: int
+    activities: int
+
+
+class OpenWorkHandover(Protocol):
+    def __call__(self, *, from_user: User, to_user: User, actor: User) -> OpenWork: ...
+
+
+@dataclass(frozen=True)
+class _NoWork:
+    deals: int = 0
+    leads: int = 0
+    activities: int = 0
+
+
+_handovers: list[OpenWorkHandover] = []
+
+
+def open_work_handover_register(handover: OpenWorkHandover) -> None:
+    """Say how a deactivated user's open work moves to another user.
+
+    `accounts` sits below the sales domain and may not import it, so `pipeline` registers its
+    service (`owner_reassign_open_work`) here when the app is ready; `user_deactivate` calls it
+    inside its own transaction. This is the only hook of its kind: a plain call, in the same
+    transaction, not a signal.
+    """
+    if handover not in _handovers:
+        _handovers.append(handover)
+
+
+def _open_work_handover(*, from_user: User, to_user: User, actor: User) -> OpenWork:
+    if not _handovers:
+        return _NoWork()
+    deals = leads = activities = 0
+    for handover in _handovers:
+        work = handover(from_user=from_user, to_user=to_user, actor=actor)
+        deals, leads, activities = (
+            deals + work.deals,
+            leads + work.leads,
+            activities + work.activities,
+        )
+    return _NoWork(deals=deals, leads=leads, activities=activities)
+
+
 @dataclass(frozen=True)
 class DeactivationResult:
     user: User
@@ -340,8 +389,6 @@ def user_deactivate(*, user: User, reassign_to: User, actor: User) -> Deactivati
     activities, owned organizations and people move; teams they manage go to `reassign_to`
     when that user is a manager; their API tokens are revoked. Nothing is deleted.
     """
-    from pipeline.services.reassign import owner_reassign_open_work
-
     _check_admin(actor)
     locked = User.objects.select_for_update().get(pk=user.pk)
     if locked.pk == actor.pk:
@@ -359,7 +406,7 @@ def user_deactivate(*, user: User, reassign_to: User, actor: User) -> Deactivati
             )
             % {"user": locked, "teams": ", ".join(led.values_list("name", flat=True))}
         )
-    work = owner_reassign_open_work(from_user=locked, to_user=reassign_to, actor=actor)
+    work = _open_work_handover(from_user=locked, to_user=reassign_to, actor=actor)
     teams = led.update(manager=reassign_to)
     now = timezone.now()
     tokens = ApiToken.objects.filter(user=locked, revoked_at__isnull=True).update(

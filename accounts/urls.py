@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views, views_preferences
+from accounts import views
 
 app_name = "accounts"
 
@@ -22,5 +22,5 @@ urlpatterns = [
     path("teams/<int:team_id>/", views.team_edit, name="team_edit"),
     path("company/", views.company_settings, name="company_settings"),
     # Issue 10: language and display currency.
-    path("preferences/", views_preferences.preferences, name="preferences"),
+    path("preferences/", views.preferences, name="preferences"),
 ]

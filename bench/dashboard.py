@@ -37,7 +37,7 @@ from django.utils import timezone  # noqa: E402
 from accounts.models import User  # noqa: E402
 from metrics.services import snapshots_compute  # noqa: E402
 from pipeline.models import Deal, Pipeline  # noqa: E402
-from pipeline.selectors.currencies import currency_rates  # noqa: E402
+from shared.currencies import currency_rates  # noqa: E402
 
 
 def _median_ms(client: Client, params: dict[str, str], runs: int) -> tuple[float, bool]:

@@ -51,7 +51,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from pipeline.services.csvfiles import CsvFormatError, csv_detect
+    from pipeline.services.imports.csvfiles import CsvFormatError, csv_detect
 
     def detect(data: bytes) -> None:
         with contextlib.suppress(CsvFormatError):

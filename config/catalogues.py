@@ -29,7 +29,7 @@ LOCALE_DIR = BASE_DIR / "locale"
 # The languages that ship a catalogue (English is the source language).
 CATALOGUE_LANGUAGES = ("ms", "hu", "vi", "fi", "zh_Hans")
 # What makemessages reads: the apps, settings and templates (not tests, bench or the venv).
-SOURCE_DIRS = ("accounts", "pipeline", "metrics", "config", "templates")
+SOURCE_DIRS = ("shared", "accounts", "pipeline", "metrics", "config", "templates")
 # Every area of the code is translated in every language: an entry missing from any catalogue
 # fails the check (`("",)` is the prefix of every path). Keep it this way: translate new strings
 # in the same change (`make makemessages`, then fill the empty msgstr in the five .po files).

@@ -67,7 +67,7 @@ def _dispatch_pending_on_start(sender, **kwargs) -> None:  # noqa: ANN001 - Cele
     """A worker that (re)starts after an outage queues what the web app kept meanwhile."""
     from django.db import DatabaseError
 
-    from pipeline.services.jobs import jobs_dispatch_pending
+    from shared.jobs import jobs_dispatch_pending
 
     try:
         jobs_dispatch_pending()

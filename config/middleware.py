@@ -50,7 +50,7 @@ def database_unavailable(request: HttpRequest, exc: BaseException) -> HttpRespon
     )
     # The header, not request.htmx: the outage may strike before HtmxMiddleware has run.
     if request.headers.get("HX-Request") == "true":
-        body = render_to_string("pipeline/_toast.html", {"message": message, "level": "error"})
+        body = render_to_string("shared/_toast.html", {"message": message, "level": "error"})
         response = HttpResponse(body, status=503)
         response["HX-Reswap"] = "none"
     else:
@@ -97,7 +97,7 @@ class LateJobsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from pipeline.services.jobs import jobs_collect_late
+        from shared.jobs import jobs_collect_late
 
         with jobs_collect_late() as late:
             response = self.get_response(request)
@@ -118,7 +118,7 @@ def _notify(request: HttpRequest, response: HttpResponse, message: str) -> None:
     if getattr(request, "htmx", False) and is_html and not response.streaming:
         # htmx fragments: the toast rides along out of band, like the board's own toasts.
         response.content += render_to_string(
-            "pipeline/_toast.html", {"message": message, "level": "warning"}, request=request
+            "shared/_toast.html", {"message": message, "level": "warning"}, request=request
         ).encode()
         response["X-Stagecoach-Late-Jobs"] = "1"
     else:

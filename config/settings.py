@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "shared",
     "accounts",
     "pipeline",
     "metrics",
@@ -304,7 +305,7 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_
 # A worker holds at most one unacknowledged message per process, so a crash delays one task,
 # not a prefetched batch.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Each web process hands its outbox rows (pipeline.models.PendingJob) to the broker from a
+# Each web process hands its outbox rows (shared.models.PendingJob) to the broker from a
 # background thread, so no request waits on Redis. Off: only beat (every minute) and worker
 # start-up relay them.
 STAGECOACH_JOB_RELAY_THREAD = env_bool("STAGECOACH_JOB_RELAY_THREAD", default=True)

@@ -31,8 +31,8 @@ from metrics.selectors.report import metrics_report
 from metrics.selectors.scope import DEFAULT_PERIOD_DAYS, currencies_shown, scope_build
 from pipeline.api.serializers import ErrorSerializer
 from pipeline.models import Pipeline
-from pipeline.selectors.currencies import currency_rates
-from pipeline.validation import FIRST_DAY, LAST_DAY
+from shared.currencies import currency_rates
+from shared.validation import FIRST_DAY, LAST_DAY
 
 # Periods are bounded (the app's one date range) so that "the day after the period" and
 # time-zone conversions stay inside what dates and the databases can hold.

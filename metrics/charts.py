@@ -12,7 +12,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from pipeline.money import format_money
+from shared.money import format_money
 
 Number = int | float | Decimal
 

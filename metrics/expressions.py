@@ -38,7 +38,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Ceil, Floor, RowNumber
 
-from pipeline.money import round_money
+from shared.money import round_money
 
 
 class DaysBetween(Func):
@@ -68,7 +68,7 @@ class DaysBetween(Func):
 
 def whole_days_between(end: Any, start: Any) -> Cast:
     """Full 24-hour periods between two timestamps, as an integer: days in stage as the board
-    counts them (`pipeline.dates.days_in_stage`). Half a second of slack keeps a floating
+    counts them (`shared.dates.days_in_stage`). Half a second of slack keeps a floating
     point 9.9999999 days (julianday on SQLite) from reading as 9."""
     return Cast(Floor(DaysBetween(end, start) + Value(0.5 / 86400)), IntegerField())
 

@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
 from pipeline.models import Activity, LostReason, Pipeline
-from pipeline.numbers import DecimalInputField
-from pipeline.validation import ClampedDateField, validate_date_range
-from pipeline.widgets import IsoDateInput
+from shared.numbers import DecimalInputField
+from shared.validation import ClampedDateField, validate_date_range
+from shared.widgets import IsoDateInput
 
 
 class ScopeForm(forms.Form):

@@ -24,11 +24,11 @@ from metrics.selectors.report import jsonable, metrics_report, metrics_reports
 from metrics.selectors.scope import DEFAULT_PERIOD_DAYS, Scope
 from metrics.selectors.snapshots import REPORT_METRIC, report_metric, snapshot_value
 from pipeline import services as pipeline_services
-from pipeline.errors import NotVisible, RuleViolation, ServiceError, VersionConflict
 from pipeline.models import Deal, LostReason, Pipeline
-from pipeline.money import Rate
-from pipeline.selectors.currencies import currency_rates
 from pipeline.selectors.visibility import deal_list_visible
+from shared.currencies import currency_rates
+from shared.errors import NotVisible, RuleViolation, ServiceError, VersionConflict
+from shared.money import Rate
 
 log = logging.getLogger(__name__)
 

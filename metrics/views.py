@@ -24,16 +24,15 @@ from metrics.selectors.scope import Scope, currencies_shown, default_period, sco
 from metrics.selectors.snapshots import dashboard_report
 from metrics.selectors.stale import REASON_LABELS, deal_list_stale
 from metrics.services import stale_cleanup_bulk
-from pipeline.dates import format_day, format_month
-from pipeline.errors import RuleViolation, ServiceError
-from pipeline.http import safe_next
 from pipeline.models import LostReason, Pipeline
 from pipeline.selectors.board import board_display_currency
-from pipeline.selectors.currencies import currency_rates
 from pipeline.selectors.visibility import owner_ids_editable, owner_ids_visible
-from pipeline.services.jobs import job_enqueue
-from pipeline.spreadsheets import SafeCsvWriter
-from pipeline.views._responses import form_errors_text
+from shared.currencies import currency_rates
+from shared.dates import format_day, format_month
+from shared.errors import RuleViolation, ServiceError
+from shared.http import form_errors_text, safe_next
+from shared.jobs import job_enqueue
+from shared.spreadsheets import SafeCsvWriter
 
 DRILL_LIMIT = 200
 

@@ -7,4 +7,9 @@ class PipelineConfig(AppConfig):
     verbose_name = _("Pipeline")
 
     def ready(self) -> None:
-        from pipeline import admin_webhooks  # noqa: F401 - issue 8: registers the admin pages
+        from accounts.services import open_work_handover_register
+        from pipeline.services.reassign import owner_reassign_open_work
+
+        # Deactivating a user (an accounts service) hands their deals, leads and activities
+        # to another user through this service.
+        open_work_handover_register(owner_reassign_open_work)

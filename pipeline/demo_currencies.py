@@ -11,7 +11,8 @@ from django.conf import settings
 from django.db.models import F, Value
 from django.db.models.functions import Mod
 
-from pipeline.models import Currency, Deal
+from pipeline.models import Deal
+from shared.models import Currency
 
 # Rates to the base currency, as of a fixed date (the demo must be deterministic).
 DEMO_RATE_DATE = datetime.date(2026, 11, 20)

@@ -8,9 +8,9 @@ from celery import shared_task
 from django.utils import timezone
 
 from pipeline import services
-from pipeline.services.jobs import jobs_dispatch_pending
 from pipeline.services.leads import lead_unpark_due
 from pipeline.services.reminders import reminder_send_for_activity, reminders_send_due
+from shared.jobs import jobs_dispatch_pending
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=600, soft_time_limit=540)

@@ -10,7 +10,9 @@ from pipeline.views import (
     goals,
     imports,
     leads,
-    settings,
+)
+from pipeline.views import (
+    stages as settings,
 )
 
 app_name = "pipeline"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from pipeline.models import Currency
-from pipeline.money import Rate
+from shared.models import Currency
+from shared.money import Rate
 
 
 def currency_list() -> list[Currency]:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from pipeline.models import Deal
+from typing import Any
 
 
 class ServiceError(Exception):
-    """A request the rules refuse. `message` is translated and meant for the user."""
+    """A request the rules refuse. `message` is translated and meant for the user; `deal`, when
+    set, is the deal as it truly is now (a `pipeline.models.Deal`), which the board redraws."""
 
     status_code = 400
 
-    def __init__(self, message: str, *, deal: Deal | None = None) -> None:
+    def __init__(self, message: str, *, deal: Any = None) -> None:
         super().__init__(message)
         self.message = message
         self.deal = deal
@@ -42,9 +40,7 @@ class RuleViolation(ServiceError):
 
     status_code = 422
 
-    def __init__(
-        self, message: str, *, deal: Deal | None = None, missing: list[str] | None = None
-    ) -> None:
+    def __init__(self, message: str, *, deal: Any = None, missing: list[str] | None = None) -> None:
         super().__init__(message, deal=deal)
         self.missing = missing or []
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import reswap, trigger_client_event
+
+from shared.errors import ServiceError
 
 
 def safe_next(request: HttpRequest, value: str | None, default: str) -> str:
@@ -18,3 +23,49 @@ def safe_next(request: HttpRequest, value: str | None, default: str) -> str:
     ):
         return value
     return default
+
+
+def toast(request: HttpRequest, message: str, level: str = "error") -> str:
+    return render_to_string(
+        "shared/_toast.html", {"message": message, "level": level}, request=request
+    )
+
+
+def refused(
+    request: HttpRequest, exc: ServiceError, *, fragments: str = "", fallback_url: str = "/"
+) -> HttpResponse:
+    """htmx: the status code, no main swap, the true state as out-of-band fragments and a
+    toast. Plain forms: a message and a redirect back (POST/redirect/GET)."""
+    if request.htmx:
+        response = HttpResponse(fragments + toast(request, exc.message), status=exc.status_code)
+        reswap(response, "none")
+        trigger_client_event(
+            response, "stagecoach:refused", {"message": exc.message, "status": exc.status_code}
+        )
+        return response
+    messages.error(request, exc.message)
+    return HttpResponseRedirect(fallback_url)
+
+
+def form_errors_text(form) -> str:  # noqa: ANN001 - any bound form
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            parts.append(f"{label}: {error}" if label else str(error))
+    return " ".join(parts)
+
+
+def refused_page(request: HttpRequest, exc: ServiceError, back: str) -> HttpResponse:
+    """Like `refused`, but a plain form gets a small page with the message and the real 4xx
+    (and a link back) instead of a redirect, so bad input never looks like success."""
+    from django.shortcuts import render
+
+    if request.htmx:
+        return refused(request, exc, fallback_url=back)
+    return render(
+        request,
+        "shared/refused.html",
+        {"message": exc.message, "back": back},
+        status=exc.status_code,
+    )

@@ -35,7 +35,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import RedisError
 
-from pipeline.models import PendingJob
+from shared.models import PendingJob
 
 log = logging.getLogger(__name__)
 

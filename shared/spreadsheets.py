@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from pipeline.validation import clean_text
+from shared.validation import clean_text
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # A list separator (comma, semicolon, tab, pipe), optional spaces, then a formula start.

@@ -52,7 +52,7 @@ def too_long_message(field: str, value: str, max_length: int) -> str | None:
 def require_fits(value: str, max_length: int, field: object) -> str:
     """`value` unchanged when it fits `max_length` characters; otherwise a RuleViolation
     naming the field and both lengths (services: forms and the API answer 400 with it)."""
-    from pipeline.errors import RuleViolation
+    from shared.errors import RuleViolation
 
     message = too_long_message(str(field), value, max_length)
     if message:

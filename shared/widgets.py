@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from pipeline.numbers import DecimalInputField
+from shared.numbers import DecimalInputField
 
 
 class IsoDateInput(forms.DateInput):

@@ -22,10 +22,10 @@ from metrics.expressions import DaysBetween
 from metrics.models import MetricSnapshot
 from metrics.selectors import report as r
 from metrics.selectors.scope import Scope
-from pipeline.dates import format_month
 from pipeline.models import Deal, Goal, StageChange
 from pipeline.selectors.goals import GoalProgress, goal_list_active, goal_progress_list
-from pipeline.validation import is_id
+from shared.dates import format_month
+from shared.validation import is_id
 
 TREND_WEEKS = 12
 

@@ -50,7 +50,7 @@ from metrics.expressions import (
 )
 from metrics.selectors.scope import Scope
 from pipeline.models import Activity, Deal, Stage, StageChange
-from pipeline.money import format_rate, round_money
+from shared.money import format_rate, round_money
 
 WON, LOST, OPEN = Deal.Status.WON, Deal.Status.LOST, Deal.Status.OPEN
 STALE_REASONS = ("stuck", "idle", "no_next_step", "overdue", "too_old")

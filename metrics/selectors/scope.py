@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
-from pipeline.errors import NotVisible, RuleViolation
 from pipeline.models import Deal, Pipeline
-from pipeline.money import Rate, rates_to
-from pipeline.selectors.currencies import currency_rates
 from pipeline.selectors.visibility import owner_ids_visible
+from shared.currencies import currency_rates
+from shared.errors import NotVisible, RuleViolation
+from shared.money import Rate, rates_to
 
 DEFAULT_PERIOD_DAYS = 90
 
@@ -41,7 +41,7 @@ class Scope:
     rates: dict[str, Rate] | None = field(default=None, compare=False, repr=False)
     # The currency amounts are shown in ("": the base currency). Another one must be enabled
     # with a stored rate (`scope_build` checks): a currency X then counts at rate(X) / rate(T),
-    # the cross rate the board's converted totals use (`pipeline.money.convert`).
+    # the cross rate the board's converted totals use (`shared.money.convert`).
     to_currency: str = ""
 
     def rate_map(self) -> dict[str, Rate]:
@@ -53,7 +53,7 @@ class Scope:
 
     def rates_to_target(self) -> dict[str, Rate]:
         """Units of the scope's currency per unit of each other currency that has a rate, each
-        dated (`pipeline.money.rates_to`, as the board's totals): what the amounts are
+        dated (`shared.money.rates_to`, as the board's totals): what the amounts are
         converted at, and what a report lists as its rates."""
         return rates_to(self.currency, base=settings.DEFAULT_CURRENCY, rates=self.rate_map())
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 from metrics.models import MetricSnapshot
 from metrics.selectors.report import metrics_report
 from metrics.selectors.scope import DEFAULT_PERIOD_DAYS, Scope
-from pipeline.money import Rate
+from shared.money import Rate
 
 REPORT_METRIC = "report"
 # The scope kinds the nightly recompute stores (metrics.services._scopes).

@@ -18,7 +18,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from pipeline.errors import DuplicateFound, RuleViolation, ServiceError, VersionConflict
+from shared.errors import DuplicateFound, RuleViolation, ServiceError, VersionConflict
 
 _SERVICE_CODES = {
     404: "not_found",

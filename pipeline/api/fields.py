@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from pipeline.numbers import DecimalInputMixin
-from pipeline.validation import clean_text
+from shared.numbers import DecimalInputMixin
+from shared.validation import clean_text
 
 
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
@@ -96,7 +96,7 @@ class StrictSerializer(serializers.Serializer):
                         errors = {**exc.detail, **errors}
                 raise serializers.ValidationError(errors)
         values = super().to_internal_value(data)
-        # The text fields store no control characters (pipeline.validation); cleaning here as
+        # The text fields store no control characters (shared.validation); cleaning here as
         # well keeps the answer equal to what was stored.
         return {k: clean_text(v) if isinstance(v, str) else v for k, v in values.items()}
 

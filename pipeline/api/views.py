@@ -33,10 +33,9 @@ from pipeline.models import (
     StageChange,
 )
 from pipeline.selectors import visibility
-from pipeline.selectors.deals import deal_notes
-from pipeline.selectors.history import stage_change_list_visible
+from pipeline.selectors.deals import deal_notes, stage_change_list_visible
 from pipeline.services import contacts
-from pipeline.validation import is_id
+from shared.validation import is_id
 
 SOURCE = "api"
 

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from pipeline.models import Activity, Organization, Person
-from pipeline.validation import validate_date_range
-from pipeline.widgets import IsoDateInput, IsoTimeInput
+from shared.validation import validate_date_range
+from shared.widgets import IsoDateInput, IsoTimeInput
 
 TYPE_ERRORS = {
     "required": _("Choose a type: call, meeting, email, demo or task."),

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from pipeline.validation import validate_date_range
-from pipeline.widgets import IsoDateInput
+from shared.validation import validate_date_range
+from shared.widgets import IsoDateInput
 
 
 class CurrencyAddForm(forms.Form):
@@ -30,8 +30,3 @@ class CurrencyRateForm(forms.Form):
         validators=[validate_date_range],
         error_messages={"invalid": _("Enter the rate date as YYYY-MM-DD.")},
     )
-
-
-class PreferencesForm(forms.Form):
-    language = forms.CharField(label=_("Language"), max_length=10, required=False)
-    display_currency = forms.CharField(label=_("Show totals in"), max_length=3, required=False)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from pipeline.forms.leads import ParkForm
 from pipeline.models import Deal, LostReason
-from pipeline.validation import validate_date_range
-from pipeline.widgets import IsoDateInput, MoneyField
+from shared.validation import validate_date_range
+from shared.widgets import IsoDateInput, MoneyField
 
 
 class MoveForm(forms.Form):
@@ -85,7 +86,7 @@ class DealEditForm(forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         from accounts.models import User
         from pipeline.models import Person
-        from pipeline.selectors.currencies import currency_codes_enabled
+        from shared.currencies import currency_codes_enabled
 
         codes = currency_codes_enabled()
         if deal.currency not in codes:
@@ -109,3 +110,14 @@ class DealEditForm(forms.Form):
                 params={"name": name},
             )
         return found
+
+
+class DealParkForm(ParkForm):
+    """Parking a deal writes it: the version the page showed is required (optimistic
+    locking), never made up by the view."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=1,
+        error_messages={"required": _("The deal's version is missing; reload.")},
+    )

@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
 from pipeline.models import Activity, Goal, Pipeline, Stage
-from pipeline.selectors.currencies import currency_codes_enabled
 from pipeline.selectors.visibility import owner_ids_editable
-from pipeline.validation import validate_date_range
-from pipeline.widgets import IsoDateInput, MoneyField
+from shared.currencies import currency_codes_enabled
+from shared.validation import validate_date_range
+from shared.widgets import IsoDateInput, MoneyField
 
 
 def assignee_choices(user: User) -> list[tuple[str, str]]:

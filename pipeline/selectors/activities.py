@@ -19,7 +19,7 @@ from pipeline.selectors.goals import (
     goal_progress_list,
 )
 from pipeline.selectors.visibility import activity_list_visible, owner_ids_editable
-from pipeline.validation import is_id
+from shared.validation import is_id
 
 # Done activities shown at the bottom of "My activities" (the newest).
 DONE_LIMIT = 50

@@ -28,11 +28,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from pipeline.models import BoardVersion, Deal, Pipeline, Stage, StageTotal
-from pipeline.money import Converted, Rate, convert, round_money
-from pipeline.selectors.currencies import currency_rates
 from pipeline.selectors.goals import GoalProgress, goal_marks_for_board
 from pipeline.selectors.visibility import deal_list_visible, owner_ids_visible
-from pipeline.validation import date_in_range, is_id, query_text
+from shared.currencies import currency_rates
+from shared.money import Converted, Rate, convert, round_money
+from shared.validation import date_in_range, is_id, query_text
 
 SEGMENTS = (0, 1, 2)
 

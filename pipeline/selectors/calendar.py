@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from django.utils import timezone
 
 from pipeline.models import Activity
-from pipeline.validation import date_in_range
+from shared.validation import date_in_range
 
 PRODID = "-//Stagecoach//Stagecoach CRM//EN"
 # Length given to a timed activity without a duration.

@@ -9,7 +9,6 @@ from datetime import datetime
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
-from pipeline.errors import NotVisible
 from pipeline.models import Activity, Deal, Note, Organization, Person
 from pipeline.selectors.visibility import (
     activity_list_visible,
@@ -18,6 +17,7 @@ from pipeline.selectors.visibility import (
     owner_ids_visible,
     person_list_visible,
 )
+from shared.errors import NotVisible
 
 
 def _open_deals_count(user: User, relation: str) -> Count:

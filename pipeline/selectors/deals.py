@@ -7,7 +7,9 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
+from accounts.models import User
 from pipeline.models import Activity, Deal, Note, StageChange
+from pipeline.selectors.visibility import deal_list_visible, owner_ids_visible
 
 
 @dataclass
@@ -46,3 +48,11 @@ def deal_open_activities(*, deal: Deal) -> list[Activity]:
 def deal_notes(*, deal: Deal) -> QuerySet[Note]:
     """The deal's own notes, newest first (notes on its contact person are not included)."""
     return Note.objects.filter(deal=deal).select_related("author").order_by("-created_at", "-id")
+
+
+def stage_change_list_visible(user: User) -> QuerySet[StageChange]:
+    """History rows of the deals `user` may see (same rule as `deal_list_visible`)."""
+    qs = StageChange.objects.all()
+    if owner_ids_visible(user) is None:
+        return qs
+    return qs.filter(deal__in=deal_list_visible(user).values("pk"))

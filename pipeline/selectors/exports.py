@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 
 from pipeline.models import Activity, Deal, Organization, Person
-from pipeline.spreadsheets import safe_cell
+from shared.spreadsheets import safe_cell
 
 DEAL_EXPORT_COLUMNS = [
     "title",

@@ -38,9 +38,9 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from pipeline.models import Activity, Deal, Goal, Stage, StageChange
-from pipeline.money import convert
-from pipeline.selectors.currencies import currency_rates
 from pipeline.selectors.visibility import owner_ids_editable
+from shared.currencies import currency_rates
+from shared.money import convert
 
 # What counts as talking to someone, for the "new conversations" goal.
 CONVERSATION_TYPES = [Activity.Type.CALL, Activity.Type.MEETING, Activity.Type.DEMO]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
-from pipeline.errors import NotVisible
 from pipeline.models import Deal, Lead
 from pipeline.selectors.visibility import deal_list_visible, lead_list_visible
-from pipeline.validation import is_id
+from shared.errors import NotVisible
+from shared.validation import is_id
 
 VIEWS = {
     # Open leads waiting for a decision: the inbox.

@@ -13,8 +13,8 @@ from __future__ import annotations
 from django.db.models import Exists, Q, QuerySet
 
 from accounts.models import CompanySettings, User
-from pipeline.errors import NotAllowed, NotVisible
 from pipeline.models import Activity, Deal, Lead, Organization, Person
+from shared.errors import NotAllowed, NotVisible
 
 
 def _team_member_ids(user: User) -> list[int]:

@@ -3,26 +3,19 @@
 from pipeline.services.activities import (
     activity_complete,
     activity_create,
+    activity_finish,
+    activity_goal_set,
+    activity_goals_save,
+    activity_move,
+    activity_reopen,
     activity_reschedule,
+    activity_update,
+    calendar_feed_revoke,
+    calendar_feed_rotate,
     deal_refresh_next_activity,
 )
-from pipeline.services.config import (
-    lost_reason_archive,
-    lost_reason_create,
-    lost_reason_restore,
-    lost_reason_update,
-    pipeline_archive,
-    pipeline_create,
-    pipeline_rename,
-    pipeline_restore,
-    stage_archive,
-    stage_create,
-    stage_move_step,
-    stage_reorder,
-    stage_restore,
-    stage_update,
-)
 from pipeline.services.contacts import (
+    note_create,
     organization_create,
     organization_update,
     person_create,
@@ -55,19 +48,24 @@ from pipeline.services.leads import (
     lead_unpark,
     lead_unpark_due,
 )
-from pipeline.services.notes import note_create
-from pipeline.services.planning import (
-    activity_finish,
-    activity_goal_set,
-    activity_goals_save,
-    activity_move,
-    activity_reopen,
-    activity_update,
-    calendar_feed_revoke,
-    calendar_feed_rotate,
-)
 from pipeline.services.reassign import owner_reassign_open_work
 from pipeline.services.reminders import reminders_send_due
+from pipeline.services.stages import (
+    lost_reason_archive,
+    lost_reason_create,
+    lost_reason_restore,
+    lost_reason_update,
+    pipeline_archive,
+    pipeline_create,
+    pipeline_rename,
+    pipeline_restore,
+    stage_archive,
+    stage_create,
+    stage_move_step,
+    stage_reorder,
+    stage_restore,
+    stage_update,
+)
 from pipeline.services.totals import stage_totals_rebuild
 
 __all__ = [

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from pipeline.dates import relative_time
-from pipeline.errors import NotVisible, VersionConflict
 from pipeline.models import BoardVersion, Deal, Pipeline, StageChange, StageTotal
 from pipeline.services.webhooks import webhooks_emit_for_change
+from shared.dates import relative_time
+from shared.errors import NotVisible, VersionConflict
 
 
 def model_diff(instance: Model, values: Mapping[str, object]) -> dict[str, object]:
@@ -54,7 +54,7 @@ def deal_lock(deal_id: int) -> Deal:
 
 def describe_last_change(deal: Deal) -> str:
     """'Alice Smith moved this deal to Proposal 2 minutes ago' ('… just now' under a minute),
-    for conflict messages; the time is worded by `pipeline.dates.relative_time`."""
+    for conflict messages; the time is worded by `shared.dates.relative_time`."""
     who = str(deal.updated_by) if deal.updated_by else _("Someone")
     when = relative_time(deal.updated_at, now=timezone.now())
     last = (

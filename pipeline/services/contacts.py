@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from pipeline.errors import DuplicateFound, NotAllowed, RuleViolation
-from pipeline.models import Organization, Person
-from pipeline.selectors.visibility import owner_ids_editable
+from pipeline.models import Deal, Note, Organization, Person
+from pipeline.selectors.visibility import deal_check_edit, owner_ids_editable
 from pipeline.services._common import model_diff, model_update
-from pipeline.validation import require_fits
+from shared.errors import DuplicateFound, NotAllowed, RuleViolation
+from shared.validation import require_fits
 
 _PERSON_FIELDS = {
     "name",
@@ -345,3 +345,36 @@ def organization_update(
             )
     model_update(locked, fields, updated_at=timezone.now())
     return locked
+
+
+NOTE_MAX_LENGTH = 10_000
+
+
+@transaction.atomic
+def note_create(
+    *,
+    actor: User,
+    body: str,
+    deal: Deal | None = None,
+    person: Person | None = None,
+    organization: Organization | None = None,
+) -> Note:
+    """Add a note to exactly one of a deal, a person or an organization."""
+    if sum(x is not None for x in (deal, person, organization)) != 1:
+        raise RuleViolation(_("A note belongs to one deal, person or organization."))
+    body = (body or "").strip()
+    if not body:
+        raise RuleViolation(_("Write something in the note."))
+    if len(body) > NOTE_MAX_LENGTH:
+        raise RuleViolation(
+            _(
+                "A note is at most %(max)s characters; this one has %(count)s. "
+                "Shorten it or split it into two notes."
+            )
+            % {"max": f"{NOTE_MAX_LENGTH:,}", "count": f"{len(body):,}"}
+        )
+    if deal is not None:
+        deal_check_edit(actor, deal)
+    return Note.objects.create(
+        body=body, deal=deal, person=person, organization=organization, author=actor
+    )

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from pipeline.errors import NotAllowed, NotVisible, RuleViolation
-from pipeline.models import Currency
-from pipeline.numbers import non_ascii_digits, non_ascii_digits_message
+from shared.errors import NotAllowed, NotVisible, RuleViolation
+from shared.models import Currency
+from shared.numbers import non_ascii_digits, non_ascii_digits_message
 
 _MAX_RATE = Decimal("1e9")
 

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from pipeline.errors import DuplicateFound, NotAllowed, RuleViolation
 from pipeline.models import (
     Activity,
     Deal,
@@ -27,7 +26,6 @@ from pipeline.models import (
     Pipeline,
     Stage,
 )
-from pipeline.selectors.currencies import currency_codes_enabled
 from pipeline.selectors.visibility import (
     deal_check_edit,
     organization_list_visible,
@@ -45,7 +43,9 @@ from pipeline.services._common import (
 )
 from pipeline.services.activities import activity_create
 from pipeline.services.contacts import organization_create, person_create, person_update
-from pipeline.validation import require_fits
+from shared.currencies import currency_codes_enabled
+from shared.errors import DuplicateFound, NotAllowed, RuleViolation
+from shared.validation import require_fits
 
 _DONE_TYPES = {
     Stage.Requirement.DONE_CALL: Activity.Type.CALL,
@@ -330,7 +330,7 @@ def deal_create(
     totals_move(None, totals_snapshot(deal))
     board_touch(stage.pipeline_id, deal.owner_id)
     if note.strip():
-        from pipeline.services.notes import note_create
+        from pipeline.services.contacts import note_create
 
         note_create(actor=actor, body=note, deal=deal)
     return deal

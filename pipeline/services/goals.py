@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
-from pipeline.dates import format_day
-from pipeline.errors import NotAllowed, RuleViolation
 from pipeline.models import Activity, Goal, Pipeline, Stage
-from pipeline.selectors.currencies import currency_codes_enabled
 from pipeline.selectors.goals import ACTIVITY_KINDS, goal_can_edit
 from pipeline.selectors.visibility import owner_ids_editable
+from shared.currencies import currency_codes_enabled
+from shared.dates import format_day
+from shared.errors import NotAllowed, RuleViolation
 
 MAX_TARGET = Decimal("999999999999")
 _FIELDS = (

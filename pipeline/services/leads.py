@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from pipeline.errors import NotAllowed, RuleViolation
 from pipeline.models import Activity, Deal, Lead, Organization, Person, Stage
 from pipeline.selectors.visibility import owner_ids_editable
 from pipeline.services.activities import activity_create
 from pipeline.services.deals import _clean_currency, _clean_money, deal_create
-from pipeline.validation import require_fits
+from shared.errors import NotAllowed, RuleViolation
+from shared.validation import require_fits
 
 
 @transaction.atomic

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from pipeline.errors import NotAllowed, RuleViolation
 from pipeline.models import Activity, Deal, Lead, Organization, Person
 from pipeline.services._common import board_touch, totals_move_owner
+from shared.errors import NotAllowed, RuleViolation
 
 
 @dataclass(frozen=True)

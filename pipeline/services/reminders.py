@@ -205,7 +205,7 @@ def reminder_schedule_late(*, activity: Activity, now: datetime.datetime | None 
     """An activity scheduled (or moved) after today's morning reminders went out would never
     get its reminder; queue it now instead. Returns True when a job was queued. The job claims
     the same key as the morning run, so the rep still gets it at most once."""
-    from pipeline.services.jobs import job_enqueue
+    from shared.jobs import job_enqueue
 
     local = timezone.localtime(now)
     if local.hour < settings.STAGECOACH_REMINDER_HOUR:

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from pipeline.errors import NotAllowed, RuleViolation
 from pipeline.models import Deal, LostReason, Pipeline, Stage, StageChange
 from pipeline.services._common import (
     board_touch,
@@ -27,6 +26,7 @@ from pipeline.services._common import (
     stage_change_row,
     totals_add,
 )
+from shared.errors import NotAllowed, RuleViolation
 
 # Stages a new pipeline starts with unless the admin lists their own (Pipedrive's defaults).
 DEFAULT_STAGE_NAMES = (

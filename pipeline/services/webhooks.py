@@ -25,9 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from pipeline.errors import RuleViolation
 from pipeline.models import Activity, Deal, StageChange, Webhook, WebhookDelivery
-from pipeline.services.jobs import job_enqueue
+from shared.errors import RuleViolation
+from shared.jobs import job_enqueue
 
 MAX_ATTEMPTS = 8
 TIMEOUT_SECONDS = 10

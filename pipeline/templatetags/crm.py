@@ -10,8 +10,8 @@ from django.conf import settings
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from pipeline import dates
-from pipeline.money import Converted, format_money
+from shared import dates
+from shared.money import Converted, format_money
 
 register = template.Library()
 
@@ -31,7 +31,7 @@ def money_whole(value: Decimal | int | None, currency: str = "") -> str:
 def money_formatter():  # noqa: ANN201 - returns a formatting function
     """A money formatter bound to the active language, for formatting many amounts in one
     request (the board) without looking the language up for each. Formats follow the locale's
-    conventions (see `pipeline.money.format_money`)."""
+    conventions (see `shared.money.format_money`)."""
     language = translation.get_language() or settings.LANGUAGE_CODE
 
     def fmt(value: Decimal | int | None, currency: str, whole: bool = False) -> str:
@@ -46,7 +46,7 @@ def _money(value: Decimal | int | None, currency: str, *, whole: bool) -> str:
 
 @register.filter
 def days_since(value: datetime.datetime | None) -> int:
-    """Days in stage as the board counts them (`pipeline.dates.days_in_stage`)."""
+    """Days in stage as the board counts them (`shared.dates.days_in_stage`)."""
     return dates.days_in_stage(value, timezone.now())
 
 
@@ -119,13 +119,13 @@ def conversion_note(total: Converted | None) -> str:
     return "\n".join(conversion_lines(total))
 
 
-# --- Issue 16 (11): dates from CLDR in the active language (pipeline.dates) --------------------
+# --- Issue 16 (11): dates from CLDR in the active language (shared.dates) --------------------
 
 
 @register.filter
 def ldate(value: datetime.date | datetime.datetime | None, style: str = "medium") -> str:
     """`{{ deal.closed_at|ldate }}` → 'Dec 3, 2026', '2026. dec. 3.'; styles in
-    `pipeline.dates.STYLES` ('day' for 'Dec 3', 'weekday' for 'Thu, Dec 3')."""
+    `shared.dates.STYLES` ('day' for 'Dec 3', 'weekday' for 'Thu, Dec 3')."""
     return dates.format_day(value, style)
 
 

@@ -24,16 +24,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from pipeline import services
-from pipeline.activity_forms import (
+from pipeline.forms.activities import (
     ActivityEditForm,
     ActivityScheduleForm,
     FinishForm,
     RescheduleForm,
 )
-from pipeline.dates import format_day
-from pipeline.errors import NotVisible, ServiceError
-from pipeline.http import safe_next
-from pipeline.ical import calendar_text
 from pipeline.models import Activity, CalendarFeed
 from pipeline.selectors.activities import (
     ActivityFilters,
@@ -48,9 +44,13 @@ from pipeline.selectors.activities import (
     week_start,
     weekly_metric_choices,
 )
+from pipeline.selectors.calendar import calendar_text
 from pipeline.selectors.visibility import activity_list_visible, deal_get_visible
-from pipeline.services import planning
-from pipeline.validation import clamp_date
+from pipeline.services import activities as planning
+from shared.dates import format_day
+from shared.errors import NotVisible, ServiceError
+from shared.http import safe_next
+from shared.validation import clamp_date
 
 
 def _user(request: HttpRequest) -> User:

@@ -17,9 +17,7 @@ from django_htmx.http import reswap, trigger_client_event
 
 from accounts.models import User
 from pipeline import services
-from pipeline.errors import RuleViolation, ServiceError
-from pipeline.forms import LoseForm, MoveForm, QuickAddForm, VersionForm
-from pipeline.http import safe_next
+from pipeline.forms.deals import LoseForm, MoveForm, QuickAddForm, VersionForm
 from pipeline.models import Deal, LostReason, Pipeline, Stage
 from pipeline.selectors.board import (
     BoardFilters,
@@ -29,13 +27,14 @@ from pipeline.selectors.board import (
     card_get,
     column_page,
 )
-from pipeline.selectors.currencies import currency_enabled_with_rates
 from pipeline.selectors.visibility import (
     deal_get_visible,
     owner_ids_visible,
 )
-from pipeline.views._responses import form_errors_text, refused, toast
 from pipeline.views.cards import card_html, card_ui, cards_html
+from shared.currencies import currency_enabled_with_rates
+from shared.errors import RuleViolation, ServiceError
+from shared.http import form_errors_text, refused, safe_next, toast
 
 BOARD = "pipeline/board.html"
 # "Load more" without JavaScript grows one column up to this many cards.

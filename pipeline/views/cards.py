@@ -22,10 +22,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from pipeline.dates import days_in_stage, format_day
 from pipeline.models import Activity, Stage
 from pipeline.selectors.board import Card
 from pipeline.templatetags.crm import money_formatter
+from shared.dates import days_in_stage, format_day
 
 
 @dataclass

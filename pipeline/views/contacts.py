@@ -15,8 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.models import User
-from pipeline.contact_forms import NoteForm, OrganizationForm, PersonForm
-from pipeline.errors import DuplicateFound, ServiceError
+from pipeline.forms.contacts import NoteForm, OrganizationForm, PersonForm
 from pipeline.models import Organization, Person
 from pipeline.selectors.activities import owners_choosable
 from pipeline.selectors.contacts import (
@@ -28,9 +27,10 @@ from pipeline.selectors.contacts import (
     person_page,
 )
 from pipeline.services import contacts as contact_services
-from pipeline.services import notes as note_services
-from pipeline.validation import query_text
-from pipeline.views._responses import refused_page
+from pipeline.services import contacts as note_services
+from shared.errors import DuplicateFound, ServiceError
+from shared.http import refused_page
+from shared.validation import query_text
 
 PAGE_SIZE = 50
 
@@ -239,7 +239,7 @@ def contact_note(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     form = NoteForm(request.POST)
     try:
         if not form.is_valid():
-            from pipeline.errors import RuleViolation
+            from shared.errors import RuleViolation
 
             raise RuleViolation(_("Write something in the note (at most 10,000 characters)."))
         note_services.note_create(actor=_user(request), body=form.cleaned_data["body"], **about)  # type: ignore[arg-type]

@@ -12,11 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import admin_required
 from accounts.models import User
-from pipeline.currency_forms import CurrencyAddForm, CurrencyRateForm
-from pipeline.errors import RuleViolation, ServiceError
-from pipeline.selectors.currencies import currency_list
+from pipeline.forms.currencies import CurrencyAddForm, CurrencyRateForm
 from pipeline.services import currencies
-from pipeline.views._responses import form_errors_text, refused_page
+from shared.currencies import currency_list
+from shared.errors import RuleViolation, ServiceError
+from shared.http import form_errors_text, refused_page
 
 PAGE = "pipeline/settings/currencies.html"
 

@@ -14,9 +14,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.models import User
 from pipeline import services
-from pipeline.contact_forms import NoteForm
-from pipeline.errors import RuleViolation, ServiceError
-from pipeline.forms import DealEditForm, VersionForm
+from pipeline.forms.contacts import NoteForm
+from pipeline.forms.deals import DealEditForm, VersionForm
 from pipeline.models import Deal, LostReason, Stage
 from pipeline.selectors.deals import deal_open_activities, deal_timeline
 from pipeline.selectors.visibility import (
@@ -24,7 +23,8 @@ from pipeline.selectors.visibility import (
     deal_get_visible,
     organization_list_visible,
 )
-from pipeline.views._responses import form_errors_text, refused, refused_page, toast
+from shared.errors import RuleViolation, ServiceError
+from shared.http import form_errors_text, refused, refused_page, toast
 
 
 def _get(request: HttpRequest, deal_id: int):  # noqa: ANN202

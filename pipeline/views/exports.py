@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from pipeline.api import filters as api_filters
 from pipeline.selectors import exports, visibility
-from pipeline.spreadsheets import SafeCsvWriter, safe_cell
+from shared.spreadsheets import SafeCsvWriter, safe_cell
 
 KINDS = {
     "deals": (

@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from pipeline.errors import NotAllowed, ServiceError
-from pipeline.goal_forms import GoalForm
+from pipeline.forms.goals import GoalForm
 from pipeline.models import Goal
 from pipeline.selectors.goals import goal_can_edit, goal_list_visible, goal_list_with_progress
 from pipeline.selectors.visibility import owner_ids_editable
 from pipeline.services import goals as goal_services
 from pipeline.services.goals import GoalInvalid
+from shared.errors import NotAllowed, ServiceError
 
 # Service fields whose messages belong beside another form field.
 _FIELD_OF = {"owner": "assignee", "team": "assignee"}

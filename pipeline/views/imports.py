@@ -18,8 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRefresh
 
 from accounts.models import User
-from pipeline.errors import NotAllowed, ServiceError
-from pipeline.forms_imports import ImportMappingForm, ImportUploadForm
+from pipeline.forms.imports import ImportMappingForm, ImportUploadForm
 from pipeline.models import ImportJob, LostReason, Organization, Pipeline, Stage
 from pipeline.services.imports import ImportOptions, ImportReport
 from pipeline.services.imports import files as imports_files
@@ -39,7 +38,8 @@ from pipeline.services.imports.jobs import (
     import_job_start_apply,
     import_progress,
 )
-from pipeline.views._responses import refused_page
+from shared.errors import NotAllowed, ServiceError
+from shared.http import refused_page
 
 # What an import created, counted: "1 stage", "3 deals".
 _COUNTED = {

@@ -15,10 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from pipeline import services
-from pipeline.contact_forms import ConvertForm, DealParkForm, LeadFilterForm, LeadForm, ParkForm
-from pipeline.dates import format_day
-from pipeline.errors import DuplicateFound, ServiceError
-from pipeline.forms import VersionForm
+from pipeline.forms.deals import DealParkForm, VersionForm
+from pipeline.forms.leads import ConvertForm, LeadFilterForm, LeadForm, ParkForm
 from pipeline.models import Lead, Person
 from pipeline.selectors.activities import owners_choosable
 from pipeline.selectors.leads import (
@@ -34,8 +32,10 @@ from pipeline.selectors.visibility import (
     person_list_visible,
 )
 from pipeline.services import leads as lead_services
-from pipeline.validation import is_id
-from pipeline.views._responses import form_errors_text, refused_page
+from shared.dates import format_day
+from shared.errors import DuplicateFound, ServiceError
+from shared.http import form_errors_text, refused_page
+from shared.validation import is_id
 
 PAGE_SIZE = 50
 
@@ -164,7 +164,7 @@ def lead_convert(request: HttpRequest, lead_id: int) -> HttpResponse:
     back = _back(request)
     try:
         if not form.is_valid():
-            from pipeline.errors import RuleViolation
+            from shared.errors import RuleViolation
 
             raise RuleViolation(form_errors_text(form))
         deal = services.lead_convert(
@@ -217,7 +217,7 @@ def lead_park(request: HttpRequest, lead_id: int) -> HttpResponse:
     form = ParkForm(request.POST)
     try:
         if not form.is_valid():
-            from pipeline.errors import RuleViolation
+            from shared.errors import RuleViolation
 
             raise RuleViolation(form_errors_text(form))
         until = form.cleaned_data["until"]
@@ -261,7 +261,7 @@ def deal_park(request: HttpRequest, deal_id: int) -> HttpResponse:
     form = DealParkForm(request.POST)
     try:
         if not form.is_valid():
-            from pipeline.errors import RuleViolation
+            from shared.errors import RuleViolation
 
             raise RuleViolation(form_errors_text(form))
         until = form.cleaned_data["until"]
@@ -292,7 +292,7 @@ def deal_unpark(request: HttpRequest, deal_id: int) -> HttpResponse:
     form = VersionForm(request.POST)
     try:
         if not form.is_valid():
-            from pipeline.errors import RuleViolation
+            from shared.errors import RuleViolation
 
             raise RuleViolation(form_errors_text(form))
         services.deal_unpark(

@@ -15,7 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.decorators import admin_required
 from accounts.models import User
-from pipeline.config_forms import (
+from pipeline.forms.stages import (
     NameForm,
     PipelineCreateForm,
     StageArchiveForm,
@@ -23,10 +23,10 @@ from pipeline.config_forms import (
     StageOrderForm,
     StageStepForm,
 )
-from pipeline.errors import RuleViolation, ServiceError
 from pipeline.models import Deal, LostReason, Pipeline, Stage
-from pipeline.services import config
-from pipeline.views._responses import form_errors_text, toast
+from pipeline.services import stages as config
+from shared.errors import RuleViolation, ServiceError
+from shared.http import form_errors_text, toast
 
 PIPELINE_PAGE = "pipeline/settings/pipeline.html"
 

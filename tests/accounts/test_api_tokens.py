@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from accounts.authentication import PersonalTokenAuthentication
 from accounts.models import ApiToken
 from accounts.services import api_token_create, api_token_revoke
-from pipeline.errors import NotAllowed, RuleViolation
+from shared.errors import NotAllowed, RuleViolation
 
 pytestmark = pytest.mark.django_db
 

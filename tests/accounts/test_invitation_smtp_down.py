@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from pipeline.models import PendingJob
-from pipeline.services.jobs import jobs_dispatch_pending
+from shared.jobs import jobs_dispatch_pending
+from shared.models import PendingJob
 from tests.ops.servers import free_port
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from accounts.services import user_set_preferences
 from pipeline import services
-from pipeline.errors import NotAllowed, RuleViolation
+from shared.errors import NotAllowed, RuleViolation
 
 pytestmark = pytest.mark.django_db
 

@@ -231,7 +231,7 @@ def test_a_local_next_is_followed(client, rep, manager, make_deal, stages):
 
 
 def test_safe_next_is_the_only_redirect_check():
-    """One helper (pipeline.http.safe_next) decides every redirect target from a request."""
+    """One helper (shared.http.safe_next) decides every redirect target from a request."""
     import pathlib
     import re
 

@@ -13,8 +13,8 @@ from django.urls import reverse
 from accounts import services
 from accounts.models import ApiToken, CompanySettings, Team, User
 from pipeline import services as pipeline_services
-from pipeline.errors import NotAllowed, RuleViolation
 from pipeline.models import Activity, Deal, Lead, Organization, StageChange, StageTotal
+from shared.errors import NotAllowed, RuleViolation
 
 pytestmark = pytest.mark.django_db
 

@@ -85,8 +85,8 @@ def test_an_external_id_clash_never_reveals_a_hidden_deal(
     assert "Tom's" in moved.json()["detail"]
     assert Deal.objects.get(pk=deal.pk).owner == rep
     # Reassigning a whole book with clashing ids is refused, not a 500.
-    from pipeline.errors import RuleViolation
     from pipeline.services.reassign import owner_reassign_open_work
+    from shared.errors import RuleViolation
 
     with pytest.raises(RuleViolation, match="crm-7"):
         owner_reassign_open_work(from_user=rep, to_user=teammate, actor=admin)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.forms import QuickAddForm
+from pipeline.forms.deals import QuickAddForm
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +37,8 @@ def test_forms_refuse_arabic_indic_digits_and_store_negative_zero_as_zero(stages
 
 
 def test_currency_rates_refuse_arabic_indic_digits(admin):
-    from pipeline.errors import RuleViolation
     from pipeline.services.currencies import currency_enable, currency_set_rate
+    from shared.errors import RuleViolation
 
     currency_enable(code="USD", actor=admin)
     with pytest.raises(RuleViolation, match="digits other than 0-9"):

@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from pipeline import services
 from pipeline.models import Activity, Deal
-from pipeline.services.csvfiles import parse_date, parse_datetime
+from pipeline.services.activities import calendar_feed_rotate
 from pipeline.services.imports import ImportOptions, deal_import_preview
-from pipeline.services.planning import calendar_feed_rotate
+from pipeline.services.imports.csvfiles import parse_date, parse_datetime
 
 pytestmark = pytest.mark.django_db
 

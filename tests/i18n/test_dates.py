@@ -1,5 +1,5 @@
 """Dates follow the language (issue 16, item 11): CLDR patterns and names through
-`pipeline.dates` and the crm template filters, never Django's `|date:` formats.
+`shared.dates` and the crm template filters, never Django's `|date:` formats.
 
 The expected strings are written out by hand from CLDR's patterns: en "MMM d, y", hu
 "y. MMM d.", zh-Hans "y年M月d日", fi "d.M.y"; time "h:mm a" (en, with a narrow no-break
@@ -17,7 +17,7 @@ from django.conf import settings
 from django.template import Context, Template
 from django.utils import translation
 
-from pipeline import dates
+from shared import dates
 
 DEC_3 = datetime.date(2026, 12, 3)
 NOV_20 = datetime.date(2026, 11, 20)  # a Friday
@@ -114,7 +114,7 @@ def test_relative_time_says_just_now_under_a_minute():
 
 def test_a_conflict_right_after_a_move_says_just_now(make_deal, stages, rep):
     from pipeline import services
-    from pipeline.errors import VersionConflict
+    from shared.errors import VersionConflict
 
     deal = make_deal()
     services.deal_move(deal=deal, to_stage=stages[1], expected_version=1, actor=rep)

@@ -9,13 +9,13 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from pipeline.models import Deal, Organization, Person, Stage, StageChange, StageTotal
-from pipeline.services.csvfiles import csv_detect, parse_decimal
 from pipeline.services.imports import (
     ImportOptions,
     ImportRefused,
     deal_import_apply,
     deal_import_preview,
 )
+from pipeline.services.imports.csvfiles import csv_detect, parse_decimal
 
 pytestmark = pytest.mark.django_db
 

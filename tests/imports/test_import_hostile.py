@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from pipeline.models import Deal, ImportJob, Organization
-from pipeline.services.csvfiles import SNIFF_BYTES, csv_detect
 from pipeline.services.imports import ImportOptions
+from pipeline.services.imports.csvfiles import SNIFF_BYTES, csv_detect
 from pipeline.services.imports.jobs import (
     import_job_configure,
     import_job_create,
@@ -52,7 +52,7 @@ def test_detection_of_hostile_files_costs_a_bounded_amount_of_cpu(tmp_path):
         paths.append(str(path))
     script = (
         "import sys, django; django.setup()\n"
-        "from pipeline.services.csvfiles import CsvFormatError, csv_detect\n"
+        "from pipeline.services.imports.csvfiles import CsvFormatError, csv_detect\n"
         "for path in sys.argv[1:]:\n"
         "    try:\n"
         "        print(csv_detect(path).delimiter == '', flush=True)\n"
@@ -192,7 +192,7 @@ def test_a_job_whose_task_was_lost_can_be_started_again(
 
     from django.utils import timezone
 
-    from pipeline.errors import RuleViolation
+    from shared.errors import RuleViolation
 
     upload = SimpleUploadedFile("lost.csv", b"title,value\nA,1\n", "text/csv")
     job = import_job_create(actor=admin, kind="deals", upload=upload)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pipeline.models import Deal
-from pipeline.services.csvfiles import NonAsciiDigits, parse_decimal
 from pipeline.services.imports import ImportOptions, deal_import_apply, deal_import_preview
+from pipeline.services.imports.csvfiles import NonAsciiDigits, parse_decimal
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +56,7 @@ def test_a_quoted_value_over_several_lines_is_fine(write_csv, admin, pipeline, s
 
 
 def test_a_quote_never_closed_in_a_big_file_names_its_line(write_csv, admin, pipeline):
-    from pipeline.services.csvfiles import CsvFormatError
+    from pipeline.services.imports.csvfiles import CsvFormatError
 
     path = write_csv('title,value\nA,1\nB,"2\n' + "C,3\n" * 40_000)
     with pytest.raises(CsvFormatError, match="starting on line 3 is longer than 128 KB"):

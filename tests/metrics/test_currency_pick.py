@@ -28,9 +28,9 @@ from metrics.selectors.scope import scope_build
 from metrics.selectors.snapshots import report_from_snapshot
 from metrics.services import snapshots_compute
 from pipeline import services
-from pipeline.errors import RuleViolation
 from pipeline.models import Deal, Goal
-from pipeline.money import cross_rate
+from shared.errors import RuleViolation
+from shared.money import cross_rate
 from tests.metrics.conftest import PERIOD, at
 
 pytestmark = pytest.mark.django_db

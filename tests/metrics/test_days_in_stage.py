@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from metrics.selectors.stale import deal_list_stale
-from pipeline.dates import days_in_stage
 from pipeline.models import Deal, Stage
+from shared.dates import days_in_stage
 
 pytestmark = pytest.mark.django_db
 

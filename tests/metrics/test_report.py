@@ -18,8 +18,8 @@ from django.db import connection
 from metrics.expressions import DaysBetween, percentiles
 from metrics.selectors.report import metrics_report
 from metrics.selectors.scope import scope_build
-from pipeline.errors import NotVisible
 from pipeline.models import Deal
+from shared.errors import NotVisible
 from tests.metrics.conftest import PERIOD
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.utils import timezone
 from metrics.selectors.stale import deal_list_stale
 from metrics.services import stale_cleanup_bulk
 from pipeline import services
-from pipeline.errors import NotVisible, VersionConflict
 from pipeline.models import Activity, Deal, StageChange
+from shared.errors import NotVisible, VersionConflict
 
 pytestmark = pytest.mark.django_db
 

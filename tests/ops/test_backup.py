@@ -14,8 +14,8 @@ from django.db import connection
 from django.utils import timezone
 
 from pipeline import services
-from pipeline.backup import target_from_url
 from pipeline.models import Activity, Deal, StageChange
+from pipeline.services.backup import target_from_url
 
 TABLES = {
     "pipeline_deal": "id, stage_id, status, version, value, currency",

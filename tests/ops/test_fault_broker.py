@@ -11,8 +11,9 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
-from pipeline.models import Deal, ImportJob, PendingJob, Webhook, WebhookDelivery
+from pipeline.models import Deal, ImportJob, Webhook, WebhookDelivery
 from pipeline.services.webhooks import webhook_save
+from shared.models import PendingJob
 from tests.ops.servers import (
     AppServer,
     SmtpSink,

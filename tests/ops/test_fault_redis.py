@@ -10,7 +10,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from pipeline.models import Deal, PendingJob, ReminderSent
+from pipeline.models import Deal, ReminderSent
+from shared.models import PendingJob
 from tests.ops.servers import AppServer, app_env, browser, csrf_from, start_worker, stop_process
 
 pytestmark = pytest.mark.celery_worker

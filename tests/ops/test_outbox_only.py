@@ -13,7 +13,7 @@ APP_DIRS = ("accounts", "config", "metrics", "pipeline")
 # Canvas primitives (chain, group, chord) count as bare calls only: `match.group()` is a regex.
 SENDING = {"delay", "apply_async", "send_task", "retry", "signature", "s", "si"}
 CANVAS = {"chain", "group", "chord", "signature"}
-THE_OUTBOX = Path("pipeline/services/jobs.py")
+THE_OUTBOX = Path("shared/jobs.py")
 
 
 def _sending_calls(path: Path) -> list[str]:
@@ -52,7 +52,7 @@ def test_no_task_is_sent_outside_the_outbox():
         for call in _sending_calls(path)
     ]
     assert offenders == [], (
-        "Queue background work with pipeline.services.jobs.job_enqueue (the outbox), "
+        "Queue background work with shared.jobs.job_enqueue (the outbox), "
         "never directly: " + "; ".join(offenders)
     )
 
@@ -69,9 +69,10 @@ def test_a_request_never_talks_to_the_broker(
     subscribed writes its job to the outbox and makes no attempt to send it: only the relay
     (`jobs_dispatch_pending`) does, after the response."""
     from config.celery import app
-    from pipeline.models import PendingJob, WebhookDelivery
-    from pipeline.services.jobs import jobs_dispatch_pending
+    from pipeline.models import WebhookDelivery
     from pipeline.services.webhooks import webhook_save
+    from shared.jobs import jobs_dispatch_pending
+    from shared.models import PendingJob
     from tests.ops.servers import free_port
 
     webhook_save(actor=admin, url=receiver.url, events=["deal.moved"])

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection, connections
 
 from pipeline import services
-from pipeline.errors import VersionConflict
 from pipeline.models import Deal, StageChange, StageTotal
+from shared.errors import VersionConflict
 
 
 @pytest.mark.django_db(transaction=True)

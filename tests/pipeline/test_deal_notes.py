@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from accounts.services import company_settings_update
 from pipeline import services
-from pipeline.errors import NotAllowed, RuleViolation
 from pipeline.models import Deal, Note
+from shared.errors import NotAllowed, RuleViolation
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db

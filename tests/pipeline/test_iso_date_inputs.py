@@ -19,13 +19,13 @@ pytestmark = pytest.mark.django_db
 
 LANGUAGES = ["hu", "zh-hans", "fi"]
 FORM_MODULES = [
-    "pipeline.forms",
-    "pipeline.activity_forms",
-    "pipeline.goal_forms",
-    "pipeline.contact_forms",
-    "pipeline.currency_forms",
-    "pipeline.config_forms",
-    "pipeline.forms_imports",
+    "pipeline.forms.deals",
+    "pipeline.forms.activities",
+    "pipeline.forms.goals",
+    "pipeline.forms.contacts",
+    "pipeline.forms.currencies",
+    "pipeline.forms.stages",
+    "pipeline.forms.imports",
     "metrics.forms",
     "accounts.forms",
 ]

@@ -31,7 +31,8 @@ def test_it_writes_only_what_changed_and_returns_the_names(rep, django_assert_nu
 
 
 def test_the_services_that_diff_fields_use_it(rep, admin, stages, monkeypatch):
-    from pipeline.services import _common, activities, config, contacts
+    from pipeline.services import _common, activities, contacts
+    from pipeline.services import stages as config
 
     calls: list[str] = []
     real = _common.model_update

@@ -14,9 +14,9 @@ from rest_framework.test import APIClient
 
 from accounts.services import company_settings_update
 from pipeline import services
-from pipeline.errors import RuleViolation
 from pipeline.models import Activity, Deal, Lead
 from pipeline.services import activities as activity_services
+from shared.errors import RuleViolation
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +164,7 @@ def test_a_concurrent_completion_is_refused_not_repeated(rep, shared_deal, monke
 
 
 def test_every_completion_door_is_the_one_service():
-    from pipeline.services import planning
+    from pipeline.services import activities as planning
 
     assert services.activity_update is planning.activity_update
     assert services.activity_complete is planning.activity_complete

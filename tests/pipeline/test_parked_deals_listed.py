@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from pipeline import services
-from pipeline.dates import format_day
+from shared.dates import format_day
 from tests.factories import OrganizationFactory
 
 pytestmark = pytest.mark.django_db

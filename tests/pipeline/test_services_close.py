@@ -5,8 +5,8 @@ import pytest
 from django.utils import timezone
 
 from pipeline import services
-from pipeline.errors import RuleViolation, VersionConflict
 from pipeline.models import Deal, StageChange, StageTotal
+from shared.errors import RuleViolation, VersionConflict
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from pipeline import services
-from pipeline.errors import NotAllowed, RuleViolation
 from pipeline.models import Deal, LostReason, Pipeline, Stage, StageChange, StageTotal
+from shared.errors import NotAllowed, RuleViolation
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,8 @@ from decimal import Decimal
 import pytest
 
 from pipeline import services
-from pipeline.errors import NotAllowed, RuleViolation, VersionConflict
 from pipeline.models import Activity, Deal, StageChange, StageTotal
+from shared.errors import NotAllowed, RuleViolation, VersionConflict
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,8 @@ from decimal import Decimal
 import pytest
 
 from pipeline import services
-from pipeline.errors import NotAllowed, RuleViolation
 from pipeline.models import Lead, StageChange
+from shared.errors import NotAllowed, RuleViolation
 from tests.factories import OrganizationFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ import pytest
 
 from pipeline import services
 from pipeline.models import Deal, StageChange
-from pipeline.services import _common, config
+from pipeline.services import _common
+from pipeline.services import stages as config
 from pipeline.services.imports import ImportOptions, deal_import_apply
 from pipeline.services.imports import deals as deal_imports
 

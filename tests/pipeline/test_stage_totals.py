@@ -9,9 +9,9 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from pipeline import services
-from pipeline.errors import ServiceError
 from pipeline.models import Deal, StageTotal
 from pipeline.selectors.board import BoardFilters, board_columns
+from shared.errors import ServiceError
 
 pytestmark = pytest.mark.django_db
 

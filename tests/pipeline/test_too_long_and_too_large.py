@@ -8,9 +8,9 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from pipeline import services
-from pipeline.errors import RuleViolation
-from pipeline.forms import DealEditForm, QuickAddForm
+from pipeline.forms.deals import DealEditForm, QuickAddForm
 from pipeline.models import Deal
+from shared.errors import RuleViolation
 
 pytestmark = pytest.mark.django_db
 

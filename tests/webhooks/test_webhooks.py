@@ -11,7 +11,6 @@ import pytest
 from django.core.cache import cache
 
 from pipeline import services
-from pipeline.errors import RuleViolation
 from pipeline.models import WebhookDelivery
 from pipeline.services.webhooks import (
     MAX_ATTEMPTS,
@@ -19,6 +18,7 @@ from pipeline.services.webhooks import (
     webhook_deliver,
     webhook_save,
 )
+from shared.errors import RuleViolation
 
 pytestmark = pytest.mark.django_db
 
@@ -253,9 +253,9 @@ def test_a_failed_delivery_is_retried_through_the_outbox_when_due(receiver, admi
     (which would outlive its visibility timeout and be delivered twice)."""
     from django.utils import timezone
 
-    from pipeline.models import PendingJob
-    from pipeline.services.jobs import jobs_dispatch_pending
     from pipeline.tasks import deliver_webhook
+    from shared.jobs import jobs_dispatch_pending
+    from shared.models import PendingJob
 
     receiver.status = 503
     webhook_save(actor=admin, url=receiver.url, events=["deal.won"])

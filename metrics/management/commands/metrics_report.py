@@ -18,8 +18,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from accounts.models import Team, User
 from metrics.selectors.report import jsonable, metrics_report
 from metrics.selectors.scope import default_period, scope_build
-from pipeline.errors import ServiceError
 from pipeline.models import Pipeline
+from shared.errors import ServiceError
 
 
 def _date(raw: str) -> datetime.date:

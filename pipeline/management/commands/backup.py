@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from pipeline.backup import BackupError, backup_create, target_from_url
+from pipeline.services.backup import BackupError, backup_create, target_from_url
 
 
 class Command(BaseCommand):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import User
-from pipeline.services.csvfiles import CsvFormatError
 from pipeline.services.imports import (
     ImportOptions,
     ImportRefused,
@@ -13,6 +12,7 @@ from pipeline.services.imports import (
     deal_import_apply,
     deal_import_preview,
 )
+from pipeline.services.imports.csvfiles import CsvFormatError
 
 
 class Command(BaseCommand):

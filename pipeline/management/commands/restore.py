@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from pipeline.backup import BackupError, backup_restore
+from pipeline.services.backup import BackupError, backup_restore
 
 
 class Command(BaseCommand):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
-from pipeline.services.csvfiles import control_chars
+from pipeline.services.imports.csvfiles import control_chars
 
 # How many problems a report keeps in full (all are counted); a file with 90,000 bad dates
 # needs the first screens of them, not a 50 MB preview.

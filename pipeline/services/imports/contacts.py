@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from pipeline.models import Organization, Person
 from pipeline.selectors.visibility import owner_ids_editable
-from pipeline.services.csvfiles import csv_detect, csv_rows
 from pipeline.services.imports.common import (
     BATCH,
     Finish,
@@ -32,6 +31,7 @@ from pipeline.services.imports.common import (
     refuse_too_long,
     row_problem,
 )
+from pipeline.services.imports.csvfiles import csv_detect, csv_rows
 
 ORGANIZATION_COLUMNS = ["name", "website", "industry", "address", "owner", "notes"]
 PERSON_COLUMNS = [

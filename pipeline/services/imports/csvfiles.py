@@ -19,8 +19,8 @@ from typing import BinaryIO
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pipeline.numbers import decimal_normalized, non_ascii_digits
-from pipeline.validation import control_chars, date_in_range
+from shared.numbers import decimal_normalized, non_ascii_digits
+from shared.validation import control_chars, date_in_range
 
 DELIMITERS = [",", ";", "\t"]
 # The header must end within the first SNIFF_BYTES; the delimiter is chosen by parsing the

@@ -23,21 +23,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from pipeline.models import Deal, LostReason, Organization, Person, Pipeline, Stage, StageChange
-from pipeline.numbers import non_ascii_digits_message
-from pipeline.selectors.currencies import currency_codes_enabled
 from pipeline.selectors.visibility import deal_list_visible, owner_ids_editable
 from pipeline.services._common import board_touch, stage_change_row
-from pipeline.services.config import stage_reorder
-from pipeline.services.csvfiles import (
-    AmbiguousDate,
-    NonAsciiDigits,
-    csv_detect,
-    csv_rows,
-    parse_date,
-    parse_datetime,
-    parse_decimal,
-    slashed_date_order,
-)
 from pipeline.services.imports.common import (
     BATCH,
     Finish,
@@ -53,8 +40,21 @@ from pipeline.services.imports.common import (
     refuse_too_long,
     row_problem,
 )
+from pipeline.services.imports.csvfiles import (
+    AmbiguousDate,
+    NonAsciiDigits,
+    csv_detect,
+    csv_rows,
+    parse_date,
+    parse_datetime,
+    parse_decimal,
+    slashed_date_order,
+)
+from pipeline.services.stages import stage_reorder
 from pipeline.services.totals import stage_totals_rebuild
-from pipeline.validation import is_id
+from shared.currencies import currency_codes_enabled
+from shared.numbers import non_ascii_digits_message
+from shared.validation import is_id
 
 DEAL_COLUMNS = [
     "title",

@@ -20,15 +20,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from pipeline.errors import NotAllowed, NotVisible, RuleViolation
 from pipeline.models import ImportJob
 from pipeline.selectors.visibility import owner_ids_editable
-from pipeline.services.csvfiles import CsvFormatError, csv_detect
 from pipeline.services.imports import IMPORTERS, ImportOptions, ImportRefused, ImportReport, files
 from pipeline.services.imports.common import column_index
+from pipeline.services.imports.csvfiles import CsvFormatError, csv_detect
 from pipeline.services.imports.files import import_files_stored_bytes
-from pipeline.services.jobs import job_enqueue
-from pipeline.validation import clean_text, is_id
+from shared.errors import NotAllowed, NotVisible, RuleViolation
+from shared.jobs import job_enqueue
+from shared.validation import clean_text, is_id
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Hand the outbox's due jobs (pipeline.models.PendingJob) to the broker now; without a broker
+"""Hand the outbox's due jobs (shared.models.PendingJob) to the broker now; without a broker
 (no REDIS_URL) they run in this process."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from pipeline.services.jobs import jobs_dispatch_pending
+from shared.jobs import jobs_dispatch_pending
 
 
 class Command(BaseCommand):

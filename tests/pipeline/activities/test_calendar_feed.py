@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from pipeline.ical import calendar_text, escape_text, fold
 from pipeline.models import CalendarFeed
-from pipeline.services.planning import calendar_feed_revoke, calendar_feed_rotate
+from pipeline.selectors.calendar import calendar_text, escape_text, fold
+from pipeline.services.activities import calendar_feed_revoke, calendar_feed_rotate
 
 pytestmark = pytest.mark.django_db
 

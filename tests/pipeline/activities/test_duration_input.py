@@ -5,7 +5,7 @@ import re
 import pytest
 from django.template.loader import render_to_string
 
-from pipeline.activity_forms import ActivityEditForm, ActivityScheduleForm, FinishForm
+from pipeline.forms.activities import ActivityEditForm, ActivityScheduleForm, FinishForm
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,10 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from pipeline.errors import NotAllowed
 from pipeline.models import Goal
 from pipeline.selectors.activities import goal_progress
-from pipeline.services.planning import activity_goal_set
+from pipeline.services.activities import activity_goal_set
+from shared.errors import NotAllowed
 
 pytestmark = pytest.mark.django_db
 

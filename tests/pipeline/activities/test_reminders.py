@@ -77,7 +77,7 @@ def test_no_email_leaves_before_the_claim_is_committed(
 def test_rescheduling_allows_a_new_reminder_for_the_new_day(
     agenda, today, django_capture_on_commit_callbacks
 ):
-    from pipeline.services.planning import activity_move
+    from pipeline.services.activities import activity_move
 
     with django_capture_on_commit_callbacks(execute=True):
         reminders_send_due(today=today)

@@ -2,15 +2,15 @@ import datetime
 
 import pytest
 
-from pipeline.errors import NotAllowed, RuleViolation
 from pipeline.models import Activity, Deal
 from pipeline.services import activity_create
-from pipeline.services.planning import (
+from pipeline.services.activities import (
     activity_finish,
     activity_move,
     activity_reopen,
     activity_update,
 )
+from shared.errors import NotAllowed, RuleViolation
 
 pytestmark = pytest.mark.django_db
 

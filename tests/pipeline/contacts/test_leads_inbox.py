@@ -6,11 +6,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pipeline import services
-from pipeline.errors import DuplicateFound, NotAllowed, RuleViolation
 from pipeline.models import Activity, Deal, Lead, Organization, Person, StageTotal
 from pipeline.services.contacts import organization_create
 from pipeline.services.leads import lead_archive, lead_create, lead_park, lead_unpark_due
 from pipeline.tasks import unpark_due_deals
+from shared.errors import DuplicateFound, NotAllowed, RuleViolation
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,5 @@
 import pytest
 
-from pipeline.errors import DuplicateFound, NotAllowed, RuleViolation
 from pipeline.models import Organization, Person
 from pipeline.services.contacts import (
     organization_create,
@@ -8,6 +7,7 @@ from pipeline.services.contacts import (
     person_create,
     person_update,
 )
+from shared.errors import DuplicateFound, NotAllowed, RuleViolation
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,11 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from pipeline.errors import RuleViolation
 from pipeline.models import Activity, Lead, Organization, Person
 from pipeline.services.activities import activity_create
 from pipeline.services.contacts import organization_create, person_create, person_update
 from pipeline.services.leads import lead_create
+from shared.errors import RuleViolation
 
 pytestmark = pytest.mark.django_db
 

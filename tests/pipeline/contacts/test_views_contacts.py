@@ -148,7 +148,7 @@ def test_person_page_costs_the_same_with_more_history(
     client, rep, make_deal, django_assert_max_num_queries
 ):
     from pipeline.services import activity_create
-    from pipeline.services.notes import note_create
+    from pipeline.services.contacts import note_create
 
     anna = person_create(actor=rep, name="Anna", email="anna@acme.test")
     client.force_login(rep)

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from accounts.services import user_set_preferences
 from pipeline import services
-from pipeline.money import NBSP
 from pipeline.selectors.board import BoardFilters, board_columns
+from shared.money import NBSP
 
 pytestmark = pytest.mark.django_db
 

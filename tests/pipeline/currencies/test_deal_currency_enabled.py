@@ -9,10 +9,10 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from pipeline import services
-from pipeline.errors import RuleViolation
 from pipeline.models import Deal
 from pipeline.services.currencies import currency_disable, currency_enable
 from pipeline.services.imports import ImportOptions, deal_import_preview
+from shared.errors import RuleViolation
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from pipeline.money import NBSP, Rate, convert, format_money, round_money
 from pipeline.templatetags.crm import money_formatter
+from shared.money import NBSP, Rate, convert, format_money, round_money
 
 D = Decimal
 DAY = datetime.date(2026, 11, 20)

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from pipeline import services
-from pipeline.errors import NotAllowed, NotVisible, RuleViolation
-from pipeline.models import Currency
-from pipeline.selectors.currencies import currency_rates
+from shared.currencies import currency_rates
+from shared.errors import NotAllowed, NotVisible, RuleViolation
+from shared.models import Currency
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from pipeline.models import Currency
+from shared.models import Currency
 
 pytestmark = pytest.mark.django_db
 URL = "pipeline:settings_currencies"

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from pipeline import services
-from pipeline.errors import NotAllowed
 from pipeline.models import Goal
 from pipeline.services.goals import GoalInvalid, goal_create, goal_delete, goal_update
+from shared.errors import NotAllowed
 
 pytestmark = pytest.mark.django_db
 

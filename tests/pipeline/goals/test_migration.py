@@ -22,7 +22,11 @@ def _migrate(targets):  # noqa: ANN001, ANN202
     executor.loader.build_graph()
     executor.migrate(targets)
     # The state of every other app at its latest migration (their tables stay as they are).
-    others = [n for n in executor.loader.graph.leaf_nodes() if n[0] not in {"pipeline", "metrics"}]
+    others = [
+        n
+        for n in executor.loader.graph.leaf_nodes()
+        if n[0] not in {"pipeline", "metrics", "shared"}
+    ]
     return MigrationExecutor(connection).loader.project_state([*targets, *others]).apps
 
 
