@@ -104,14 +104,15 @@ def card_ui(request: HttpRequest, stages: list[Stage]) -> CardUI:
     labels = {k: escape(v) for k, v in text.items()}
     text["parked_until"] = _("Parked until %(d)s")
     board = reverse("pipeline:board", args=[stages[0].pipeline_id]) if stages else "/"
+    token = get_token(request)
     return CardUI(
         deal_url=reverse("pipeline:deal_detail", args=[0])[: -len("0/")],
         activity_url=reverse("pipeline:activity_detail", args=[0])[: -len("0/")],
         back=f"?next={escape(board)}",
-        csrf=escape(get_token(request)),
+        csrf=escape(token),
         board_url=board,
         stages=stages,
-        csrf_token=get_token(request),
+        csrf_token=token,
         options=options,
         labels=labels,
         text=text,
