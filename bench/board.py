@@ -22,6 +22,7 @@ cards.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import statistics
@@ -52,20 +53,19 @@ def _measure(runs: int, cards: str) -> dict[str, float]:
     rep = User.objects.get(username="alex")
     board_url = reverse("pipeline:board", args=[pipeline.pk])
 
-    from pipeline.views import cards as card_views
-
     engines = ["f-strings", "jinja2"] if cards == "both" else [cards]
+    use = _card_engines(engines)
 
     def timed(fn) -> dict[str, list[float]]:
         """`runs` samples of `fn` per card engine, the engines taking turns."""
         samples: dict[str, list[float]] = {engine: [] for engine in engines}
         for engine in engines:
-            card_views.ENGINE = engine
+            use(engine)
             fn()  # warm-up (template and query caches)
         for i in range(runs):
             turn = engines if i % 2 == 0 else engines[::-1]
             for engine in turn:
-                card_views.ENGINE = engine
+                use(engine)
                 start = time.perf_counter()
                 fn()
                 samples[engine].append((time.perf_counter() - start) * 1000)
@@ -90,14 +90,15 @@ def _measure(runs: int, cards: str) -> dict[str, float]:
         results[f"board_{who}_bytes"] = len(client.get(board_url).content)
         results[f"board_{who}_cards"] = client.get(board_url).content.count(b"<article ")
 
-    results.update(_cards_alone(admin, pipeline, engines, timed, record))
+    results.update(_cards_alone(admin, pipeline, engines, use, timed, record))
 
     client = Client()
     client.force_login(admin)
     page = client.get(board_url).content.decode()
     import re
 
-    more = re.search(r'hx-get="([^"]+)"\s+hx-trigger="revealed"', page)
+    # A column's "Load more" link (templates/pipeline/board.html, partial `cards`).
+    more = re.search(r'<a class="more"[^>]*?\shx-get="([^"]+)"', page)
     if more:
         url = more.group(1).replace("&amp;", "&")
 
@@ -117,7 +118,7 @@ def _measure(runs: int, cards: str) -> dict[str, float]:
     samples: dict[str, list[float]] = {engine: [] for engine in engines}
     for i, (pk, version, stage_id) in enumerate(movable):
         engine = engines[i % len(engines)]
-        card_views.ENGINE = engine
+        use(engine)
         target = stages[1] if stage_id == stages[0].pk else stages[0]
         url = reverse("pipeline:deal_move", args=[pk])
         start = time.perf_counter()
@@ -132,7 +133,33 @@ def _measure(runs: int, cards: str) -> dict[str, float]:
     return results
 
 
-def _cards_alone(admin, pipeline, engines, timed, record) -> dict[str, float]:
+JINJA2_MISSING = (
+    "--cards jinja2 or both needs Jinja2, which the project does not depend on: "
+    "pip install Jinja2==3.1.6 (see bench/board_cards_jinja2.py)"
+)
+
+
+def _card_engines(engines: list[str]):  # noqa: ANN202 - returns the switch
+    """A switch between what draws the board's cards: the app's f-strings, or the Jinja2
+    template of bench/board_cards_jinja2.py. It replaces the three functions the board views
+    call (pipeline.views.board imports them by name)."""
+    from pipeline.views import board as board_views
+    from pipeline.views import cards as fstrings
+
+    drawers = {"f-strings": (fstrings.card_ui, fstrings.cards_html, fstrings.card_html)}
+    if "jinja2" in engines:
+        sys.path.insert(0, str(ROOT / "bench"))
+        import board_cards_jinja2 as jinja
+
+        drawers["jinja2"] = (jinja.card_ui, jinja.cards_html, jinja.card_html)
+
+    def use(engine: str) -> None:
+        board_views.card_ui, board_views.cards_html, board_views.card_html = drawers[engine]
+
+    return use
+
+
+def _cards_alone(admin, pipeline, engines, use, timed, record) -> dict[str, float]:
     """The admin board's cards drawn alone (what `--cards` changes), after checking that every
     engine draws the same markup."""
     from django.http import QueryDict
@@ -140,25 +167,26 @@ def _cards_alone(admin, pipeline, engines, timed, record) -> dict[str, float]:
 
     from pipeline.selectors.board import BoardFilters, board_columns
     from pipeline.selectors.currencies import currency_enabled_with_rates
-    from pipeline.views import cards as card_views
+    from pipeline.views import board as board_views
 
     request = RequestFactory().get("/")
     request.user = admin
     _, rates = currency_enabled_with_rates()
     filters = BoardFilters.from_query(QueryDict(), admin)
     columns = board_columns(pipeline=pipeline, user=admin, filters=filters, rates=rates)
-    ui = card_views.card_ui(request, [c.stage for c in columns])
+    use(engines[-1])  # the Jinja2 engine's `card_ui` gives what the f-strings need too
+    ui = board_views.card_ui(request, [c.stage for c in columns])
     drawn = {}
     for engine in engines:
-        card_views.ENGINE = engine
-        drawn[engine] = [card_views.cards_html(col.cards, ui) for col in columns]
+        use(engine)
+        drawn[engine] = [board_views.cards_html(col.cards, ui) for col in columns]
     first = drawn[engines[0]]
     for engine, html in drawn.items():
         assert html == first, f"{engine} draws other cards than {engines[0]}"
 
     def draw() -> None:
         for col in columns:
-            card_views.cards_html(col.cards, ui)
+            board_views.cards_html(col.cards, ui)
 
     results: dict[str, float] = {"cards_drawn": sum(len(col.cards) for col in columns)}
     record("cards_alone", timed(draw))
@@ -217,6 +245,8 @@ def main() -> None:
     )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.cards != "f-strings" and importlib.util.find_spec("jinja2") is None:
+        sys.exit(JINJA2_MISSING)
     if args.measure:
         print(json.dumps(_measure(args.runs, args.cards)))
         return

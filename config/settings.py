@@ -84,17 +84,6 @@ TEMPLATES = [
             ],
         },
     },
-    {
-        # The board's cards (templates/jinja2/pipeline/_cards.html, drawn by
-        # pipeline/views/cards.py): Jinja2 renders them several times faster than the engine
-        # above. Autoescaped, with Django's escaping (config/jinja_env.py); their text comes
-        # translated from the view, so no i18n extension is needed.
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "NAME": "jinja2",
-        "DIRS": [BASE_DIR / "templates" / "jinja2"],
-        "APP_DIRS": False,
-        "OPTIONS": {"environment": "config.jinja_env.environment", "autoescape": True},
-    },
 ]
 
 # --- Database -------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from html import escape
 
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
-from django.template import engines
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -35,12 +34,8 @@ class CardUI:
     activity_url: str  # "/activities/"; the next activity's page is activity_url + id + "/"
     back: str  # "?next=<this board>", so finishing an activity returns to the board
     csrf: str
-    board_url: str = "/"  # unescaped, for the template
-    stages: list[Stage] = field(default_factory=list)
-    csrf_token: str = ""  # unescaped, for the template
     options: dict[int, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
-    text: dict[str, str] = field(default_factory=dict)  # `labels` unescaped, for the template
     today: datetime.date = field(default_factory=timezone.localdate)
     now: datetime.datetime = field(default_factory=timezone.now)
     _ages: dict[int, str] = field(default_factory=dict)
@@ -49,9 +44,6 @@ class CardUI:
     def __post_init__(self) -> None:
         self.money = money_formatter()
         self.types = {k: escape(str(v)) for k, v in Activity.Type.choices}
-        self.type_names = {k: str(v) for k, v in Activity.Type.choices}
-        self._age_texts: dict[int, str] = {}
-        self._date_texts: dict[datetime.date, str] = {}
 
     def age(self, days: int) -> str:
         if days not in self._ages:
@@ -62,23 +54,6 @@ class CardUI:
         if day not in self._dates:
             self._dates[day] = escape(format_day(day, "day"))
         return self._dates[day]
-
-    # The template's helpers: unescaped text (the template escapes what it prints).
-    def days(self, entered_at: datetime.datetime | None) -> int:
-        return days_in_stage(entered_at, self.now)
-
-    def age_text(self, days: int) -> str:
-        if days not in self._age_texts:
-            self._age_texts[days] = ngettext("%(d)s day", "%(d)s days", days) % {"d": days}
-        return self._age_texts[days]
-
-    def date_text(self, day: datetime.date) -> str:
-        if day not in self._date_texts:
-            self._date_texts[day] = format_day(day, "day")
-        return self._date_texts[day]
-
-    def day(self, day: datetime.date) -> str:
-        return format_day(day)
 
 
 def card_ui(request: HttpRequest, stages: list[Stage]) -> CardUI:
@@ -91,45 +66,28 @@ def card_ui(request: HttpRequest, stages: list[Stage]) -> CardUI:
             else f'<option value="{s.pk}">→ {escape(s.name)}</option>'
             for s in stages
         )
-    text = {
-        "move_to": _("Move to…"),
-        "move": _("Move"),
-        "days_title": _("Days in this stage"),
-        "next_activity": _("Next activity"),
-        "no_next": _("No next step scheduled"),
-        "rotting": _("rotting"),
-        "today": _("today"),
-        "complete": _("Complete or reschedule"),
+    labels = {
+        "move_to": move_to,
+        "move": escape(_("Move")),
+        "days_title": escape(_("Days in this stage")),
+        "next_activity": escape(_("Next activity")),
+        "no_next": escape(_("No next step scheduled")),
+        "rotting": escape(_("rotting")),
+        "today": escape(_("today")),
+        "complete": escape(_("Complete or reschedule")),
     }
-    labels = {k: escape(v) for k, v in text.items()}
-    text["parked_until"] = _("Parked until %(d)s")
     board = reverse("pipeline:board", args=[stages[0].pipeline_id]) if stages else "/"
-    token = get_token(request)
     return CardUI(
         deal_url=reverse("pipeline:deal_detail", args=[0])[: -len("0/")],
         activity_url=reverse("pipeline:activity_detail", args=[0])[: -len("0/")],
         back=f"?next={escape(board)}",
-        csrf=escape(token),
-        board_url=board,
-        stages=stages,
-        csrf_token=token,
+        csrf=escape(get_token(request)),
         options=options,
         labels=labels,
-        text=text,
     )
 
 
-# Which renderer draws the cards (issue 17: bench/board.py --cards both compares them).
-ENGINE = "f-strings"
-
-
 def card_html(c: Card, ui: CardUI) -> str:
-    if ENGINE == "jinja2":
-        return cards_html_jinja2([c], ui)
-    return card_html_fstring(c, ui)
-
-
-def card_html_fstring(c: Card, ui: CardUI) -> str:
     labels = ui.labels
     days = days_in_stage(c.stage_entered_at, ui.now)
     rotting = bool(c.rotting_days) and c.status == "open" and days > c.rotting_days
@@ -183,13 +141,5 @@ def card_html_fstring(c: Card, ui: CardUI) -> str:
 
 
 def cards_html(cards: list[Card], ui: CardUI) -> SafeString:
-    if ENGINE == "jinja2":
-        return cards_html_jinja2(cards, ui)
     # Every value above is escaped; the joined markup is safe to insert as is.
-    return mark_safe("\n".join(card_html_fstring(c, ui) for c in cards))  # noqa: S308
-
-
-def cards_html_jinja2(cards: list[Card], ui: CardUI) -> SafeString:
-    template = engines["jinja2"].get_template("pipeline/_cards.html")
-    # The template escapes every value it prints (config/jinja_env.py).
-    return mark_safe(template.render({"cards": cards, "ui": ui}))  # noqa: S308
+    return mark_safe("\n".join(card_html(c, ui) for c in cards))  # noqa: S308
