@@ -166,8 +166,8 @@ def _cards_alone(admin, pipeline, engines, use, timed, record) -> dict[str, floa
     from django.test import RequestFactory
 
     from pipeline.selectors.board import BoardFilters, board_columns
-    from pipeline.selectors.currencies import currency_enabled_with_rates
     from pipeline.views import board as board_views
+    from shared.currencies import currency_enabled_with_rates
 
     request = RequestFactory().get("/")
     request.user = admin

@@ -34,10 +34,10 @@ from django.utils.translation import ngettext
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 from jinja2.ext import Extension
 
-from pipeline.dates import days_in_stage, format_day
 from pipeline.models import Activity, Stage
 from pipeline.selectors.board import Card
 from pipeline.views import cards as fstring_cards
+from shared.dates import days_in_stage, format_day
 
 TEMPLATE = "board_cards.jinja2.html"
 _NEWLINE_AND_INDENT = re.compile(r"\n[ \t]*")
