@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Team, User
-from pipeline.demo_currencies import seed_currencies
-from pipeline.demo_goals import seed_goals
-from pipeline.demo_leads import seed_leads
+from pipeline.demo.currencies import seed_currencies
+from pipeline.demo.goals import seed_goals
+from pipeline.demo.leads import seed_leads
 from pipeline.models import (
     Activity,
     Deal,

@@ -1,0 +1,1 @@
+"""Demo data, in steps by domain (see `seed_demo`)."""
