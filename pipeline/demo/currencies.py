@@ -1,4 +1,4 @@
-"""Demo data for issue 10: a few enabled currencies with dated rates, and some deals in them,
+"""The demo's currencies: a few enabled currencies with dated rates, and some deals in them,
 so the board shows converted totals (and one currency without a rate, shown apart).
 Deterministic; set-based, so `seed_demo --deals 100000` stays fast."""
 

@@ -1,7 +1,7 @@
-"""Demo data for the leads inbox (called once from `seed_demo`; goals: `demo_goals`).
+"""The demo's leads inbox: open, parked and archived leads for the reps.
 
-Deterministic (its own seeded random generator) and small: a few dozen leads whatever the
-number of deals, so `seed_demo --deals 100000` stays fast.
+Deterministic (its own seeded random generator, whatever `--seed` says) and small: a few dozen
+leads whatever the number of deals, so `seed_demo --deals 100000` stays fast.
 """
 
 from __future__ import annotations
