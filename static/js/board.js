@@ -249,7 +249,7 @@
     if (el && el.classList && el.classList.contains("poll") && (dragging || pending)) e.preventDefault();
   });
   // The poll, a move and a quick-add redraw columns: tell the server how many cards each
-  // column shows, so cards loaded by scrolling stay (issue 16 item 2).
+  // column shows, so cards loaded by scrolling stay.
   document.body.addEventListener("htmx:configRequest", function (e) {
     const el = e.detail.elt;
     if (!el || !el.closest) return;
