@@ -6,6 +6,7 @@ see); every write goes through `pipeline.services` (403/409/422 from the service
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -101,7 +102,7 @@ class UserApi(_ReadOnlyApi):
         return bool(user is not None and getattr(user, "is_admin", False))
 
     @property
-    def filterset_class(self) -> type:  # type: ignore[override]
+    def filterset_class(self) -> type:  # type: ignore[override]  # per request, not per class
         # A rep filtering by role or status would learn them: only admins may.
         return api_filters.UserFilter if self._admin() else api_filters.ColleagueFilter
 
@@ -316,15 +317,22 @@ _DUPLICATE_PERSON = OpenApiResponse(
 )
 
 
-@extend_schema_view(
-    create=extend_schema(
-        request=s.OrganizationWriteSerializer,
-        responses={201: s.OrganizationSerializer, 409: _DUPLICATE_ORGANIZATION},
-    ),
-    partial_update=extend_schema(
-        request=s.OrganizationPatchSerializer,
-        responses={200: s.OrganizationSerializer, 409: _DUPLICATE_ORGANIZATION},
-    ),
+def _contact_schema(
+    read: type, write: type, patch: type, duplicate: OpenApiResponse
+) -> Callable[[type], type]:
+    """What a contact endpoint's create and partial update take and answer (409: a likely
+    duplicate)."""
+    return extend_schema_view(
+        create=extend_schema(request=write, responses={201: read, 409: duplicate}),
+        partial_update=extend_schema(request=patch, responses={200: read, 409: duplicate}),
+    )
+
+
+@_contact_schema(
+    s.OrganizationSerializer,
+    s.OrganizationWriteSerializer,
+    s.OrganizationPatchSerializer,
+    _DUPLICATE_ORGANIZATION,
 )
 class OrganizationApi(_ContactApi):
     queryset = Organization.objects.none()  # the model, for the schema; rows: get_queryset
@@ -347,15 +355,8 @@ class OrganizationApi(_ContactApi):
         )
 
 
-@extend_schema_view(
-    create=extend_schema(
-        request=s.PersonWriteSerializer,
-        responses={201: s.PersonSerializer, 409: _DUPLICATE_PERSON},
-    ),
-    partial_update=extend_schema(
-        request=s.PersonPatchSerializer,
-        responses={200: s.PersonSerializer, 409: _DUPLICATE_PERSON},
-    ),
+@_contact_schema(
+    s.PersonSerializer, s.PersonWriteSerializer, s.PersonPatchSerializer, _DUPLICATE_PERSON
 )
 class PersonApi(_ContactApi):
     queryset = Person.objects.none()  # the model, for the schema; rows: get_queryset
