@@ -89,9 +89,13 @@ def existing_keys(
     "already imported". External ids are unique per owner, and every owner a row
     may name is one whose deals the user sees, so the per-owner check stays complete."""
     visible = deal_list_visible(actor)
-    external: set[tuple[int | None, str]] = set(
-        visible.exclude(external_id=None).values_list("owner_id", "external_id").iterator()
-    )
+    external: set[tuple[int | None, str]] = {
+        (owner_id, external_id)
+        for owner_id, external_id in visible.exclude(external_id=None)
+        .values_list("owner_id", "external_id")
+        .iterator()
+        if external_id is not None
+    }
     titled: dict[tuple[str, str], set[str]] = {}
     for title, org_name, created in visible.values_list(
         "title", "organization__name", "created_at"
