@@ -36,24 +36,45 @@ def _flatten(detail: Any) -> Any:
     return str(detail)
 
 
+def _service_response(exc: ServiceError, context: dict[str, Any]) -> Response:
+    """A service's refusal keeps its status and message; a conflict or broken rule about a
+    stored deal carries the deal as it is now."""
+    body: dict[str, Any] = {
+        "detail": exc.message,
+        "code": _SERVICE_CODES.get(exc.status_code, "error"),
+    }
+    if isinstance(exc, VersionConflict):
+        body["code"] = "version_conflict"
+    if isinstance(exc, RuleViolation) and exc.missing:
+        body["missing"] = list(exc.missing)
+    # A deal that was refused its creation has no stored state to show (no id).
+    if exc.deal is not None and exc.deal.pk is not None and exc.status_code in (409, 422):
+        from pipeline.api.serializers import DealSerializer
+
+        body["deal"] = DealSerializer(exc.deal, context=context).data
+    return Response(body, status=exc.status_code)
+
+
+def _invalid_body(exc: exceptions.ValidationError) -> dict[str, Any]:
+    """Field errors, with the first message in `detail` so a client can show just that."""
+    errors = _flatten(exc.detail)
+    if not isinstance(errors, dict):
+        errors = {"non_field_errors": errors if isinstance(errors, list) else [errors]}
+    first = next(iter(errors.values()), [""])
+    while isinstance(first, (list, dict)) and first:
+        first = first[0] if isinstance(first, list) else next(iter(first.values()))
+    return {
+        "detail": _("Please correct the fields listed in errors: %(first)s") % {"first": first},
+        "code": "invalid",
+        "errors": errors,
+    }
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DuplicateFound):
         return Response(_duplicate_body(exc), status=exc.status_code)
     if isinstance(exc, ServiceError):
-        body: dict[str, Any] = {
-            "detail": exc.message,
-            "code": _SERVICE_CODES.get(exc.status_code, "error"),
-        }
-        if isinstance(exc, VersionConflict):
-            body["code"] = "version_conflict"
-        if isinstance(exc, RuleViolation) and exc.missing:
-            body["missing"] = list(exc.missing)
-        # A deal that was refused its creation has no stored state to show (no id).
-        if exc.deal is not None and exc.deal.pk is not None and exc.status_code in (409, 422):
-            from pipeline.api.serializers import DealSerializer
-
-            body["deal"] = DealSerializer(exc.deal, context=context).data
-        return Response(body, status=exc.status_code)
+        return _service_response(exc, context)
     if isinstance(exc, RequestDataTooBig):
         return Response(
             {"detail": _("The request body is too large."), "code": "payload_too_large"},
@@ -80,17 +101,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        errors = _flatten(exc.detail)
-        if not isinstance(errors, dict):
-            errors = {"non_field_errors": errors if isinstance(errors, list) else [errors]}
-        first = next(iter(errors.values()), [""])
-        while isinstance(first, (list, dict)) and first:
-            first = first[0] if isinstance(first, list) else next(iter(first.values()))
-        response.data = {
-            "detail": _("Please correct the fields listed in errors: %(first)s") % {"first": first},
-            "code": "invalid",
-            "errors": errors,
-        }
+        response.data = _invalid_body(exc)
     elif isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
         response.data = {

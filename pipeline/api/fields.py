@@ -6,6 +6,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -30,14 +31,14 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
     def __init__(self, *, selector: Callable[[Any], QuerySet], model: type[Model], **kwargs):
         self.selector = selector
         self.model = model
-        kwargs.setdefault("queryset", model.objects.none())
+        kwargs.setdefault("queryset", model._default_manager.none())
         super().__init__(**kwargs)
 
     def get_queryset(self) -> QuerySet:
         request = self.context.get("request")
         if request is None or not getattr(request, "user", None):
             # Schema generation: only the model matters.
-            return self.model.objects.none()
+            return self.model._default_manager.none()
         return self.selector(request.user)
 
     def to_internal_value(self, data: Any) -> Any:
@@ -51,7 +52,7 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
             self.fail("does_not_exist", pk_value=data, model=self.model._meta.verbose_name)
         try:
             return self.get_queryset().get(pk=pk)
-        except self.model.DoesNotExist:
+        except ObjectDoesNotExist:  # this model's DoesNotExist, from its queryset
             self.fail("does_not_exist", pk_value=data, model=self.model._meta.verbose_name)
 
 
@@ -80,7 +81,7 @@ class StrictSerializer(serializers.Serializer):
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
             writable = {name: field for name, field in self.fields.items() if not field.read_only}
-            errors = {str(key): [_("Unknown field.")] for key in data if key not in writable}
+            errors = {str(key): [str(_("Unknown field."))] for key in data if key not in writable}
             for name, value in data.items():
                 if name in writable:
                     problem = _json_type_error(writable[name], value)

@@ -93,7 +93,8 @@ def check_version(deal: Deal, expected_version: int | None) -> None:
 def write_deal(deal: Deal, expected_version: int, actor: User | None, **fields: object) -> Deal:
     """Conditional update: only if the version is still the one we locked. 0 rows means a
     concurrent writer won (this is what protects SQLite, which has no row locks)."""
-    now = fields.pop("updated_at", None) or timezone.now()
+    given = fields.pop("updated_at", None)
+    now = given if isinstance(given, datetime.datetime) else timezone.now()
     updated = Deal.objects.filter(pk=deal.pk, version=expected_version).update(
         **fields, updated_at=now, updated_by=actor, version=F("version") + 1
     )
@@ -187,12 +188,13 @@ def record_change(
         note=note,
     )
     change.save(force_insert=True)
-    # Issue 8: announce the change to subscribed webhooks once the transaction commits.
+    # Announce the change to subscribed webhooks once the transaction commits.
     webhooks_emit_for_change(deal=deal, change=change)
     return change
 
 
-TotalsKey = tuple  # (stage_id, owner_id, currency, value) of a deal counted on the board
+# (stage_id, owner_id, currency, value) of a deal counted on the board
+TotalsKey = tuple[int, int, str, Decimal]
 
 
 def totals_snapshot(deal: Deal) -> TotalsKey | None:

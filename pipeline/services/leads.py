@@ -14,7 +14,8 @@ from accounts.models import User
 from pipeline.models import Activity, Deal, Lead, Organization, Person, Stage
 from pipeline.selectors.visibility import owner_ids_editable
 from pipeline.services.activities import activity_create
-from pipeline.services.deals import _clean_currency, _clean_money, deal_create
+from pipeline.services.deals import deal_create
+from pipeline.services.deals.checks import clean_currency, clean_money
 from shared.errors import NotAllowed, RuleViolation
 from shared.validation import require_fits
 
@@ -61,7 +62,7 @@ def lead_convert(
     return deal
 
 
-# --- Issue 6: the inbox ----------------------------------------------------------------------
+# --- The inbox ---------------------------------------------------------------------------------
 
 
 def _check_lead_owner(actor: User, owner: User) -> None:
@@ -115,10 +116,11 @@ def lead_create(
             organization=organization,
             owner=owner,
         )
-    if person is None and organization is None:
+    about = organization or person
+    if about is None:
         raise RuleViolation(_("A lead needs a person or an organization to talk to."))
     if not title:
-        title = (organization or person).name  # type: ignore[union-attr]
+        title = about.name
     now = timezone.now()
     return Lead.objects.create(
         title=title,
@@ -126,8 +128,8 @@ def lead_create(
         person=person,
         organization=organization or (person.organization if person else None),
         owner=owner,
-        expected_value=_clean_money(expected_value or 0),
-        currency=_clean_currency(currency or settings.DEFAULT_CURRENCY),
+        expected_value=clean_money(expected_value or 0),
+        currency=clean_currency(currency or settings.DEFAULT_CURRENCY),
         notes=(notes or "").strip(),
         created_at=now,
         updated_at=now,
@@ -174,7 +176,14 @@ def lead_park(*, lead: Lead, actor: User, until: datetime.date) -> Lead:
     return locked
 
 
-def _follow_up(*, owner: User, subject: str, day: datetime.date, **about: object) -> Activity:
+def _follow_up(
+    *,
+    owner: User,
+    subject: str,
+    day: datetime.date,
+    person: Person | None,
+    organization: Organization | None,
+) -> Activity:
     return activity_create(
         actor=owner,
         owner=owner,
@@ -182,7 +191,8 @@ def _follow_up(*, owner: User, subject: str, day: datetime.date, **about: object
         subject=subject,
         due_date=day,
         done=False,  # due on the revisit day even when a late run catches up on it
-        **about,  # type: ignore[arg-type]
+        person=person,
+        organization=organization,
     )
 
 

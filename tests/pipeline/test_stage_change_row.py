@@ -11,7 +11,7 @@ from pipeline.models import Deal, StageChange
 from pipeline.services import _common
 from pipeline.services import stages as config
 from pipeline.services.imports import ImportOptions, deal_import_apply
-from pipeline.services.imports import deals as deal_imports
+from pipeline.services.imports.deals import writing as deal_imports
 
 pytestmark = pytest.mark.django_db
 

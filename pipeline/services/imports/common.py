@@ -109,7 +109,7 @@ class ImportReport:
 
     def summary(self) -> str:
         parts = [
-            # Each count is its own plural message (issue 22).
+            # Each count is its own plural message.
             _("%(rows)s: %(new)s, %(dup)s, %(bad)s.")
             % {
                 "rows": ngettext("%(n)d row", "%(n)d rows", self.rows) % {"n": self.rows},
@@ -330,7 +330,7 @@ def refuse_too_long(
     report: ImportReport,
     limits: dict[str, int],
 ) -> None:
-    """A problem for each mapped cell longer than its column holds (issue 16: a value is
+    """A problem for each mapped cell longer than its column holds (a value is
     refused with its length, never cut to fit)."""
     for name, limit in limits.items():
         value = cell(cells, index, name) if name in index else ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
@@ -122,7 +122,8 @@ def import_job_create(*, actor: User, kind: str, upload: UploadedFile) -> Import
             }
         )
     try:
-        fmt = csv_detect(upload)
+        # An upload reads and seeks like the binary file csv_detect takes.
+        fmt = csv_detect(cast(BinaryIO, upload))
     except CsvFormatError as exc:
         raise RuleViolation(str(exc)) from exc
     rows = max(_count_lines(upload) - 1, 0)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import User
-from pipeline.models import Deal, LostReason, Pipeline, Stage, StageChange
+from pipeline.models import Deal, Pipeline, Stage, StageChange
 from pipeline.services._common import (
     board_touch,
     model_diff,
@@ -26,7 +26,16 @@ from pipeline.services._common import (
     stage_change_row,
     totals_add,
 )
-from shared.errors import NotAllowed, RuleViolation
+from pipeline.services.stages.checks import check_admin, clean_name, lock_pipeline
+from pipeline.services.stages.fields import clean_stage_changes
+from pipeline.services.stages.lost_reasons import (
+    lost_reason_archive,
+    lost_reason_create,
+    lost_reason_restore,
+    lost_reason_update,
+)
+from pipeline.services.stages.ordering import stage_move_step, stage_reorder
+from shared.errors import RuleViolation
 
 # Stages a new pipeline starts with unless the admin lists their own (Pipedrive's defaults).
 DEFAULT_STAGE_NAMES = (
@@ -36,39 +45,7 @@ DEFAULT_STAGE_NAMES = (
     "Proposal made",
     "Negotiations started",
 )
-_STAGE_FIELDS = {
-    "name",
-    "win_probability",
-    "rotting_days",
-    "definition_of_done",
-    "requirements",
-    "is_moment_of_truth",
-}
-# Far above any real position: the first phase of a reorder parks every stage up there so the
-# second phase can write the final positions without ever colliding on the unique constraint.
-_REORDER_OFFSET = 1_000_000
 _MOVE_CHUNK = 2000
-
-
-def _check_admin(actor: User) -> None:
-    if not actor.is_admin:
-        raise NotAllowed(_("Only an admin can change pipelines, stages and lost reasons."))
-
-
-def _clean_name(raw: object, *, what: str, max_length: int = 100) -> str:
-    name = " ".join(str(raw or "").split())
-    if not name:
-        raise RuleViolation(_("The %(what)s needs a name.") % {"what": what})
-    if len(name) > max_length:
-        raise RuleViolation(
-            _("The name is too long: at most %(n)d characters.") % {"n": max_length}
-        )
-    return name
-
-
-def _lock_pipeline(pipeline_id: int) -> Pipeline:
-    """Serialises configuration changes of one pipeline (positions, moment of truth)."""
-    return Pipeline.objects.select_for_update().get(pk=pipeline_id)
 
 
 # --- Pipelines --------------------------------------------------------------------------------
@@ -90,10 +67,10 @@ def pipeline_create(
     *, name: str, actor: User, stage_names: Sequence[str] | None = None
 ) -> Pipeline:
     """Create a pipeline with its first stages (the defaults unless `stage_names` is given)."""
-    _check_admin(actor)
-    name = _clean_name(name, what=_("pipeline"))
+    check_admin(actor)
+    name = clean_name(name, what=_("pipeline"))
     _check_pipeline_name_free(name)
-    names = [_clean_name(n, what=_("stage")) for n in (stage_names or []) if str(n).strip()]
+    names = [clean_name(n, what=_("stage")) for n in (stage_names or []) if str(n).strip()]
     if not names:
         names = [str(_(n)) for n in DEFAULT_STAGE_NAMES]
     if len({n.lower() for n in names}) != len(names):
@@ -117,10 +94,10 @@ def pipeline_create(
 
 @transaction.atomic
 def pipeline_rename(*, pipeline: Pipeline, name: str, actor: User) -> Pipeline:
-    _check_admin(actor)
-    name = _clean_name(name, what=_("pipeline"))
+    check_admin(actor)
+    name = clean_name(name, what=_("pipeline"))
     _check_pipeline_name_free(name, exclude_id=pipeline.pk)
-    locked = _lock_pipeline(pipeline.pk)
+    locked = lock_pipeline(pipeline.pk)
     if model_update(locked, {"name": name}):
         board_touch(locked.pk)
     pipeline.name = name
@@ -131,8 +108,8 @@ def pipeline_rename(*, pipeline: Pipeline, name: str, actor: User) -> Pipeline:
 def pipeline_archive(*, pipeline: Pipeline, actor: User) -> Pipeline:
     """Hide a pipeline from the board. Its deals keep their stages and history, and it can be
     restored; the last active pipeline cannot be archived."""
-    _check_admin(actor)
-    locked = _lock_pipeline(pipeline.pk)
+    check_admin(actor)
+    locked = lock_pipeline(pipeline.pk)
     if not locked.is_active:
         return locked
     if not Pipeline.objects.filter(is_active=True).exclude(pk=locked.pk).exists():
@@ -148,8 +125,8 @@ def pipeline_archive(*, pipeline: Pipeline, actor: User) -> Pipeline:
 
 @transaction.atomic
 def pipeline_restore(*, pipeline: Pipeline, actor: User) -> Pipeline:
-    _check_admin(actor)
-    locked = _lock_pipeline(pipeline.pk)
+    check_admin(actor)
+    locked = lock_pipeline(pipeline.pk)
     if not locked.is_active:
         Pipeline.objects.filter(pk=locked.pk).update(is_active=True)
         board_touch(locked.pk)
@@ -158,64 +135,6 @@ def pipeline_restore(*, pipeline: Pipeline, actor: User) -> Pipeline:
 
 
 # --- Stages -----------------------------------------------------------------------------------
-
-
-def _clean_stage_changes(stage: Stage, changes: dict[str, object]) -> dict[str, object]:
-    unknown = set(changes) - _STAGE_FIELDS
-    if unknown:
-        raise RuleViolation(
-            _("These stage fields cannot be changed here: %s") % ", ".join(sorted(unknown))
-        )
-    clean: dict[str, object] = {}
-    for field, raw in changes.items():
-        if field == "name":
-            value: object = _clean_name(raw, what=_("stage"))
-            clash = Stage.objects.filter(
-                pipeline_id=stage.pipeline_id, is_active=True, name__iexact=value
-            )
-            if stage.pk:
-                clash = clash.exclude(pk=stage.pk)
-            if clash.exists():
-                raise RuleViolation(
-                    _("This pipeline already has a stage called %(name)s.") % {"name": value}
-                )
-        elif field == "win_probability":
-            try:
-                value = int(raw)  # type: ignore[call-overload]
-            except (TypeError, ValueError) as exc:
-                raise RuleViolation(_("The win probability must be a whole number.")) from exc
-            if not 0 <= value <= 100:
-                raise RuleViolation(_("The win probability must be between 0 and 100 %."))
-        elif field == "rotting_days":
-            if raw in (None, ""):
-                value = None
-            else:
-                try:
-                    value = int(raw)  # type: ignore[call-overload]
-                except (TypeError, ValueError) as exc:
-                    raise RuleViolation(_("Rotting days must be a whole number.")) from exc
-                if not 1 <= value <= 3650:
-                    raise RuleViolation(
-                        _("Rotting days must be between 1 and 3650, or empty for never.")
-                    )
-        elif field == "definition_of_done":
-            value = str(raw or "").strip()
-            if len(value) > 2000:
-                raise RuleViolation(_("Keep the definition of done under 2000 characters."))
-        elif field == "requirements":
-            codes = [str(c) for c in (raw or [])]  # type: ignore[union-attr]
-            bad = [c for c in codes if c not in Stage.Requirement.values]
-            if bad:
-                raise RuleViolation(
-                    _("Unknown requirement %(code)s; choose from: %(choices)s.")
-                    % {"code": bad[0], "choices": ", ".join(Stage.Requirement.values)}
-                )
-            # The order of the checklist follows the list of choices, duplicates dropped.
-            value = [c for c in Stage.Requirement.values if c in codes]
-        else:  # is_moment_of_truth
-            value = bool(raw)
-        clean[field] = value
-    return clean
 
 
 def _claim_moment_of_truth(stage: Stage) -> None:
@@ -238,12 +157,12 @@ def stage_create(
     is_moment_of_truth: bool = False,
 ) -> Stage:
     """Add a stage at the end of the pipeline."""
-    _check_admin(actor)
-    locked = _lock_pipeline(pipeline.pk)
+    check_admin(actor)
+    locked = lock_pipeline(pipeline.pk)
     if not locked.is_active:
         raise RuleViolation(_("This pipeline is archived; restore it before adding stages."))
     stage = Stage(pipeline=locked)
-    fields = _clean_stage_changes(
+    fields = clean_stage_changes(
         stage,
         {
             "name": name,
@@ -269,10 +188,10 @@ def stage_create(
 def stage_update(*, stage: Stage, actor: User, changes: dict[str, object]) -> Stage:
     """Change a stage's name, probability, rotting time, definition of done, requirements or
     moment-of-truth flag. Requirements apply to moves from now on; history is untouched."""
-    _check_admin(actor)
-    _lock_pipeline(stage.pipeline_id)
+    check_admin(actor)
+    lock_pipeline(stage.pipeline_id)
     locked = Stage.objects.get(pk=stage.pk)
-    fields = _clean_stage_changes(locked, changes)
+    fields = clean_stage_changes(locked, changes)
     if fields.get("is_moment_of_truth") and not locked.is_active:
         raise RuleViolation(_("An archived stage cannot be the moment of truth."))
     fields = model_diff(locked, fields)
@@ -283,59 +202,6 @@ def stage_update(*, stage: Stage, actor: User, changes: dict[str, object]) -> St
     model_update(locked, fields)
     board_touch(locked.pipeline_id)
     return locked
-
-
-@transaction.atomic
-def stage_reorder(*, pipeline: Pipeline, stage_ids: Sequence[int], actor: User) -> list[Stage]:
-    """Put the pipeline's active stages in the given order (archived ones follow them).
-
-    Positions are unique per pipeline, so the rewrite is two-phase inside one transaction:
-    first every stage moves above `_REORDER_OFFSET`, then each gets its final position.
-    """
-    _check_admin(actor)
-    locked = _lock_pipeline(pipeline.pk)
-    current = list(Stage.objects.filter(pipeline=locked).order_by("position", "id"))
-    active_ids = [s.pk for s in current if s.is_active]
-    try:
-        wanted = [int(i) for i in stage_ids]
-    except (TypeError, ValueError) as exc:
-        raise RuleViolation(_("The new order is not a list of stages; reload the page.")) from exc
-    if len(wanted) != len(set(wanted)) or set(wanted) != set(active_ids):
-        raise RuleViolation(
-            _("The stages of %(pipeline)s changed while you were reordering them; reload the page.")
-            % {"pipeline": locked.name}
-        )
-    archived_ids = [s.pk for s in current if not s.is_active]
-    final = {stage_id: i for i, stage_id in enumerate(wanted + archived_ids)}
-    by_id = {s.pk: s for s in current}
-    if all(by_id[i].position == p for i, p in final.items()):
-        return [by_id[i] for i in wanted]
-    Stage.objects.filter(pipeline=locked).update(position=F("position") + _REORDER_OFFSET)
-    for stage_id, position in final.items():
-        Stage.objects.filter(pk=stage_id).update(position=position)
-        by_id[stage_id].position = position
-    board_touch(locked.pk)
-    return [by_id[i] for i in wanted]
-
-
-@transaction.atomic
-def stage_move_step(*, stage: Stage, offset: int, actor: User) -> list[Stage]:
-    """Move a stage one place left (-1) or right (+1): the keyboard alternative to dragging."""
-    if offset not in (-1, 1):
-        raise RuleViolation(_("A stage moves one place at a time."))
-    order = list(
-        Stage.objects.filter(pipeline_id=stage.pipeline_id, is_active=True)
-        .order_by("position", "id")
-        .values_list("pk", flat=True)
-    )
-    if stage.pk not in order:
-        raise RuleViolation(_("An archived stage has no place on the board."))
-    index = order.index(stage.pk)
-    target = index + offset
-    if not 0 <= target < len(order):
-        return list(Stage.objects.filter(pk__in=order).order_by("position"))
-    order[index], order[target] = order[target], order[index]
-    return stage_reorder(pipeline=stage.pipeline, stage_ids=order, actor=actor)
 
 
 @dataclass(frozen=True)
@@ -353,8 +219,8 @@ def stage_archive(*, stage: Stage, move_deals_to: Stage | None, actor: User) -> 
     (so an open board holding the old one is told what happened) and the board totals follow.
     All of it happens in this one transaction, or none of it.
     """
-    _check_admin(actor)
-    pipeline = _lock_pipeline(stage.pipeline_id)
+    check_admin(actor)
+    pipeline = lock_pipeline(stage.pipeline_id)
     locked = Stage.objects.get(pk=stage.pk)
     if not locked.is_active:
         return StageArchiveResult(stage=locked, moved_open=0, moved_closed=0)
@@ -458,8 +324,8 @@ def _move_all_deals(*, from_stage: Stage, to_stage: Stage, actor: User) -> None:
 @transaction.atomic
 def stage_restore(*, stage: Stage, actor: User) -> Stage:
     """Bring an archived stage back, at the end of the pipeline."""
-    _check_admin(actor)
-    pipeline = _lock_pipeline(stage.pipeline_id)
+    check_admin(actor)
+    pipeline = lock_pipeline(stage.pipeline_id)
     locked = Stage.objects.get(pk=stage.pk)
     if locked.is_active:
         return locked
@@ -480,55 +346,21 @@ def stage_restore(*, stage: Stage, actor: User) -> Stage:
     return stage_reorder(pipeline=pipeline, stage_ids=[*order, locked.pk], actor=actor)[-1]
 
 
-# --- Lost reasons -----------------------------------------------------------------------------
-
-
-def _check_reason_name_free(name: str, *, exclude_id: int | None = None) -> None:
-    clash = LostReason.objects.filter(name__iexact=name)
-    if exclude_id:
-        clash = clash.exclude(pk=exclude_id)
-    if clash.exists():
-        raise RuleViolation(
-            _("The lost reason %(name)s already exists (perhaps archived).") % {"name": name}
-        )
-
-
-@transaction.atomic
-def lost_reason_create(*, name: str, actor: User) -> LostReason:
-    _check_admin(actor)
-    name = _clean_name(name, what=_("lost reason"))
-    _check_reason_name_free(name)
-    last = LostReason.objects.aggregate(m=Max("position"))["m"]
-    return LostReason.objects.create(name=name, position=0 if last is None else last + 1)
-
-
-@transaction.atomic
-def lost_reason_update(*, reason: LostReason, name: str, actor: User) -> LostReason:
-    """Rename a reason. Lost deals keep pointing at it, so their reason reads the new name."""
-    _check_admin(actor)
-    name = _clean_name(name, what=_("lost reason"))
-    _check_reason_name_free(name, exclude_id=reason.pk)
-    LostReason.objects.filter(pk=reason.pk).update(name=name)
-    reason.name = name
-    return reason
-
-
-@transaction.atomic
-def lost_reason_archive(*, reason: LostReason, actor: User) -> LostReason:
-    """Stop offering a reason; deals already lost for it keep it."""
-    _check_admin(actor)
-    if not LostReason.objects.filter(is_active=True).exclude(pk=reason.pk).exists():
-        raise RuleViolation(
-            _("Losing a deal needs a reason: keep at least one lost reason active.")
-        )
-    LostReason.objects.filter(pk=reason.pk).update(is_active=False)
-    reason.is_active = False
-    return reason
-
-
-@transaction.atomic
-def lost_reason_restore(*, reason: LostReason, actor: User) -> LostReason:
-    _check_admin(actor)
-    LostReason.objects.filter(pk=reason.pk).update(is_active=True)
-    reason.is_active = True
-    return reason
+__all__ = [
+    "DEFAULT_STAGE_NAMES",
+    "StageArchiveResult",
+    "lost_reason_archive",
+    "lost_reason_create",
+    "lost_reason_restore",
+    "lost_reason_update",
+    "pipeline_archive",
+    "pipeline_create",
+    "pipeline_rename",
+    "pipeline_restore",
+    "stage_archive",
+    "stage_create",
+    "stage_move_step",
+    "stage_reorder",
+    "stage_restore",
+    "stage_update",
+]
