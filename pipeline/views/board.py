@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -34,7 +34,7 @@ from pipeline.selectors.visibility import (
 from pipeline.views.cards import card_html, card_ui, cards_html
 from shared.currencies import currency_enabled_with_rates
 from shared.errors import RuleViolation, ServiceError
-from shared.http import form_errors_text, refused, safe_next, toast
+from shared.http import HtmxHttpRequest, form_errors_text, refused, safe_next, toast
 
 BOARD = "pipeline/board.html"
 # "Load more" without JavaScript grows one column up to this many cards.
@@ -42,7 +42,7 @@ MAX_SHOWN = 2000
 
 
 def _pipeline_for(
-    request: HttpRequest, pipeline_id: int | None, pipelines: list[Pipeline]
+    request: HtmxHttpRequest, pipeline_id: int | None, pipelines: list[Pipeline]
 ) -> Pipeline:
     """The pipeline to show, picked from the active `pipelines` (the switcher's list, loaded
     once: the board's query budget has no room for a second lookup)."""
@@ -51,7 +51,7 @@ def _pipeline_for(
         if pipeline_id not in by_id:
             raise Http404(_("No such pipeline."))
         return by_id[pipeline_id]
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if user.default_pipeline_id in by_id:
         return by_id[user.default_pipeline_id]
     if not pipelines:
@@ -66,13 +66,13 @@ def _board_url(pipeline: Pipeline, filters: BoardFilters | None = None) -> str:
 
 
 def _context(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     pipeline: Pipeline,
     filters: BoardFilters,
     pipelines: list[Pipeline] | None = None,
     versions: BoardVersions | None = None,
 ) -> dict:
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     visible = owner_ids_visible(user)
     # Read before the cards: a change landing in between shows at the next poll, not never.
     versions = versions or board_get_versions(pipeline=pipeline, user=user, visible=visible)
@@ -115,14 +115,14 @@ def _context(
 @require_GET
 @login_required
 @vary_on_headers("HX-Request")
-def board(request: HttpRequest, pipeline_id: int | None = None) -> HttpResponse:
+def board(request: HtmxHttpRequest, pipeline_id: int | None = None) -> HttpResponse:
     pipelines = list(Pipeline.objects.filter(is_active=True).order_by("position", "id"))
     pipeline = _pipeline_for(request, pipeline_id, pipelines)
     return _board_page(request, pipeline, pipelines)
 
 
 def _board_page(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     pipeline: Pipeline,
     pipelines: list[Pipeline],
     *,
@@ -151,11 +151,11 @@ def _mark_entry_requirements(stages: list[Stage]) -> None:
 
 @require_GET
 @login_required
-def board_poll(request: HttpRequest, pipeline_id: int) -> HttpResponse:
+def board_poll(request: HtmxHttpRequest, pipeline_id: int) -> HttpResponse:
     """204 while nothing this user's board shows changed (`BoardVersions.mine`); otherwise the
     whole board as an out-of-band swap."""
     pipeline = get_object_or_404(Pipeline, pk=pipeline_id)
-    versions = board_get_versions(pipeline=pipeline, user=request.user)  # type: ignore[arg-type]
+    versions = board_get_versions(pipeline=pipeline, user=request.user)
     if request.GET.get("v", "") == versions.mine:
         return HttpResponse(status=204)
     filters = BoardFilters.from_query(request.GET, request.user)
@@ -172,11 +172,11 @@ def _card_count(raw: str | None) -> int:
         return 0
 
 
-def _shown(request: HttpRequest) -> int:
+def _shown(request: HtmxHttpRequest) -> int:
     return _card_count(request.GET.get("shown"))
 
 
-def _wanted_cards(request: HttpRequest, stage_id: int) -> int:
+def _wanted_cards(request: HtmxHttpRequest, stage_id: int) -> int:
     """How many cards a column should show beyond its first page: `?more=<stage>&shown=<n>`
     (the "Load more" link without JavaScript: one page more than the `n` it showed), or
     `shown_<stage>=<n>` (the poll, a move or a quick-add, so a redraw keeps the cards already
@@ -189,7 +189,7 @@ def _wanted_cards(request: HttpRequest, stage_id: int) -> int:
 
 
 def _expand_column(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     pipeline: Pipeline,
     filters: BoardFilters,
     columns: list,
@@ -205,7 +205,7 @@ def _expand_column(
         extra, col.next_cursor = column_page(
             pipeline=pipeline,
             stage=col.stage,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             filters=filters,
             cursor=col.next_cursor,
             page=wanted,
@@ -215,14 +215,14 @@ def _expand_column(
 
 @require_GET
 @login_required
-def column_more(request: HttpRequest, pipeline_id: int, stage_id: int) -> HttpResponse:
+def column_more(request: HtmxHttpRequest, pipeline_id: int, stage_id: int) -> HttpResponse:
     pipeline = get_object_or_404(Pipeline, pk=pipeline_id)
     stage = get_object_or_404(Stage, pk=stage_id, pipeline=pipeline)
     filters = BoardFilters.from_query(request.GET, request.user)
     cards, cursor = column_page(
         pipeline=pipeline,
         stage=stage,
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         filters=filters,
         cursor=request.GET.get("cursor", ""),
     )
@@ -242,7 +242,7 @@ def column_more(request: HttpRequest, pipeline_id: int, stage_id: int) -> HttpRe
 
 
 def _columns_html(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     pipeline: Pipeline,
     stage_ids: list[int],
     *,
@@ -251,7 +251,7 @@ def _columns_html(
 ) -> str:
     """Out-of-band fragments for the given columns: the whole column, or just its header.
     `arrived`: the stage a deal just entered, which shows one card more than it did."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     filters = BoardFilters.from_query(request.POST or request.GET, user)
     all_stages = list(pipeline.stages.filter(is_active=True).order_by("position"))
     wanted = [s for s in all_stages if s.pk in stage_ids]
@@ -281,13 +281,13 @@ def _columns_html(
     )
 
 
-def _deal_or_refuse(request: HttpRequest, deal_id: int) -> Deal:
-    return deal_get_visible(request.user, deal_id)  # type: ignore[arg-type]
+def _deal_or_refuse(request: HtmxHttpRequest, deal_id: int) -> Deal:
+    return deal_get_visible(request.user, deal_id)
 
 
 @require_POST
 @login_required
-def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
+def deal_move(request: HtmxHttpRequest, deal_id: int) -> HttpResponse:
     """Move a deal to a stage. A drag keeps the card where it was dropped and refreshes both
     column headers; the keyboard control and a refusal re-render both columns."""
     try:
@@ -317,7 +317,7 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
             deal=deal,
             to_stage=to_stage,
             expected_version=form.cleaned_data["version"],
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             source="board",
         )
     except ServiceError as exc:
@@ -367,7 +367,7 @@ def _stages(pipeline: Pipeline) -> list[Stage]:
     return list(pipeline.stages.filter(is_active=True).order_by("position"))
 
 
-def _close_view(request: HttpRequest, deal_id: int, *, won: bool) -> HttpResponse:
+def _close_view(request: HtmxHttpRequest, deal_id: int, *, won: bool) -> HttpResponse:
     try:
         deal = _deal_or_refuse(request, deal_id)
     except ServiceError as exc:
@@ -386,7 +386,7 @@ def _close_view(request: HttpRequest, deal_id: int, *, won: bool) -> HttpRespons
             closed = services.deal_win(
                 deal=deal,
                 expected_version=form.cleaned_data["version"],
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 source="board",
             )
             text = _("“%(deal)s” is won. Well done!") % {"deal": deal}
@@ -394,7 +394,7 @@ def _close_view(request: HttpRequest, deal_id: int, *, won: bool) -> HttpRespons
             closed = services.deal_lose(
                 deal=deal,
                 expected_version=form.cleaned_data["version"],
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
                 source="board",
@@ -422,19 +422,19 @@ def _close_view(request: HttpRequest, deal_id: int, *, won: bool) -> HttpRespons
 
 @require_POST
 @login_required
-def deal_win(request: HttpRequest, deal_id: int) -> HttpResponse:
+def deal_win(request: HtmxHttpRequest, deal_id: int) -> HttpResponse:
     return _close_view(request, deal_id, won=True)
 
 
 @require_POST
 @login_required
-def deal_lose(request: HttpRequest, deal_id: int) -> HttpResponse:
+def deal_lose(request: HtmxHttpRequest, deal_id: int) -> HttpResponse:
     return _close_view(request, deal_id, won=False)
 
 
 @require_http_methods(["POST"])
 @login_required
-def deal_quick_add(request: HttpRequest, pipeline_id: int) -> HttpResponse:
+def deal_quick_add(request: HtmxHttpRequest, pipeline_id: int) -> HttpResponse:
     pipeline = get_object_or_404(Pipeline, pk=pipeline_id, is_active=True)
     form = QuickAddForm(request.POST)
     fallback = _board_url(pipeline)
@@ -443,7 +443,7 @@ def deal_quick_add(request: HttpRequest, pipeline_id: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         deal = services.deal_quick_add(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             pipeline=pipeline,
             stage_id=data["stage"],
             title=data["title"],
@@ -470,7 +470,9 @@ def deal_quick_add(request: HttpRequest, pipeline_id: int) -> HttpResponse:
     return response
 
 
-def _quick_add_refused(request: HttpRequest, pipeline: Pipeline, exc: ServiceError) -> HttpResponse:
+def _quick_add_refused(
+    request: HtmxHttpRequest, pipeline: Pipeline, exc: ServiceError
+) -> HttpResponse:
     """htmx: a toast, the form keeps its input. Without JavaScript: the board again, the form
     open with what was typed and the reason (not a redirect that loses the input)."""
     if request.htmx:

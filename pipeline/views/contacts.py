@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from accounts.models import User
 from pipeline.forms.contacts import NoteForm, OrganizationForm, PersonForm
 from pipeline.models import Organization, Person
 from pipeline.selectors.activities import owners_choosable
@@ -29,17 +28,13 @@ from pipeline.selectors.contacts import (
 from pipeline.services import contacts as contact_services
 from pipeline.services import contacts as note_services
 from shared.errors import DuplicateFound, ServiceError
-from shared.http import refused_page
+from shared.http import HtmxHttpRequest, refused_page
 from shared.validation import query_text
 
 PAGE_SIZE = 50
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _list(request: HttpRequest, *, kind: str, qs, template: str) -> HttpResponse:  # noqa: ANN001
+def _list(request: HtmxHttpRequest, *, kind: str, qs, template: str) -> HttpResponse:  # noqa: ANN001
     q = query_text(request.GET.get("q"))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "q": q, "kind": kind, "q_query": urlencode({"q": q}) if q else ""}
@@ -51,21 +46,21 @@ def _list(request: HttpRequest, *, kind: str, qs, template: str) -> HttpResponse
 @require_GET
 @login_required
 @vary_on_headers("HX-Request")
-def people(request: HttpRequest) -> HttpResponse:
-    qs = person_list(user=_user(request), q=query_text(request.GET.get("q")))
+def people(request: HtmxHttpRequest) -> HttpResponse:
+    qs = person_list(user=request.user, q=query_text(request.GET.get("q")))
     return _list(request, kind="people", qs=qs, template="pipeline/contacts.html")
 
 
 @require_GET
 @login_required
 @vary_on_headers("HX-Request")
-def organizations(request: HttpRequest) -> HttpResponse:
-    qs = organization_list(user=_user(request), q=query_text(request.GET.get("q")))
+def organizations(request: HtmxHttpRequest) -> HttpResponse:
+    qs = organization_list(user=request.user, q=query_text(request.GET.get("q")))
     return _list(request, kind="organizations", qs=qs, template="pipeline/contacts.html")
 
 
 def _form_page(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     *,
     form,  # noqa: ANN001
     kind: str,
@@ -88,8 +83,8 @@ def _form_page(
     )
 
 
-def _save_contact(request: HttpRequest, *, kind: str, obj: Person | Organization | None):  # noqa: ANN202
-    user = _user(request)
+def _save_contact(request: HtmxHttpRequest, *, kind: str, obj: Person | Organization | None):  # noqa: ANN202
+    user = request.user
     form_class = PersonForm if kind == "person" else OrganizationForm
     owners = owners_choosable(user)
     if request.method == "GET":
@@ -148,44 +143,46 @@ def _save_contact(request: HttpRequest, *, kind: str, obj: Person | Organization
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def person_new(request: HttpRequest) -> HttpResponse:
+def person_new(request: HtmxHttpRequest) -> HttpResponse:
     return _save_contact(request, kind="person", obj=None)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def organization_new(request: HttpRequest) -> HttpResponse:
+def organization_new(request: HtmxHttpRequest) -> HttpResponse:
     return _save_contact(request, kind="organization", obj=None)
 
 
-def _person(request: HttpRequest, person_id: int) -> Person:
+def _person(request: HtmxHttpRequest, person_id: int) -> Person:
     try:
-        return person_get_visible(_user(request), person_id)
+        return person_get_visible(request.user, person_id)
     except ServiceError as exc:
         raise Http404(exc.message) from exc
 
 
-def _organization(request: HttpRequest, organization_id: int) -> Organization:
+def _organization(request: HtmxHttpRequest, organization_id: int) -> Organization:
     try:
-        return organization_get_visible(_user(request), organization_id)
+        return organization_get_visible(request.user, organization_id)
     except ServiceError as exc:
         raise Http404(exc.message) from exc
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_edit(request: HtmxHttpRequest, person_id: int) -> HttpResponse:
     return _save_contact(request, kind="person", obj=_person(request, person_id))
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def organization_edit(request: HttpRequest, organization_id: int) -> HttpResponse:
+def organization_edit(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
     return _save_contact(request, kind="organization", obj=_organization(request, organization_id))
 
 
-def _detail(request: HttpRequest, *, kind: str, obj: Person | Organization, page) -> HttpResponse:  # noqa: ANN001
-    user = _user(request)
+def _detail(
+    request: HtmxHttpRequest, *, kind: str, obj: Person | Organization, page
+) -> HttpResponse:  # noqa: ANN001
+    user = request.user
     context = {
         "kind": kind,
         "obj": obj,
@@ -204,28 +201,28 @@ def _detail(request: HttpRequest, *, kind: str, obj: Person | Organization, page
 
 @require_GET
 @login_required
-def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+def person_detail(request: HtmxHttpRequest, person_id: int) -> HttpResponse:
     person = _person(request, person_id)
     return _detail(
-        request, kind="person", obj=person, page=person_page(user=_user(request), person=person)
+        request, kind="person", obj=person, page=person_page(user=request.user, person=person)
     )
 
 
 @require_GET
 @login_required
-def organization_detail(request: HttpRequest, organization_id: int) -> HttpResponse:
+def organization_detail(request: HtmxHttpRequest, organization_id: int) -> HttpResponse:
     org = _organization(request, organization_id)
     return _detail(
         request,
         kind="organization",
         obj=org,
-        page=organization_page(user=_user(request), organization=org),
+        page=organization_page(user=request.user, organization=org),
     )
 
 
 @require_POST
 @login_required
-def contact_note(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def contact_note(request: HtmxHttpRequest, kind: str, pk: int) -> HttpResponse:
     if kind not in ("person", "organization"):
         raise Http404(_("Notes belong to a person or an organization."))
     if kind == "person":
@@ -242,7 +239,7 @@ def contact_note(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             from shared.errors import RuleViolation
 
             raise RuleViolation(_("Write something in the note (at most 10,000 characters)."))
-        note_services.note_create(actor=_user(request), body=form.cleaned_data["body"], **about)  # type: ignore[arg-type]
+        note_services.note_create(actor=request.user, body=form.cleaned_data["body"], **about)  # type: ignore[arg-type]
     except ServiceError as exc:
         return refused_page(request, exc, url)
     messages.success(request, _("Note added."))

@@ -4,26 +4,25 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import admin_required
-from accounts.models import User
 from pipeline.forms.currencies import CurrencyAddForm, CurrencyRateForm
 from pipeline.services import currencies
 from shared.currencies import currency_list
 from shared.errors import RuleViolation, ServiceError
-from shared.http import form_errors_text, refused_page
+from shared.http import HtmxHttpRequest, form_errors_text, refused_page
 
 PAGE = "pipeline/settings/currencies.html"
 
 
 @require_http_methods(["GET", "POST"])
 @admin_required
-def currency_settings(request: HttpRequest) -> HttpResponse:
+def currency_settings(request: HtmxHttpRequest) -> HttpResponse:
     """The enabled currencies with their rates; POST enables a currency."""
     form = CurrencyAddForm(request.POST if request.method == "POST" else None)
     status = 200
@@ -32,7 +31,7 @@ def currency_settings(request: HttpRequest) -> HttpResponse:
             try:
                 currency = currencies.currency_enable(
                     code=form.cleaned_data["code"],
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=request.user,
                 )
             except ServiceError as exc:
                 form.add_error(None, exc.message)
@@ -61,9 +60,9 @@ def currency_settings(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def currency_edit(request: HttpRequest, code: str) -> HttpResponse:
+def currency_edit(request: HtmxHttpRequest, code: str) -> HttpResponse:
     """Set the rate (`action=rate`), disable or enable a currency; POST/redirect/GET."""
-    actor: User = request.user  # type: ignore[assignment]
+    actor = request.user
     action = request.POST.get("action", "rate")
     try:
         if action == "disable":

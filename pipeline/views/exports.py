@@ -11,13 +11,14 @@ import tempfile
 from collections.abc import Iterator
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from pipeline.api import filters as api_filters
 from pipeline.selectors import exports, visibility
+from shared.http import AuthedHttpRequest
 from shared.spreadsheets import SafeCsvWriter, safe_cell
 
 KINDS = {
@@ -63,7 +64,7 @@ def _csv_stream(header: list[str], rows: Iterator[list[str]]) -> Iterator[str]:
 
 @require_http_methods(["GET"])
 @login_required
-def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+def export(request: AuthedHttpRequest, kind: str, fmt: str) -> HttpResponse:
     if kind not in KINDS or fmt not in ("csv", "xlsx"):
         return HttpResponse(_("Unknown export."), status=404, content_type="text/plain")
     selector, filterset_class, header, rows_of = KINDS[kind]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.decorators import admin_required
-from accounts.models import User
 from pipeline.forms.stages import (
     NameForm,
     PipelineCreateForm,
@@ -26,13 +25,9 @@ from pipeline.forms.stages import (
 from pipeline.models import Deal, LostReason, Pipeline, Stage
 from pipeline.services import stages as config
 from shared.errors import RuleViolation, ServiceError
-from shared.http import form_errors_text, toast
+from shared.http import HtmxHttpRequest, form_errors_text, toast
 
 PIPELINE_PAGE = "pipeline/settings/pipeline.html"
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 # --- Pipelines --------------------------------------------------------------------------------
@@ -40,7 +35,7 @@ def _actor(request: HttpRequest) -> User:
 
 @require_http_methods(["GET", "POST"])
 @admin_required
-def pipeline_list(request: HttpRequest) -> HttpResponse:
+def pipeline_list(request: HtmxHttpRequest) -> HttpResponse:
     form = PipelineCreateForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
@@ -49,7 +44,7 @@ def pipeline_list(request: HttpRequest) -> HttpResponse:
                 pipeline = config.pipeline_create(
                     name=form.cleaned_data["name"],
                     stage_names=form.cleaned_data["stage_names"],
-                    actor=_actor(request),
+                    actor=request.user,
                 )
             except ServiceError as exc:
                 form.add_error(None, exc.message)
@@ -119,7 +114,7 @@ def _pipeline_context(pipeline: Pipeline, **extra: object) -> dict:
 
 @require_http_methods(["GET", "POST"])
 @admin_required
-def pipeline_detail(request: HttpRequest, pipeline_id: int) -> HttpResponse:
+def pipeline_detail(request: HtmxHttpRequest, pipeline_id: int) -> HttpResponse:
     """The stage editor; a POST renames the pipeline."""
     pipeline = get_object_or_404(Pipeline, pk=pipeline_id)
     url = reverse("pipeline:settings_pipeline", args=[pipeline.pk])
@@ -129,7 +124,7 @@ def pipeline_detail(request: HttpRequest, pipeline_id: int) -> HttpResponse:
             if not form.is_valid():
                 raise RuleViolation(form_errors_text(form))
             config.pipeline_rename(
-                pipeline=pipeline, name=form.cleaned_data["name"], actor=_actor(request)
+                pipeline=pipeline, name=form.cleaned_data["name"], actor=request.user
             )
         except ServiceError as exc:
             context = _pipeline_context(pipeline, rename_form=form, rename_error=exc.message)
@@ -141,15 +136,15 @@ def pipeline_detail(request: HttpRequest, pipeline_id: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def pipeline_archive(request: HttpRequest, pipeline_id: int) -> HttpResponse:
+def pipeline_archive(request: HtmxHttpRequest, pipeline_id: int) -> HttpResponse:
     pipeline = get_object_or_404(Pipeline, pk=pipeline_id)
     restore = request.POST.get("restore") == "1"
     try:
         if restore:
-            config.pipeline_restore(pipeline=pipeline, actor=_actor(request))
+            config.pipeline_restore(pipeline=pipeline, actor=request.user)
             messages.success(request, _("%(name)s is back on the board.") % {"name": pipeline})
         else:
-            config.pipeline_archive(pipeline=pipeline, actor=_actor(request))
+            config.pipeline_archive(pipeline=pipeline, actor=request.user)
             messages.success(
                 request,
                 _("%(name)s is archived. Its deals and history are kept; restore it any time.")
@@ -164,7 +159,7 @@ def pipeline_archive(request: HttpRequest, pipeline_id: int) -> HttpResponse:
 
 
 def _stage_list_response(
-    request: HttpRequest, pipeline: Pipeline, *, message: str = "", status: int = 200
+    request: HtmxHttpRequest, pipeline: Pipeline, *, message: str = "", status: int = 200
 ) -> HttpResponse:
     """The stage list fragment (true order from the database), plus a toast when refused."""
     html = render_to_string(
@@ -177,13 +172,13 @@ def _stage_list_response(
 
 @require_POST
 @admin_required
-def stage_add(request: HttpRequest, pipeline_id: int) -> HttpResponse:
+def stage_add(request: HtmxHttpRequest, pipeline_id: int) -> HttpResponse:
     pipeline = get_object_or_404(Pipeline, pk=pipeline_id)
     form = StageForm(request.POST)
     try:
         if not form.is_valid():
             raise RuleViolation(form_errors_text(form))
-        stage = config.stage_create(pipeline=pipeline, actor=_actor(request), **form.cleaned_data)
+        stage = config.stage_create(pipeline=pipeline, actor=request.user, **form.cleaned_data)
     except ServiceError as exc:
         context = _pipeline_context(pipeline, stage_form=form, stage_error=exc.message)
         return render(request, PIPELINE_PAGE, context, status=exc.status_code)
@@ -193,7 +188,7 @@ def stage_add(request: HttpRequest, pipeline_id: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def stage_reorder(request: HttpRequest, pipeline_id: int) -> HttpResponse:
+def stage_reorder(request: HtmxHttpRequest, pipeline_id: int) -> HttpResponse:
     """Drag-and-drop posts the whole new order; the answer is the list as now stored."""
     pipeline = get_object_or_404(Pipeline, pk=pipeline_id)
     form = StageOrderForm(request.POST)
@@ -201,7 +196,7 @@ def stage_reorder(request: HttpRequest, pipeline_id: int) -> HttpResponse:
         if not form.is_valid():
             raise RuleViolation(form_errors_text(form))
         config.stage_reorder(
-            pipeline=pipeline, stage_ids=form.cleaned_data["order"], actor=_actor(request)
+            pipeline=pipeline, stage_ids=form.cleaned_data["order"], actor=request.user
         )
     except ServiceError as exc:
         if request.htmx:
@@ -217,7 +212,7 @@ def stage_reorder(request: HttpRequest, pipeline_id: int) -> HttpResponse:
 @require_POST
 @admin_required
 @vary_on_headers("HX-Request")
-def stage_step(request: HttpRequest, stage_id: int) -> HttpResponse:
+def stage_step(request: HtmxHttpRequest, stage_id: int) -> HttpResponse:
     """The keyboard alternative to dragging: one place up or down."""
     stage = get_object_or_404(Stage.objects.select_related("pipeline"), pk=stage_id)
     form = StageStepForm(request.POST)
@@ -225,7 +220,7 @@ def stage_step(request: HttpRequest, stage_id: int) -> HttpResponse:
         if not form.is_valid():
             raise RuleViolation(form_errors_text(form))
         offset = -1 if form.cleaned_data["direction"] == "up" else 1
-        config.stage_move_step(stage=stage, offset=offset, actor=_actor(request))
+        config.stage_move_step(stage=stage, offset=offset, actor=request.user)
     except ServiceError as exc:
         if request.htmx:
             return _stage_list_response(
@@ -239,7 +234,7 @@ def stage_step(request: HttpRequest, stage_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @admin_required
-def stage_edit(request: HttpRequest, stage_id: int) -> HttpResponse:
+def stage_edit(request: HtmxHttpRequest, stage_id: int) -> HttpResponse:
     stage = get_object_or_404(Stage.objects.select_related("pipeline"), pk=stage_id)
     initial = {
         "name": stage.name,
@@ -254,7 +249,7 @@ def stage_edit(request: HttpRequest, stage_id: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                config.stage_update(stage=stage, actor=_actor(request), changes=form.cleaned_data)
+                config.stage_update(stage=stage, actor=request.user, changes=form.cleaned_data)
             except ServiceError as exc:
                 form.add_error(None, exc.message)
                 status = exc.status_code
@@ -280,7 +275,7 @@ def stage_edit(request: HttpRequest, stage_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @admin_required
-def stage_archive(request: HttpRequest, stage_id: int) -> HttpResponse:
+def stage_archive(request: HtmxHttpRequest, stage_id: int) -> HttpResponse:
     """Asks where the stage's deals go (if it has any), then archives it."""
     stage = get_object_or_404(Stage.objects.select_related("pipeline"), pk=stage_id)
     form = StageArchiveForm(request.POST if request.method == "POST" else None, stage=stage)
@@ -291,7 +286,7 @@ def stage_archive(request: HttpRequest, stage_id: int) -> HttpResponse:
                 result = config.stage_archive(
                     stage=stage,
                     move_deals_to=form.cleaned_data["move_deals_to"],
-                    actor=_actor(request),
+                    actor=request.user,
                 )
             except ServiceError as exc:
                 form.add_error(None, exc.message)
@@ -337,10 +332,10 @@ def stage_archive(request: HttpRequest, stage_id: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def stage_restore(request: HttpRequest, stage_id: int) -> HttpResponse:
+def stage_restore(request: HtmxHttpRequest, stage_id: int) -> HttpResponse:
     stage = get_object_or_404(Stage, pk=stage_id)
     try:
-        config.stage_restore(stage=stage, actor=_actor(request))
+        config.stage_restore(stage=stage, actor=request.user)
         messages.success(
             request, _("Stage %(name)s is back, at the end of the pipeline.") % {"name": stage}
         )
@@ -354,14 +349,14 @@ def stage_restore(request: HttpRequest, stage_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @admin_required
-def lost_reason_list(request: HttpRequest) -> HttpResponse:
+def lost_reason_list(request: HtmxHttpRequest) -> HttpResponse:
     form = NameForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
                 reason = config.lost_reason_create(
-                    name=form.cleaned_data["name"], actor=_actor(request)
+                    name=form.cleaned_data["name"], actor=request.user
                 )
             except ServiceError as exc:
                 form.add_error(None, exc.message)
@@ -384,11 +379,11 @@ def lost_reason_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def lost_reason_edit(request: HttpRequest, reason_id: int) -> HttpResponse:
+def lost_reason_edit(request: HtmxHttpRequest, reason_id: int) -> HttpResponse:
     """Rename, archive (`action=archive`) or restore (`action=restore`) a lost reason."""
     reason = get_object_or_404(LostReason, pk=reason_id)
     action = request.POST.get("action", "rename")
-    actor = _actor(request)
+    actor = request.user
     try:
         if action == "archive":
             config.lost_reason_archive(reason=reason, actor=actor)
