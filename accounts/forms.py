@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
@@ -13,6 +15,7 @@ from django.utils.translation import ngettext_lazy
 from accounts import throttle
 from accounts.models import Team, User
 from accounts.services import email_queue
+from shared.forms import model_choice_field
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -100,11 +103,11 @@ class DeactivateForm(forms.Form):
         error_messages={"required": _("Choose who takes over their open work.")},
     )
 
-    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["reassign_to"].queryset = User.objects.filter(is_active=True).exclude(
-            pk=user.pk
-        )
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "reassign_to").queryset = User.objects.filter(
+            is_active=True
+        ).exclude(pk=user.pk)
 
 
 class TeamForm(forms.Form):
