@@ -325,9 +325,12 @@ def user_update(
 class OpenWork(Protocol):
     """What a handover moved: counted per kind for the admin's message."""
 
-    deals: int
-    leads: int
-    activities: int
+    @property
+    def deals(self) -> int: ...
+    @property
+    def leads(self) -> int: ...
+    @property
+    def activities(self) -> int: ...
 
 
 class OpenWorkHandover(Protocol):

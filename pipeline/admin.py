@@ -257,14 +257,18 @@ class _AdminsOnly:
     has_delete_permission = has_view_permission
 
 
+# A delivery is a record of what was sent: every column shown, none editable.
+DELIVERY_FIELDS = ("created_at", "event", "status", "attempts", "response_code", "error")
+
+
 class DeliveryInline(admin.TabularInline):
     model = WebhookDelivery
     extra = 0
     can_delete = False
     max_num = 0
     ordering = ["-created_at"]
-    fields = ["created_at", "event", "status", "attempts", "response_code", "error"]
-    readonly_fields = fields
+    fields = DELIVERY_FIELDS
+    readonly_fields = DELIVERY_FIELDS
     show_change_link = True
 
 

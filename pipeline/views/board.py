@@ -88,7 +88,7 @@ def _context(
     _expand_column(request, pipeline, filters, columns)
     ui = card_ui(request, [c.stage for c in columns])
     for col in columns:
-        col.cards_html = cards_html(col.cards, ui)
+        col.cards_html = cards_html(col.cards, ui)  # type: ignore[attr-defined]  # rendered cards ride on the column to the template; Column has no such field
     return {
         "pipeline": pipeline,
         "pipelines": pipelines
@@ -146,7 +146,7 @@ def _mark_entry_requirements(stages: list[Stage]) -> None:
     """For the quick-add form: `entry_codes`, space-separated (services.stage_entry_codes)."""
     entry = services.stage_entry_codes(stages)
     for stage in stages:
-        stage.entry_codes = " ".join(entry[stage.pk])  # type: ignore[attr-defined]
+        stage.entry_codes = " ".join(entry[stage.pk])  # type: ignore[attr-defined]  # for the template: the fields a deal needs to enter this stage
 
 
 @require_GET
@@ -263,7 +263,7 @@ def _columns_html(
         _expand_column(request, pipeline, filters, columns, arrived)
     ui = card_ui(request, all_stages)
     for col in columns:
-        col.cards_html = cards_html(col.cards, ui)
+        col.cards_html = cards_html(col.cards, ui)  # type: ignore[attr-defined]  # rendered cards ride on the column to the template; Column has no such field
     template = f"{BOARD}#column" if with_cards else f"{BOARD}#column_header"
     return "".join(
         render_to_string(
@@ -297,18 +297,13 @@ def deal_move(request: HtmxHttpRequest, deal_id: int) -> HttpResponse:
     origin = deal.stage_id
     fallback = _board_url(deal.pipeline, BoardFilters.from_query(request.POST, request.user))
     form = MoveForm(request.POST)
-    if not form.is_valid():
-        exc = RuleViolation(form_errors_text(form), deal=deal)
-        return refused(
-            request,
-            exc,
-            fragments=_columns_html(request, deal.pipeline, [origin], with_cards=True),
-            fallback_url=fallback,
-        )
-    to_stage = (
-        Stage.objects.select_related("pipeline").filter(pk=form.cleaned_data["stage"]).first()
-    )
+    to_stage: Stage | None = None
     try:
+        if not form.is_valid():
+            raise RuleViolation(form_errors_text(form), deal=deal)
+        to_stage = (
+            Stage.objects.select_related("pipeline").filter(pk=form.cleaned_data["stage"]).first()
+        )
         if to_stage is None:
             raise RuleViolation(
                 _("That stage does not exist any more; reload the board."), deal=deal
@@ -321,6 +316,7 @@ def deal_move(request: HtmxHttpRequest, deal_id: int) -> HttpResponse:
             source="board",
         )
     except ServiceError as exc:
+        # The columns the deal was, is and was meant to be in, re-rendered from the database.
         true_stage = exc.deal.stage_id if exc.deal else origin
         touched = list(dict.fromkeys([origin, true_stage] + ([to_stage.pk] if to_stage else [])))
         return refused(
@@ -329,10 +325,15 @@ def deal_move(request: HtmxHttpRequest, deal_id: int) -> HttpResponse:
             fragments=_columns_html(request, deal.pipeline, touched, with_cards=True),
             fallback_url=fallback,
         )
+    return _moved(request, moved, origin=origin, fallback=fallback)
+
+
+def _moved(request: HtmxHttpRequest, moved: Deal, *, origin: int, fallback: str) -> HttpResponse:
+    """The answer to a move that was written: a redirect without htmx; with htmx the card and
+    both column headers (a drag), or both columns (`mode=columns`, the keyboard control)."""
+    message = _("Moved “%(deal)s” to %(stage)s.") % {"deal": moved, "stage": moved.stage}
     if not request.htmx:
-        messages.success(
-            request, _("Moved “%(deal)s” to %(stage)s.") % {"deal": moved, "stage": moved.stage}
-        )
+        messages.success(request, message)
         return HttpResponseRedirect(fallback)
     stage_ids = [origin, moved.stage_id]
     if request.POST.get("mode") == "columns":
@@ -357,7 +358,7 @@ def deal_move(request: HtmxHttpRequest, deal_id: int) -> HttpResponse:
             "to": moved.stage_id,
             "version": moved.version,
             # Announced in the board's live region.
-            "message": _("Moved “%(deal)s” to %(stage)s.") % {"deal": moved, "stage": moved.stage},
+            "message": message,
         },
         after="settle",
     )

@@ -3,6 +3,8 @@ their deals, activities, notes and a timeline."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -26,10 +28,12 @@ from pipeline.selectors.contacts import (
     person_page,
 )
 from pipeline.services import contacts as contact_services
-from pipeline.services import contacts as note_services
 from shared.errors import DuplicateFound, ServiceError
 from shared.http import HtmxHttpRequest, refused_page
 from shared.validation import query_text
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 PAGE_SIZE = 50
 
@@ -83,46 +87,25 @@ def _form_page(
     )
 
 
-def _save_contact(request: HtmxHttpRequest, *, kind: str, obj: Person | Organization | None):  # noqa: ANN202
+def _save_contact(
+    request: HtmxHttpRequest, *, kind: str, obj: Person | Organization | None
+) -> HttpResponse:
     user = request.user
     form_class = PersonForm if kind == "person" else OrganizationForm
     owners = owners_choosable(user)
     if request.method == "GET":
-        initial = form_class.initial_for(obj) if obj else {"owner": user.pk}  # type: ignore[arg-type]
-        if kind == "person" and obj is None and request.GET.get("organization"):
-            try:
-                org = organization_get_visible(user, request.GET["organization"][:12])
-            except ServiceError:
-                org = None
-            if org is not None:
-                initial["organization_name"] = org.name
         return _form_page(
-            request, form=form_class(initial=initial, owners=owners), kind=kind, obj=obj
+            request,
+            form=form_class(initial=_initial(request, kind, obj), owners=owners),
+            kind=kind,
+            obj=obj,
         )
     form = form_class(request.POST, owners=owners)
     if not form.is_valid():
         return _form_page(request, form=form, kind=kind, obj=obj, status=422)
     allow = form.cleaned_data.get("allow_duplicate", False)
-    values = form.values()
     try:
-        if kind == "person":
-            if obj is None:
-                saved = contact_services.person_create(actor=user, allow_duplicate=allow, **values)
-            else:
-                saved = contact_services.person_update(
-                    person=obj, actor=user, changes=values, allow_duplicate=allow
-                )
-            url = reverse("pipeline:person_detail", args=[saved.pk])
-        else:
-            if obj is None:
-                saved = contact_services.organization_create(
-                    actor=user, allow_duplicate=allow, **values
-                )
-            else:
-                saved = contact_services.organization_update(
-                    organization=obj, actor=user, changes=values, allow_duplicate=allow
-                )
-            url = reverse("pipeline:organization_detail", args=[saved.pk])
+        saved = _contact_write(kind, obj, actor=user, values=form.values(), allow=allow)
     except DuplicateFound as exc:
         # A clear choice, not a silent merge: open the existing record, or save anyway.
         return _form_page(
@@ -138,7 +121,49 @@ def _save_contact(request: HtmxHttpRequest, *, kind: str, obj: Person | Organiza
         form.add_error(None, exc.message)
         return _form_page(request, form=form, kind=kind, obj=obj, status=exc.status_code)
     messages.success(request, _("Saved “%(name)s”.") % {"name": saved.name})
-    return HttpResponseRedirect(url)
+    return HttpResponseRedirect(reverse(f"pipeline:{kind}_detail", args=[saved.pk]))
+
+
+def _initial(
+    request: HtmxHttpRequest, kind: str, obj: Person | Organization | None
+) -> dict[str, Any]:
+    """The form's first values: the contact's own, or for a new person the organization the
+    page came from (`?organization=<id>`, if the user may see it)."""
+    if isinstance(obj, Person):
+        return PersonForm.initial_for(obj)
+    if isinstance(obj, Organization):
+        return OrganizationForm.initial_for(obj)
+    initial: dict[str, Any] = {"owner": request.user.pk}
+    if kind == "person" and request.GET.get("organization"):
+        try:
+            org = organization_get_visible(request.user, request.GET["organization"][:12])
+        except ServiceError:
+            org = None
+        if org is not None:
+            initial["organization_name"] = org.name
+    return initial
+
+
+def _contact_write(
+    kind: str,
+    obj: Person | Organization | None,
+    *,
+    actor: User,
+    values: dict[str, Any],
+    allow: bool,
+) -> Person | Organization:
+    """Create or update the contact through its service."""
+    if isinstance(obj, Person):
+        return contact_services.person_update(
+            person=obj, actor=actor, changes=values, allow_duplicate=allow
+        )
+    if isinstance(obj, Organization):
+        return contact_services.organization_update(
+            organization=obj, actor=actor, changes=values, allow_duplicate=allow
+        )
+    if kind == "person":
+        return contact_services.person_create(actor=actor, allow_duplicate=allow, **values)
+    return contact_services.organization_create(actor=actor, allow_duplicate=allow, **values)
 
 
 @require_http_methods(["GET", "POST"])
@@ -194,8 +219,8 @@ def _detail(
         "note_form": NoteForm(),
         "here": request.get_full_path(),
     }
-    if kind == "organization":
-        context["people"] = list(obj.people.order_by("name"))  # type: ignore[union-attr]
+    if isinstance(obj, Organization):
+        context["people"] = list(obj.people.order_by("name"))
     return render(request, "pipeline/contact_detail.html", context)
 
 
@@ -228,7 +253,7 @@ def contact_note(request: HtmxHttpRequest, kind: str, pk: int) -> HttpResponse:
     if kind == "person":
         obj: Person | Organization = _person(request, pk)
         url = reverse("pipeline:person_detail", args=[pk])
-        about = {"person": obj}
+        about: dict[str, Any] = {"person": obj}
     else:
         obj = _organization(request, pk)
         url = reverse("pipeline:organization_detail", args=[pk])
@@ -239,7 +264,7 @@ def contact_note(request: HtmxHttpRequest, kind: str, pk: int) -> HttpResponse:
             from shared.errors import RuleViolation
 
             raise RuleViolation(_("Write something in the note (at most 10,000 characters)."))
-        note_services.note_create(actor=request.user, body=form.cleaned_data["body"], **about)  # type: ignore[arg-type]
+        contact_services.note_create(actor=request.user, body=form.cleaned_data["body"], **about)
     except ServiceError as exc:
         return refused_page(request, exc, url)
     messages.success(request, _("Note added."))

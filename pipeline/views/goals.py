@@ -48,7 +48,7 @@ def goal_list(request: AuthedHttpRequest) -> HttpResponse:
     rows = goal_list_with_progress(user=user, include_ended=show_ended)
     editable = owner_ids_editable(user) or [] if user.is_manager else []
     for row in rows:
-        row.can_edit = goal_can_edit(user, row.goal, editable=editable)  # type: ignore[attr-defined]
+        row.can_edit = goal_can_edit(user, row.goal, editable=editable)  # type: ignore[attr-defined]  # for the template
     context = {
         "rows": rows,
         "can_set": _can_set_goals(user),

@@ -76,7 +76,7 @@ class _UploadLimit(FileUploadHandler):
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
         if start + len(raw_data) > self.limit:
-            self.request.import_upload_too_large = True  # type: ignore[union-attr]
+            self.request.import_upload_too_large = True  # type: ignore[union-attr]  # a flag for the view, which reads it with getattr
             raise StopUpload(connection_reset=True)
         return raw_data
 

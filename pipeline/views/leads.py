@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -88,8 +91,8 @@ def lead_new(request: HtmxHttpRequest) -> HttpResponse:
     user = request.user
     owners = owners_choosable(user)
     if request.method == "GET":
-        initial: dict = {"owner": user.pk}
-        visible = {
+        initial: dict[str, Any] = {"owner": user.pk}
+        visible: dict[str, QuerySet[Any]] = {
             "organization": organization_list_visible(user),
             "person": person_list_visible(user),
         }

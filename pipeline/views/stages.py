@@ -71,8 +71,8 @@ def pipeline_list(request: HtmxHttpRequest) -> HttpResponse:
         .order_by()
     )
     for p in pipelines:
-        p.stage_count = stage_counts.get(p.pk, 0)  # type: ignore[attr-defined]
-        p.open_deals = deal_counts.get(p.pk, 0)  # type: ignore[attr-defined]
+        p.stage_count = stage_counts.get(p.pk, 0)  # type: ignore[attr-defined]  # for the template
+        p.open_deals = deal_counts.get(p.pk, 0)  # type: ignore[attr-defined]  # for the template
     return render(
         request,
         "pipeline/settings/pipeline_list.html",
@@ -83,7 +83,7 @@ def pipeline_list(request: HtmxHttpRequest) -> HttpResponse:
 
 def _stage_rows(pipeline: Pipeline) -> list[Stage]:
     """The pipeline's stages with how many deals each holds (one query)."""
-    rows = list(
+    rows: list[Stage] = list(
         Stage.objects.filter(pipeline=pipeline)
         .annotate(
             open_deals=Count("deals", filter=Q(deals__status=Deal.Status.OPEN)),
@@ -93,7 +93,7 @@ def _stage_rows(pipeline: Pipeline) -> list[Stage]:
     )
     labels = dict(Stage.Requirement.choices)
     for stage in rows:
-        stage.requirement_labels = [  # type: ignore[attr-defined]
+        stage.requirement_labels = [  # type: ignore[attr-defined]  # for the template
             labels[code] for code in stage.requirements or [] if code in labels
         ]
     return rows
@@ -162,7 +162,7 @@ def _stage_list_response(
     request: HtmxHttpRequest, pipeline: Pipeline, *, message: str = "", status: int = 200
 ) -> HttpResponse:
     """The stage list fragment (true order from the database), plus a toast when refused."""
-    html = render_to_string(
+    html: str = render_to_string(
         f"{PIPELINE_PAGE}#stage_list", _pipeline_context(pipeline), request=request
     )
     if message:
