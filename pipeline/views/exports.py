@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import tempfile
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
@@ -20,13 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_filters import FilterSet
 
+from accounts.models import User
 from pipeline.api import filters as api_filters
 from pipeline.selectors import exports, visibility
 from shared.http import AuthedHttpRequest
 from shared.spreadsheets import SafeCsvWriter, safe_cell
-
-if TYPE_CHECKING:
-    from accounts.models import User
 
 # Per kind: the visibility selector, the API's filter set, the header row, the row maker.
 Kind = tuple[
