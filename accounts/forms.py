@@ -24,7 +24,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        # The count is filled in by clean() with ngettext (a plural message, issue 22).
+        # The count is filled in by clean() with ngettext (a plural message).
         "throttled": ngettext_lazy(
             "Too many failed log-in attempts. For your security, logging in is paused for "
             "%(minutes)d minute; you can also reset your password by email.",

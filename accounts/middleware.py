@@ -1,4 +1,4 @@
-"""Issue 10: a signed-in user's language preference wins over the browser's."""
+"""A signed-in user's language preference wins over the browser's."""
 
 from __future__ import annotations
 

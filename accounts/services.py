@@ -498,7 +498,7 @@ def api_token_authenticate(raw_key: str) -> ApiToken | None:
     return token
 
 
-# --- Issue 10: personal preferences -----------------------------------------------------------
+# --- Personal preferences -------------------------------------------------------------------
 
 
 @transaction.atomic

@@ -173,7 +173,7 @@ def user_deactivate(request: AuthedHttpRequest, user_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                # Each count is its own plural message (issue 22).
+                # Each count is its own plural message.
                 _(
                     "%(user)s is deactivated. %(to)s now owns their %(deals)s, %(leads)s and "
                     "%(activities)s."
@@ -403,7 +403,7 @@ def preferences(request: AuthedHttpRequest) -> HttpResponse:
             follow_browser = "language" in request.POST and not user.language
             if follow_browser:
                 # "As my browser": forget the override the language menu left behind, or the
-                # cookie would keep the previous language (issue 16 item 8).
+                # cookie would keep the previous language.
                 request.COOKIES.pop(settings.LANGUAGE_COOKIE_NAME, None)
                 request.session.pop("_language", None)  # Django < 4 kept it in the session
                 translation.activate(translation.get_language_from_request(request))

@@ -3,7 +3,7 @@
 The admin writes past the services, so models whose writes carry rules are view-only here:
 deals (version, history, board totals, owner rules), activities (a deal's next activity,
 goals), stages and pipelines (totals, archiving, ordering). They are changed in the app, which
-calls the services (issue 15). `created_at` is never editable.
+calls the services. `created_at` is never editable.
 """
 
 from functools import partial

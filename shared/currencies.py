@@ -1,4 +1,4 @@
-"""Enabled currencies and their rates (issue 10)."""
+"""Enabled currencies and their exchange rates."""
 
 from __future__ import annotations
 

@@ -40,7 +40,7 @@ def clean_text(value: str) -> str:
 
 
 def too_long_message(field: str, value: str, max_length: int) -> str | None:
-    """What to say when `value` does not fit its column (issue 16: refuse, never cut)."""
+    """What to say when `value` does not fit its column (refused, never cut)."""
     if len(value) <= max_length:
         return None
     return str(

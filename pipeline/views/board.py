@@ -99,7 +99,7 @@ def _context(
         "filters": filters,
         "filter_query": urlencode(filters.as_query()),
         # Only owners whose deals the viewer may see: a rep who sees only their own deals
-        # gets no list of colleagues to filter by (issue 16 item 22).
+        # gets no list of colleagues to filter by.
         "owners": (
             User.objects.filter(is_active=True)
             if visible is None

@@ -1,4 +1,4 @@
-"""Admin settings for currencies and exchange rates (issue 10)."""
+"""Admin settings for currencies and exchange rates."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Admin settings in the product: pipelines, stages and lost reasons (issue 5)."""
+"""Admin settings in the product: pipelines, stages and lost reasons."""
 
 from __future__ import annotations
 
