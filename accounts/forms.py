@@ -1,4 +1,4 @@
-"""Forms parse requests for the accounts views; the rules live in accounts/services.py."""
+"""Forms parse requests for the accounts views; the rules live in accounts/services/."""
 
 from __future__ import annotations
 
