@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.forms import BaseForm
@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import reswap, trigger_client_event
 from django_htmx.middleware import HtmxDetails
 
-from shared.errors import ServiceError
+from shared.errors import RuleViolation, ServiceError
 
 if TYPE_CHECKING:
     # Only for the annotation: shared sits below accounts and never imports it at run time.
@@ -79,6 +79,14 @@ def form_errors_text(form: BaseForm) -> str:
         for error in errors:
             parts.append(f"{label}: {error}" if label else str(error))
     return " ".join(parts)
+
+
+def valid_data(form: BaseForm) -> dict[str, Any]:
+    """The form's cleaned data; a `RuleViolation` listing its errors when it is not valid, so
+    that a view refuses bad input the same way as a refusal from a service."""
+    if not form.is_valid():
+        raise RuleViolation(form_errors_text(form))
+    return form.cleaned_data
 
 
 def refused_page(request: HtmxHttpRequest, exc: ServiceError, back: str) -> HttpResponse:

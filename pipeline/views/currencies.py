@@ -14,8 +14,8 @@ from accounts.decorators import admin_required
 from pipeline.forms.currencies import CurrencyAddForm, CurrencyRateForm
 from pipeline.services import currencies
 from shared.currencies import currency_list
-from shared.errors import RuleViolation, ServiceError
-from shared.http import HtmxHttpRequest, form_errors_text, refused_page
+from shared.errors import ServiceError
+from shared.http import HtmxHttpRequest, refused_page, valid_data
 
 PAGE = "pipeline/settings/currencies.html"
 
@@ -73,8 +73,7 @@ def currency_edit(request: HtmxHttpRequest, code: str) -> HttpResponse:
             text = _("%(code)s enabled.")
         else:
             form = CurrencyRateForm(request.POST)
-            if not form.is_valid():
-                raise RuleViolation(form_errors_text(form))
+            valid_data(form)
             currency = currencies.currency_set_rate(
                 code=code,
                 rate=form.cleaned_data["rate"],

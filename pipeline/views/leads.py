@@ -36,7 +36,7 @@ from pipeline.selectors.visibility import (
 from pipeline.services import leads as lead_services
 from shared.dates import format_day
 from shared.errors import DuplicateFound, ServiceError
-from shared.http import HtmxHttpRequest, form_errors_text, refused_page
+from shared.http import HtmxHttpRequest, refused_page, valid_data
 from shared.validation import is_id
 
 PAGE_SIZE = 50
@@ -161,10 +161,7 @@ def lead_convert(request: HtmxHttpRequest, lead_id: int) -> HttpResponse:
     form = ConvertForm(request.POST)
     back = _back(request)
     try:
-        if not form.is_valid():
-            from shared.errors import RuleViolation
-
-            raise RuleViolation(form_errors_text(form))
+        valid_data(form)
         deal = services.lead_convert(
             lead=lead,
             stage=form.cleaned_data["stage"],
@@ -214,10 +211,7 @@ def lead_park(request: HtmxHttpRequest, lead_id: int) -> HttpResponse:
     back = _back(request)
     form = ParkForm(request.POST)
     try:
-        if not form.is_valid():
-            from shared.errors import RuleViolation
-
-            raise RuleViolation(form_errors_text(form))
+        valid_data(form)
         until = form.cleaned_data["until"]
         lead_services.lead_park(lead=lead, actor=request.user, until=until)
     except ServiceError as exc:
@@ -258,10 +252,7 @@ def deal_park(request: HtmxHttpRequest, deal_id: int) -> HttpResponse:
     url = reverse("pipeline:deal_detail", args=[deal.pk])
     form = DealParkForm(request.POST)
     try:
-        if not form.is_valid():
-            from shared.errors import RuleViolation
-
-            raise RuleViolation(form_errors_text(form))
+        valid_data(form)
         until = form.cleaned_data["until"]
         services.deal_park(
             deal=deal,
@@ -289,10 +280,7 @@ def deal_unpark(request: HtmxHttpRequest, deal_id: int) -> HttpResponse:
     url = reverse("pipeline:deal_detail", args=[deal.pk])
     form = VersionForm(request.POST)
     try:
-        if not form.is_valid():
-            from shared.errors import RuleViolation
-
-            raise RuleViolation(form_errors_text(form))
+        valid_data(form)
         services.deal_unpark(
             deal=deal, actor=request.user, expected_version=form.cleaned_data["version"]
         )

@@ -24,8 +24,8 @@ from pipeline.forms.stages import (
 )
 from pipeline.models import Deal, LostReason, Pipeline, Stage
 from pipeline.services import stages as config
-from shared.errors import RuleViolation, ServiceError
-from shared.http import HtmxHttpRequest, form_errors_text, toast
+from shared.errors import ServiceError
+from shared.http import HtmxHttpRequest, toast, valid_data
 
 PIPELINE_PAGE = "pipeline/settings/pipeline.html"
 
@@ -121,8 +121,7 @@ def pipeline_detail(request: HtmxHttpRequest, pipeline_id: int) -> HttpResponse:
     if request.method == "POST":
         form = NameForm(request.POST)
         try:
-            if not form.is_valid():
-                raise RuleViolation(form_errors_text(form))
+            valid_data(form)
             config.pipeline_rename(
                 pipeline=pipeline, name=form.cleaned_data["name"], actor=request.user
             )
@@ -176,8 +175,7 @@ def stage_add(request: HtmxHttpRequest, pipeline_id: int) -> HttpResponse:
     pipeline = get_object_or_404(Pipeline, pk=pipeline_id)
     form = StageForm(request.POST)
     try:
-        if not form.is_valid():
-            raise RuleViolation(form_errors_text(form))
+        valid_data(form)
         stage = config.stage_create(pipeline=pipeline, actor=request.user, **form.cleaned_data)
     except ServiceError as exc:
         context = _pipeline_context(pipeline, stage_form=form, stage_error=exc.message)
@@ -193,8 +191,7 @@ def stage_reorder(request: HtmxHttpRequest, pipeline_id: int) -> HttpResponse:
     pipeline = get_object_or_404(Pipeline, pk=pipeline_id)
     form = StageOrderForm(request.POST)
     try:
-        if not form.is_valid():
-            raise RuleViolation(form_errors_text(form))
+        valid_data(form)
         config.stage_reorder(
             pipeline=pipeline, stage_ids=form.cleaned_data["order"], actor=request.user
         )
@@ -217,8 +214,7 @@ def stage_step(request: HtmxHttpRequest, stage_id: int) -> HttpResponse:
     stage = get_object_or_404(Stage.objects.select_related("pipeline"), pk=stage_id)
     form = StageStepForm(request.POST)
     try:
-        if not form.is_valid():
-            raise RuleViolation(form_errors_text(form))
+        valid_data(form)
         offset = -1 if form.cleaned_data["direction"] == "up" else 1
         config.stage_move_step(stage=stage, offset=offset, actor=request.user)
     except ServiceError as exc:
@@ -393,8 +389,7 @@ def lost_reason_edit(request: HtmxHttpRequest, reason_id: int) -> HttpResponse:
             text = _("%(name)s is offered again.")
         else:
             form = NameForm(request.POST)
-            if not form.is_valid():
-                raise RuleViolation(form_errors_text(form))
+            valid_data(form)
             config.lost_reason_update(reason=reason, name=form.cleaned_data["name"], actor=actor)
             text = _("Renamed to %(name)s.")
         messages.success(request, text % {"name": reason.name})
