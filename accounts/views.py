@@ -34,7 +34,7 @@ from accounts.selectors import user_list_for_admin
 from accounts.services import user_set_preferences
 from shared.currencies import currency_codes_enabled
 from shared.errors import ServiceError
-from shared.http import AuthedHttpRequest, safe_next
+from shared.http import AuthedHttpRequest, form_write, safe_next
 
 # --- Front door ---------------------------------------------------------------------------------
 
@@ -85,30 +85,21 @@ def _base_url(request: AuthedHttpRequest) -> str:
 def user_list(request: AuthedHttpRequest) -> HttpResponse:
     """Everyone with an account, and the invitation form."""
     form = InviteForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                user = services.user_invite(
-                    actor=request.user,
-                    base_url=_base_url(request),
-                    **form.cleaned_data,
-                )
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-                status = exc.status_code
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "The invitation to %(email)s is on its way; they choose their password "
-                        "from its link. If it does not arrive, send it again from their page."
-                    )
-                    % {"email": user.email},
-                )
-                return HttpResponseRedirect(reverse("accounts:user_list"))
-        else:
-            status = 422
+    user, status = form_write(
+        request,
+        form,
+        lambda data: services.user_invite(actor=request.user, base_url=_base_url(request), **data),
+    )
+    if user is not None:
+        messages.success(
+            request,
+            _(
+                "The invitation to %(email)s is on its way; they choose their password "
+                "from its link. If it does not arrive, send it again from their page."
+            )
+            % {"email": user.email},
+        )
+        return HttpResponseRedirect(reverse("accounts:user_list"))
     return render(
         request,
         "accounts/user_list.html",
@@ -128,19 +119,12 @@ def user_edit(request: AuthedHttpRequest, user_id: int) -> HttpResponse:
         "team": user.team_id,
     }
     form = UserEditForm(request.POST if request.method == "POST" else None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.user_update(user=user, actor=request.user, **form.cleaned_data)
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-                status = exc.status_code
-            else:
-                messages.success(request, _("Saved %(user)s.") % {"user": user})
-                return HttpResponseRedirect(reverse("accounts:user_list"))
-        else:
-            status = 422
+    saved, status = form_write(
+        request, form, lambda data: services.user_update(user=user, actor=request.user, **data)
+    )
+    if saved is not None:
+        messages.success(request, _("Saved %(user)s.") % {"user": user})
+        return HttpResponseRedirect(reverse("accounts:user_list"))
     return render(
         request,
         "accounts/user_edit.html",
@@ -245,19 +229,12 @@ def user_reactivate(request: AuthedHttpRequest, user_id: int) -> HttpResponse:
 @admin_required
 def team_list(request: AuthedHttpRequest) -> HttpResponse:
     form = TeamForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                team = services.team_create(actor=request.user, **form.cleaned_data)
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-                status = exc.status_code
-            else:
-                messages.success(request, _("Team %(team)s created.") % {"team": team})
-                return HttpResponseRedirect(reverse("accounts:team_list"))
-        else:
-            status = 422
+    team, status = form_write(
+        request, form, lambda data: services.team_create(actor=request.user, **data)
+    )
+    if team is not None:
+        messages.success(request, _("Team %(team)s created.") % {"team": team})
+        return HttpResponseRedirect(reverse("accounts:team_list"))
     teams = Team.objects.select_related("manager").prefetch_related("members").order_by("name")
     return render(
         request,
@@ -275,19 +252,12 @@ def team_edit(request: AuthedHttpRequest, team_id: int) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         initial={"name": team.name, "manager": team.manager_id},
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.team_update(team=team, actor=request.user, **form.cleaned_data)
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-                status = exc.status_code
-            else:
-                messages.success(request, _("Saved team %(team)s.") % {"team": team})
-                return HttpResponseRedirect(reverse("accounts:team_list"))
-        else:
-            status = 422
+    saved, status = form_write(
+        request, form, lambda data: services.team_update(team=team, actor=request.user, **data)
+    )
+    if saved is not None:
+        messages.success(request, _("Saved team %(team)s.") % {"team": team})
+        return HttpResponseRedirect(reverse("accounts:team_list"))
     return render(
         request,
         "accounts/team_edit.html",

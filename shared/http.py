@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib import messages
 from django.forms import BaseForm
@@ -17,6 +18,8 @@ from shared.errors import RuleViolation, ServiceError
 if TYPE_CHECKING:
     # Only for the annotation: shared sits below accounts and never imports it at run time.
     from accounts.models import User
+
+T = TypeVar("T")
 
 
 class AuthedHttpRequest(HttpRequest):
@@ -79,6 +82,24 @@ def form_errors_text(form: BaseForm) -> str:
         for error in errors:
             parts.append(f"{label}: {error}" if label else str(error))
     return " ".join(parts)
+
+
+def form_write(
+    request: HttpRequest, form: BaseForm, write: Callable[[dict[str, Any]], T]
+) -> tuple[T | None, int]:
+    """A settings form's POST: validate `form`, then `write(form.cleaned_data)` (a service
+    call that returns what it wrote, never None). Returns what was written and 200, or None
+    and the status to render the form again with: 200 on GET, 422 for invalid input, the
+    service's status (its message added to the form) when it refused."""
+    if request.method != "POST":
+        return None, 200
+    if not form.is_valid():
+        return None, 422
+    try:
+        return write(form.cleaned_data), 200
+    except ServiceError as exc:
+        form.add_error(None, exc.message)
+        return None, exc.status_code
 
 
 def valid_data(form: BaseForm) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from pipeline.forms.currencies import CurrencyAddForm, CurrencyRateForm
 from pipeline.services import currencies
 from shared.currencies import currency_list
 from shared.errors import ServiceError
-from shared.http import HtmxHttpRequest, refused_page, valid_data
+from shared.http import HtmxHttpRequest, form_write, refused_page, valid_data
 
 PAGE = "pipeline/settings/currencies.html"
 
@@ -25,26 +25,17 @@ PAGE = "pipeline/settings/currencies.html"
 def currency_settings(request: HtmxHttpRequest) -> HttpResponse:
     """The enabled currencies with their rates; POST enables a currency."""
     form = CurrencyAddForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                currency = currencies.currency_enable(
-                    code=form.cleaned_data["code"],
-                    actor=request.user,
-                )
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-                status = exc.status_code
-            else:
-                messages.success(
-                    request,
-                    _("%(code)s enabled. Set its rate so totals can include it.")
-                    % {"code": currency.code},
-                )
-                return HttpResponseRedirect(reverse("pipeline:settings_currencies"))
-        else:
-            status = 422
+    currency, status = form_write(
+        request,
+        form,
+        lambda data: currencies.currency_enable(code=data["code"], actor=request.user),
+    )
+    if currency is not None:
+        messages.success(
+            request,
+            _("%(code)s enabled. Set its rate so totals can include it.") % {"code": currency.code},
+        )
+        return HttpResponseRedirect(reverse("pipeline:settings_currencies"))
     return render(
         request,
         PAGE,

@@ -25,7 +25,7 @@ from pipeline.forms.stages import (
 from pipeline.models import Deal, LostReason, Pipeline, Stage
 from pipeline.services import stages as config
 from shared.errors import ServiceError
-from shared.http import HtmxHttpRequest, toast, valid_data
+from shared.http import HtmxHttpRequest, form_write, toast, valid_data
 
 PIPELINE_PAGE = "pipeline/settings/pipeline.html"
 
@@ -37,25 +37,16 @@ PIPELINE_PAGE = "pipeline/settings/pipeline.html"
 @admin_required
 def pipeline_list(request: HtmxHttpRequest) -> HttpResponse:
     form = PipelineCreateForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                pipeline = config.pipeline_create(
-                    name=form.cleaned_data["name"],
-                    stage_names=form.cleaned_data["stage_names"],
-                    actor=request.user,
-                )
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-                status = exc.status_code
-            else:
-                messages.success(request, _("Pipeline %(name)s created.") % {"name": pipeline.name})
-                return HttpResponseRedirect(
-                    reverse("pipeline:settings_pipeline", args=[pipeline.pk])
-                )
-        else:
-            status = 422
+    pipeline, status = form_write(
+        request,
+        form,
+        lambda data: config.pipeline_create(
+            name=data["name"], stage_names=data["stage_names"], actor=request.user
+        ),
+    )
+    if pipeline is not None:
+        messages.success(request, _("Pipeline %(name)s created.") % {"name": pipeline.name})
+        return HttpResponseRedirect(reverse("pipeline:settings_pipeline", args=[pipeline.pk]))
     pipelines = list(Pipeline.objects.order_by("-is_active", "position", "id"))
     # Two grouped counts rather than one query joining stages and deals (rows would multiply).
     stage_counts = dict(
