@@ -11,7 +11,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("role", "team", "is_active", "is_staff")
     search_fields = ("username", "first_name", "last_name", "email")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Sales"), {"fields": ("role", "team", "default_pipeline")}),
     )
 

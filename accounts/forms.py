@@ -1,6 +1,8 @@
-"""Forms parse requests for the accounts views; the rules live in accounts/services.py."""
+"""Forms parse requests for the accounts views; the rules live in accounts/services/."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -13,6 +15,7 @@ from django.utils.translation import ngettext_lazy
 from accounts import throttle
 from accounts.models import Team, User
 from accounts.services import email_queue
+from shared.forms import model_choice_field
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -21,7 +24,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        # The count is filled in by clean() with ngettext (a plural message, issue 22).
+        # The count is filled in by clean() with ngettext (a plural message).
         "throttled": ngettext_lazy(
             "Too many failed log-in attempts. For your security, logging in is paused for "
             "%(minutes)d minute; you can also reset your password by email.",
@@ -100,11 +103,11 @@ class DeactivateForm(forms.Form):
         error_messages={"required": _("Choose who takes over their open work.")},
     )
 
-    def __init__(self, *args: object, user: User, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["reassign_to"].queryset = User.objects.filter(is_active=True).exclude(
-            pk=user.pk
-        )
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "reassign_to").queryset = User.objects.filter(
+            is_active=True
+        ).exclude(pk=user.pk)
 
 
 class TeamForm(forms.Form):

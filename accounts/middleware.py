@@ -1,4 +1,4 @@
-"""Issue 10: a signed-in user's language preference wins over the browser's."""
+"""A signed-in user's language preference wins over the browser's."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ class UserLanguageMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         language = getattr(user, "language", "") if user is not None else ""
-        if language and user.is_authenticated:
+        if language and user is not None and user.is_authenticated:
             translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)

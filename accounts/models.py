@@ -57,9 +57,9 @@ class User(AbstractUser):
         null=True,
         blank=True,
     )
-    # Issue 8: lets API clients sync the user list incrementally (`updated_since`).
+    # Lets API clients sync the user list incrementally (`updated_since`).
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    # Issue 10: the user's language ("" follows the browser's Accept-Language) and the currency
+    # The user's language ("" follows the browser's Accept-Language) and the currency
     # board totals are converted to ("" means the company's base currency).
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, default=""
@@ -119,7 +119,7 @@ class CompanySettings(models.Model):
         return obj
 
 
-# --- Issue 5: personal API tokens -------------------------------------------------------------
+# --- Personal API tokens --------------------------------------------------------------------
 
 
 class ApiToken(models.Model):

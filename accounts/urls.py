@@ -21,6 +21,6 @@ urlpatterns = [
     path("teams/", views.team_list, name="team_list"),
     path("teams/<int:team_id>/", views.team_edit, name="team_edit"),
     path("company/", views.company_settings, name="company_settings"),
-    # Issue 10: language and display currency.
+    # Language and display currency.
     path("preferences/", views.preferences, name="preferences"),
 ]

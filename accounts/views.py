@@ -7,7 +7,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
@@ -33,7 +34,7 @@ from accounts.selectors import user_list_for_admin
 from accounts.services import user_set_preferences
 from shared.currencies import currency_codes_enabled
 from shared.errors import ServiceError
-from shared.http import safe_next
+from shared.http import AuthedHttpRequest, form_write, safe_next
 
 # --- Front door ---------------------------------------------------------------------------------
 
@@ -43,10 +44,11 @@ class LoginView(auth_views.LoginView):
     authentication_form = ThrottledAuthenticationForm
     redirect_authenticated_user = True
 
-    def form_invalid(self, form: ThrottledAuthenticationForm) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_invalid(form)
         # 429 tells scripts and monitoring the lockout apart from a wrong password (200).
-        response.status_code = 429 if form.locked else 200
+        locked = isinstance(form, ThrottledAuthenticationForm) and form.locked
+        response.status_code = 429 if locked else 200
         return response
 
 
@@ -74,39 +76,30 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
 # --- Users --------------------------------------------------------------------------------------
 
 
-def _base_url(request: HttpRequest) -> str:
+def _base_url(request: AuthedHttpRequest) -> str:
     return request.build_absolute_uri("/")
 
 
 @require_http_methods(["GET", "POST"])
 @admin_required
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthedHttpRequest) -> HttpResponse:
     """Everyone with an account, and the invitation form."""
     form = InviteForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                user = services.user_invite(
-                    actor=request.user,  # type: ignore[arg-type]
-                    base_url=_base_url(request),
-                    **form.cleaned_data,
-                )
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-                status = exc.status_code
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "The invitation to %(email)s is on its way; they choose their password "
-                        "from its link. If it does not arrive, send it again from their page."
-                    )
-                    % {"email": user.email},
-                )
-                return HttpResponseRedirect(reverse("accounts:user_list"))
-        else:
-            status = 422
+    user, status = form_write(
+        request,
+        form,
+        lambda data: services.user_invite(actor=request.user, base_url=_base_url(request), **data),
+    )
+    if user is not None:
+        messages.success(
+            request,
+            _(
+                "The invitation to %(email)s is on its way; they choose their password "
+                "from its link. If it does not arrive, send it again from their page."
+            )
+            % {"email": user.email},
+        )
+        return HttpResponseRedirect(reverse("accounts:user_list"))
     return render(
         request,
         "accounts/user_list.html",
@@ -117,7 +110,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @admin_required
-def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_edit(request: AuthedHttpRequest, user_id: int) -> HttpResponse:
     user = get_object_or_404(User, pk=user_id)
     initial = {
         "first_name": user.first_name,
@@ -126,19 +119,12 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
         "team": user.team_id,
     }
     form = UserEditForm(request.POST if request.method == "POST" else None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.user_update(user=user, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-                status = exc.status_code
-            else:
-                messages.success(request, _("Saved %(user)s.") % {"user": user})
-                return HttpResponseRedirect(reverse("accounts:user_list"))
-        else:
-            status = 422
+    saved, status = form_write(
+        request, form, lambda data: services.user_update(user=user, actor=request.user, **data)
+    )
+    if saved is not None:
+        messages.success(request, _("Saved %(user)s.") % {"user": user})
+        return HttpResponseRedirect(reverse("accounts:user_list"))
     return render(
         request,
         "accounts/user_edit.html",
@@ -154,7 +140,7 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_deactivate(request: AuthedHttpRequest, user_id: int) -> HttpResponse:
     user = get_object_or_404(User, pk=user_id)
     form = DeactivateForm(request.POST, user=user)
     error = ""
@@ -164,14 +150,14 @@ def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
             result = services.user_deactivate(
                 user=user,
                 reassign_to=form.cleaned_data["reassign_to"],
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
             )
         except ServiceError as exc:
             error, status = exc.message, exc.status_code
         else:
             messages.success(
                 request,
-                # Each count is its own plural message (issue 22).
+                # Each count is its own plural message.
                 _(
                     "%(user)s is deactivated. %(to)s now owns their %(deals)s, %(leads)s and "
                     "%(activities)s."
@@ -214,10 +200,10 @@ def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def user_invite_resend(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_invite_resend(request: AuthedHttpRequest, user_id: int) -> HttpResponse:
     user = get_object_or_404(User, pk=user_id)
     try:
-        services.user_invite_resend(user=user, actor=request.user, base_url=_base_url(request))  # type: ignore[arg-type]
+        services.user_invite_resend(user=user, actor=request.user, base_url=_base_url(request))
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
@@ -229,9 +215,9 @@ def user_invite_resend(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def user_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_reactivate(request: AuthedHttpRequest, user_id: int) -> HttpResponse:
     user = get_object_or_404(User, pk=user_id)
-    services.user_reactivate(user=user, actor=request.user)  # type: ignore[arg-type]
+    services.user_reactivate(user=user, actor=request.user)
     messages.success(request, _("%(user)s can log in again.") % {"user": user})
     return HttpResponseRedirect(reverse("accounts:user_edit", args=[user.pk]))
 
@@ -241,21 +227,14 @@ def user_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @admin_required
-def team_list(request: HttpRequest) -> HttpResponse:
+def team_list(request: AuthedHttpRequest) -> HttpResponse:
     form = TeamForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                team = services.team_create(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-                status = exc.status_code
-            else:
-                messages.success(request, _("Team %(team)s created.") % {"team": team})
-                return HttpResponseRedirect(reverse("accounts:team_list"))
-        else:
-            status = 422
+    team, status = form_write(
+        request, form, lambda data: services.team_create(actor=request.user, **data)
+    )
+    if team is not None:
+        messages.success(request, _("Team %(team)s created.") % {"team": team})
+        return HttpResponseRedirect(reverse("accounts:team_list"))
     teams = Team.objects.select_related("manager").prefetch_related("members").order_by("name")
     return render(
         request,
@@ -267,25 +246,18 @@ def team_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @admin_required
-def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
+def team_edit(request: AuthedHttpRequest, team_id: int) -> HttpResponse:
     team = get_object_or_404(Team, pk=team_id)
     form = TeamForm(
         request.POST if request.method == "POST" else None,
         initial={"name": team.name, "manager": team.manager_id},
     )
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.team_update(team=team, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-                status = exc.status_code
-            else:
-                messages.success(request, _("Saved team %(team)s.") % {"team": team})
-                return HttpResponseRedirect(reverse("accounts:team_list"))
-        else:
-            status = 422
+    saved, status = form_write(
+        request, form, lambda data: services.team_update(team=team, actor=request.user, **data)
+    )
+    if saved is not None:
+        messages.success(request, _("Saved team %(team)s.") % {"team": team})
+        return HttpResponseRedirect(reverse("accounts:team_list"))
     return render(
         request,
         "accounts/team_edit.html",
@@ -299,14 +271,14 @@ def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @admin_required
-def company_settings(request: HttpRequest) -> HttpResponse:
+def company_settings(request: AuthedHttpRequest) -> HttpResponse:
     current = CompanySettings.load()
     form = CompanySettingsForm(
         request.POST if request.method == "POST" else None,
         initial={"reps_see_all_deals": current.reps_see_all_deals},
     )
     if request.method == "POST" and form.is_valid():
-        services.company_settings_update(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        services.company_settings_update(actor=request.user, **form.cleaned_data)
         messages.success(request, _("Company settings saved."))
         return HttpResponseRedirect(reverse("accounts:company_settings"))
     return render(
@@ -321,9 +293,9 @@ def company_settings(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthedHttpRequest) -> HttpResponse:
     """The user's own tokens. A new key is shown once, on the page that answers the POST."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     form = ApiTokenForm(request.POST if request.method == "POST" else None)
     raw_key = ""
     created = None
@@ -360,8 +332,8 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def api_token_revoke(request: AuthedHttpRequest, token_id: int) -> HttpResponse:
+    user = request.user
     tokens = ApiToken.objects.all() if user.is_admin else ApiToken.objects.filter(user=user)
     token = tokens.filter(pk=token_id).first()
     if token is None:
@@ -377,10 +349,10 @@ def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthedHttpRequest) -> HttpResponse:
     """GET: the form. POST: save the language and/or display currency; the top bar's language
     menu posts here too, with `next` to come back to the page it was on."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     status = 200
     form = PreferencesForm(request.POST if request.method == "POST" else None)
     error = ""
@@ -401,7 +373,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
             follow_browser = "language" in request.POST and not user.language
             if follow_browser:
                 # "As my browser": forget the override the language menu left behind, or the
-                # cookie would keep the previous language (issue 16 item 8).
+                # cookie would keep the previous language.
                 request.COOKIES.pop(settings.LANGUAGE_COOKIE_NAME, None)
                 request.session.pop("_language", None)  # Django < 4 kept it in the session
                 translation.activate(translation.get_language_from_request(request))

@@ -123,7 +123,7 @@ class ResilientRedisCache(RedisCache):
         key = self.make_and_validate_key(key, version=version)
         try:
             # Django keeps the redis-py client factory in `_cache` (not in the stubs).
-            client = self._cache.get_client(key, write=True)  # type: ignore[attr-defined]
+            client = self._cache.get_client(key, write=True)  # type: ignore[attr-defined]  # not in the stubs
             with client.pipeline(transaction=True) as pipe:
                 pipe.set(key, 0, ex=timeout, nx=True)
                 pipe.incr(key)

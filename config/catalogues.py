@@ -1,4 +1,4 @@
-"""Translation catalogues (issue 10): compile them without GNU gettext, and compare them with
+"""Translation catalogues: compile them without GNU gettext, and compare them with
 what `makemessages` extracts from the code today.
 
 * `compile_catalogues()` turns every `locale/<lang>/LC_MESSAGES/django.po` into its `.mo`

@@ -50,7 +50,7 @@ def database_unavailable(request: HttpRequest, exc: BaseException) -> HttpRespon
     )
     # The header, not request.htmx: the outage may strike before HtmxMiddleware has run.
     if request.headers.get("HX-Request") == "true":
-        body = render_to_string("shared/_toast.html", {"message": message, "level": "error"})
+        body: str = render_to_string("shared/_toast.html", {"message": message, "level": "error"})
         response = HttpResponse(body, status=503)
         response["HX-Reswap"] = "none"
     else:

@@ -3,7 +3,7 @@
 The admin writes past the services, so models whose writes carry rules are view-only here:
 deals (version, history, board totals, owner rules), activities (a deal's next activity,
 goals), stages and pipelines (totals, archiving, ordering). They are changed in the app, which
-calls the services (issue 15). `created_at` is never editable.
+calls the services. `created_at` is never editable.
 """
 
 from functools import partial
@@ -257,14 +257,18 @@ class _AdminsOnly:
     has_delete_permission = has_view_permission
 
 
+# A delivery is a record of what was sent: every column shown, none editable.
+DELIVERY_FIELDS = ("created_at", "event", "status", "attempts", "response_code", "error")
+
+
 class DeliveryInline(admin.TabularInline):
     model = WebhookDelivery
     extra = 0
     can_delete = False
     max_num = 0
     ordering = ["-created_at"]
-    fields = ["created_at", "event", "status", "attempts", "response_code", "error"]
-    readonly_fields = fields
+    fields = DELIVERY_FIELDS
+    readonly_fields = DELIVERY_FIELDS
     show_change_link = True
 
 

@@ -33,7 +33,7 @@ urlpatterns = [
     path("deals/<int:deal_id>/lose/", board.deal_lose, name="deal_lose"),
     path("deals/<int:deal_id>/reopen/", deals.deal_reopen, name="deal_reopen"),
     path("deals/<int:deal_id>/notes/", deals.deal_note, name="deal_note"),
-    # Issue 6: people, organizations, leads, activities
+    # People, organizations, leads, activities.
     path("people/", contacts.people, name="people"),
     path("people/new/", contacts.person_new, name="person_new"),
     path("people/<int:person_id>/", contacts.person_detail, name="person_detail"),
@@ -78,12 +78,12 @@ urlpatterns = [
         "activities/<int:activity_id>/reopen/", activities.activity_reopen, name="activity_reopen"
     ),
     path("calendar/<str:token>.ics", activities.calendar_feed, name="calendar_feed"),
-    # Goals (issues 6 and 7): one page for every kind of goal.
+    # Goals: one page for every kind of goal.
     path("goals/", goals.goal_list, name="goals"),
     path("goals/new/", goals.goal_new, name="goal_new"),
     path("goals/<int:goal_id>/", goals.goal_edit, name="goal_edit"),
     path("goals/<int:goal_id>/delete/", goals.goal_delete, name="goal_delete"),
-    # Issue 5: admin settings for pipelines, stages and lost reasons.
+    # Admin settings for pipelines, stages and lost reasons.
     path("settings/pipelines/", settings.pipeline_list, name="settings_pipelines"),
     path(
         "settings/pipelines/<int:pipeline_id>/",
@@ -130,7 +130,7 @@ urlpatterns = [
     path("imports/<int:job_id>/discard/", imports.import_discard, name="import_discard"),
     path("imports/<int:job_id>/progress/", imports.import_progress_view, name="import_progress"),
     path("exports/<str:kind>.<str:fmt>", exports.export, name="export"),
-    # Issue 10: currencies and exchange rates.
+    # Currencies and exchange rates.
     path("settings/currencies/", currencies.currency_settings, name="settings_currencies"),
     path("settings/currencies/<str:code>/", currencies.currency_edit, name="settings_currency"),
 ]

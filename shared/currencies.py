@@ -1,4 +1,4 @@
-"""Enabled currencies and their rates (issue 10)."""
+"""Enabled currencies and their exchange rates."""
 
 from __future__ import annotations
 
@@ -17,7 +17,10 @@ def currency_rates() -> dict[str, Rate]:
     rows = Currency.objects.filter(is_enabled=True, rate__isnull=False).values_list(
         "code", "rate", "rate_date"
     )
-    return {code: Rate(code=code, rate=rate, date=date) for code, rate, date in rows}
+    # `rate__isnull=False` above: every row has a rate.
+    return {
+        code: Rate(code=code, rate=rate, date=date) for code, rate, date in rows if rate is not None
+    }
 
 
 def currency_enabled_with_rates() -> tuple[list[str], dict[str, Rate]]:

@@ -1,4 +1,4 @@
-"""Dates, times, months and relative days as the active language writes them (issue 16, 11).
+"""Dates, times, months and relative days as the active language writes them.
 
 One place formats every date a person reads: pages (through the `ldate`, `ldatetime`, `ltime`,
 `lmonth`, `lrelday` and `lsince` filters in `pipeline.templatetags.crm`), charts, CSV headers

@@ -1,4 +1,4 @@
-"""Money without business rules (issue 10): rounding per currency, converting a per-currency
+"""Money without business rules: rounding per currency, converting a per-currency
 `Money` to one currency at stored rates, and formatting amounts for a locale.
 
 Everything is Decimal. A sum never mixes currencies: conversion happens first, at a rate that

@@ -32,7 +32,7 @@ def decimal_normalized(value: Decimal) -> Decimal:
 class DecimalInputField(forms.DecimalField):
     """forms.DecimalField refusing non-ASCII digits and storing -0 as 0."""
 
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # the stubs say Decimal; Django returns None for an empty value
         if isinstance(value, str) and non_ascii_digits(value):
             raise ValidationError(non_ascii_digits_message(value.strip()), code="invalid")
         result = super().to_python(value)
@@ -45,4 +45,4 @@ class DecimalInputMixin:
     def to_internal_value(self, data: Any) -> Decimal:
         if isinstance(data, str) and non_ascii_digits(data):
             raise serializers.ValidationError(non_ascii_digits_message(data.strip()))
-        return decimal_normalized(super().to_internal_value(data))  # type: ignore[misc]
+        return decimal_normalized(super().to_internal_value(data))  # type: ignore[misc]  # a mixin: the DRF field comes later in the MRO

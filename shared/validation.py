@@ -40,7 +40,7 @@ def clean_text(value: str) -> str:
 
 
 def too_long_message(field: str, value: str, max_length: int) -> str | None:
-    """What to say when `value` does not fit its column (issue 16: refuse, never cut)."""
+    """What to say when `value` does not fit its column (refused, never cut)."""
     if len(value) <= max_length:
         return None
     return str(
@@ -73,22 +73,22 @@ class _CleanTextMixin:
     migration_path: str
 
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
-        value = super().pre_save(model_instance, add)  # type: ignore[misc]
+        value = super().pre_save(model_instance, add)  # type: ignore[misc]  # a mixin: the model field comes later in the MRO
         if isinstance(value, str):
             value = clean_text(value)
-            setattr(model_instance, self.attname, value)  # type: ignore[attr-defined]
+            setattr(model_instance, self.attname, value)  # type: ignore[attr-defined]  # attname is the model field's
         return value
 
     def get_prep_value(self, value: Any) -> Any:
-        value = super().get_prep_value(value)  # type: ignore[misc]
+        value = super().get_prep_value(value)  # type: ignore[misc]  # a mixin: the model field comes later in the MRO
         return clean_text(value) if isinstance(value, str) else value
 
     def to_python(self, value: Any) -> Any:
-        value = super().to_python(value)  # type: ignore[misc]
+        value = super().to_python(value)  # type: ignore[misc]  # a mixin: the model field comes later in the MRO
         return clean_text(value) if isinstance(value, str) else value
 
     def deconstruct(self) -> Any:
-        name, _path, args, kwargs = super().deconstruct()  # type: ignore[misc]
+        name, _path, args, kwargs = super().deconstruct()  # type: ignore[misc]  # a mixin: the model field comes later in the MRO
         return name, self.migration_path, args, kwargs
 
 

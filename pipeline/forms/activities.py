@@ -5,11 +5,14 @@ two days are refused here with a message next to the field (the services check a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from pipeline.models import Activity, Organization, Person
+from shared.forms import OwnerChoicesForm
 from shared.validation import validate_date_range
 from shared.widgets import IsoDateInput, IsoTimeInput
 
@@ -31,6 +34,13 @@ DURATION_ERRORS = {
 }
 
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+DATE_LABEL = _("Date")
+TIME_LABEL = _("Time")
+
+
 def _type_field(required: bool = True) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=_("Type"),
@@ -40,7 +50,7 @@ def _type_field(required: bool = True) -> forms.ChoiceField:
     )
 
 
-def _date_field(label: str = _("Date"), required: bool = True) -> forms.DateField:
+def _date_field(label: StrOrPromise = DATE_LABEL, required: bool = True) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=required,
@@ -50,7 +60,7 @@ def _date_field(label: str = _("Date"), required: bool = True) -> forms.DateFiel
     )
 
 
-def _time_field(label: str = _("Time")) -> forms.TimeField:
+def _time_field(label: StrOrPromise = TIME_LABEL) -> forms.TimeField:
     return forms.TimeField(
         label=label,
         required=False,
@@ -71,7 +81,7 @@ def _duration_field() -> forms.IntegerField:
     )
 
 
-class ActivityScheduleForm(forms.Form):
+class ActivityScheduleForm(OwnerChoicesForm):
     """Schedule (or log) an activity. On a person or organization page the subject of the
     activity is that page; on "My activities" it is chosen here."""
 
@@ -96,13 +106,8 @@ class ActivityScheduleForm(forms.Form):
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, owners=None, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
-        super().__init__(*args, **kwargs)
-        if owners is not None:
-            self.fields["owner"].queryset = owners
 
-
-class ActivityEditForm(forms.Form):
+class ActivityEditForm(OwnerChoicesForm):
     type = _type_field()
     subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
     due_date = _date_field()
@@ -112,11 +117,6 @@ class ActivityEditForm(forms.Form):
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     owner = forms.ModelChoiceField(label=_("Assigned to"), queryset=User.objects.none())
-
-    def __init__(self, *args, owners=None, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
-        super().__init__(*args, **kwargs)
-        if owners is not None:
-            self.fields["owner"].queryset = owners
 
     @staticmethod
     def initial_for(a: Activity) -> dict:
@@ -154,13 +154,14 @@ class FinishForm(forms.Form):
 
     def wants_next(self) -> bool:
         """A follow-up is scheduled only when the user asks for one: the box ticked, or a
-        subject typed. The prefilled type and date alone schedule nothing (issue 16 item 9:
-        "Done" on its own used to create an empty "Meeting")."""
+        subject typed. The prefilled type and date alone schedule nothing: "Done" on its own
+        must not create an empty "Meeting"."""
         data = self.cleaned_data
         return bool(data.get("schedule_next") or (data.get("next_subject") or "").strip())
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if self.wants_next() and not data.get("next_due_date"):
             self.add_error("next_due_date", _("Choose when the next activity is due."))
         return data

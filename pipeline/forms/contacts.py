@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from pipeline.models import Organization, Person
+from shared.forms import OwnerChoicesForm
 from shared.widgets import IsoDateInput
 
 DATE = IsoDateInput()
@@ -16,7 +17,7 @@ def _lines(value: list[str] | None) -> str:
     return "\n".join(value or [])
 
 
-class PersonForm(forms.Form):
+class PersonForm(OwnerChoicesForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     organization_name = forms.CharField(
         label=_("Organization"),
@@ -46,11 +47,6 @@ class PersonForm(forms.Form):
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
     allow_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, owners=None, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
-        super().__init__(*args, **kwargs)
-        if owners is not None:
-            self.fields["owner"].queryset = owners
-
     @staticmethod
     def initial_for(person: Person) -> dict:
         return {
@@ -74,7 +70,7 @@ class PersonForm(forms.Form):
         return data
 
 
-class OrganizationForm(forms.Form):
+class OrganizationForm(OwnerChoicesForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     website = forms.CharField(label=_("Website"), max_length=200, required=False)
     industry = forms.CharField(label=_("Industry"), max_length=100, required=False)
@@ -92,11 +88,6 @@ class OrganizationForm(forms.Form):
     )
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
     allow_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, owners=None, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
-        super().__init__(*args, **kwargs)
-        if owners is not None:
-            self.fields["owner"].queryset = owners
 
     @staticmethod
     def initial_for(org: Organization) -> dict:

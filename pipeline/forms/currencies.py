@@ -1,4 +1,4 @@
-"""Forms for the currencies settings page (issue 10): they parse; the service validates."""
+"""Forms for the currencies settings page: they parse; the service validates."""
 
 from __future__ import annotations
 

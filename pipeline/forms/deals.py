@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from pipeline.forms.leads import ParkForm
-from pipeline.models import Deal, LostReason
+from pipeline.models import Deal, LostReason, Organization, Person
+from shared.currencies import currency_codes_enabled
+from shared.forms import choice_field, model_choice_field
 from shared.validation import validate_date_range
 from shared.widgets import IsoDateInput, MoneyField
 
@@ -59,9 +66,11 @@ class DealEditForm(forms.Form):
     value = MoneyField(label=_("Value"))
     # The company's enabled currencies, plus the deal's own if an admin has since disabled it.
     currency = forms.ChoiceField(label=_("Currency"))
-    owner = forms.ModelChoiceField(label=_("Owner"), queryset=None)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
     organization = forms.CharField(label=_("Organization"), max_length=200, required=False)
-    person = forms.ModelChoiceField(label=_("Contact person"), queryset=None, required=False)
+    person = forms.ModelChoiceField(
+        label=_("Contact person"), queryset=Person.objects.none(), required=False
+    )
     expected_close_date = forms.DateField(
         label=_("Expected close date"),
         required=False,
@@ -70,36 +79,39 @@ class DealEditForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, deal: Deal, organizations, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
-        initial = kwargs.pop("initial", {}) or {}
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        *,
+        deal: Deal,
+        organizations: QuerySet[Organization],
+        initial: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         initial = {
             "title": deal.title,
             "value": deal.value,
             "currency": deal.currency,
             "owner": deal.owner_id,
-            "organization": deal.organization.name if deal.organization_id else "",
+            "organization": deal.organization.name if deal.organization else "",
             "person": deal.person_id,
             "expected_close_date": deal.expected_close_date,
             "version": deal.version,
-            **initial,
+            **(initial or {}),
         }
-        super().__init__(*args, initial=initial, **kwargs)
-        from accounts.models import User
-        from pipeline.models import Person
-        from shared.currencies import currency_codes_enabled
-
+        super().__init__(data, initial=initial, **kwargs)
         codes = currency_codes_enabled()
         if deal.currency not in codes:
             codes.append(deal.currency)
-        self.fields["currency"].choices = [(code, code) for code in codes]
+        choice_field(self, "currency").choices = [(code, code) for code in codes]
         self._organizations = organizations
-        self.fields["owner"].queryset = User.objects.filter(is_active=True)
-        people = Person.objects.filter(organization_id=deal.organization_id)[:500]
-        self.fields["person"].queryset = Person.objects.filter(
+        model_choice_field(self, "owner").queryset = User.objects.filter(is_active=True)
+        people = Person.objects.filter(organization=deal.organization)[:500]
+        model_choice_field(self, "person").queryset = Person.objects.filter(
             pk__in=[*[p.pk for p in people], *([deal.person_id] if deal.person_id else [])]
         )
 
-    def clean_organization(self):  # noqa: ANN201
+    def clean_organization(self) -> Organization | None:
         name = self.cleaned_data["organization"].strip()
         if not name:
             return None

@@ -11,8 +11,16 @@ from accounts.models import Team, User
 from pipeline.models import Activity, Goal, Pipeline, Stage
 from pipeline.selectors.visibility import owner_ids_editable
 from shared.currencies import currency_codes_enabled
+from shared.forms import choice_field
 from shared.validation import validate_date_range
 from shared.widgets import IsoDateInput, MoneyField
+
+
+class StageChoiceField(forms.ModelChoiceField):
+    """Stages of every pipeline in one list, so each says which pipeline it belongs to."""
+
+    def label_from_instance(self, obj: Stage) -> str:
+        return f"{obj.pipeline.name} · {obj.name}"
 
 
 def assignee_choices(user: User) -> list[tuple[str, str]]:
@@ -43,7 +51,7 @@ class GoalForm(forms.Form):
         required=False,
         empty_label=_("Every pipeline"),
     )
-    stage = forms.ModelChoiceField(
+    stage = StageChoiceField(
         label=_("Stage (deals progressed)"),
         queryset=Stage.objects.filter(is_active=True, pipeline__is_active=True)
         .select_related("pipeline")
@@ -68,9 +76,8 @@ class GoalForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = assignee_choices(user)
-        self.fields["currency"].choices = [(c, c) for c in currency_codes_enabled()]
-        self.fields["stage"].label_from_instance = lambda s: f"{s.pipeline.name} · {s.name}"
+        choice_field(self, "assignee").choices = assignee_choices(user)
+        choice_field(self, "currency").choices = [(c, c) for c in currency_codes_enabled()]
 
     @staticmethod
     def initial_for(goal: Goal) -> dict[str, Any]:

@@ -4,6 +4,7 @@ services decide."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -11,13 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from pipeline.models import Organization, Person, Pipeline, Stage
+from shared.forms import OwnerChoicesForm
 from shared.validation import validate_date_range
 from shared.widgets import IsoDateInput, MoneyField
 
 DATE = IsoDateInput()
 
 
-class LeadForm(forms.Form):
+class LeadForm(OwnerChoicesForm):
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     # Set when the user picked an existing record (from a contact page, or from the duplicate
     # guard's offer); otherwise the names below create new ones.
@@ -38,13 +40,9 @@ class LeadForm(forms.Form):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, owners=None, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
-        super().__init__(*args, **kwargs)
-        if owners is not None:
-            self.fields["owner"].queryset = owners
-
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not (
             data.get("organization")
             or data.get("person")

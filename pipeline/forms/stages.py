@@ -1,11 +1,15 @@
-"""Forms for the pipeline settings pages (issue 5); the rules live in services/config.py."""
+"""Forms for the pipeline settings pages (pipelines, stages, lost reasons); the rules live in
+pipeline/services/stages.py."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from pipeline.models import Stage
+from shared.forms import model_choice_field
 
 
 class NameForm(forms.Form):
@@ -69,9 +73,9 @@ class StageArchiveForm(forms.Form):
         empty_label=_("Choose a stage…"),
     )
 
-    def __init__(self, *args: object, stage: Stage, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["move_deals_to"].queryset = (
+    def __init__(self, *args: Any, stage: Stage, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "move_deals_to").queryset = (
             Stage.objects.filter(pipeline_id=stage.pipeline_id, is_active=True)
             .exclude(pk=stage.pk)
             .order_by("position")

@@ -18,7 +18,7 @@ register = template.Library()
 
 @register.filter
 def money(value: Decimal | int | None, currency: str = "") -> str:
-    """12500.5 with EUR → '€12,500.50' in English, '12 500,50 €' in Finnish (issue 10)."""
+    """12500.5 with EUR → '€12,500.50' in English, '12 500,50 €' in Finnish."""
     return _money(value, currency, whole=False)
 
 
@@ -69,7 +69,7 @@ def due_state(date: datetime.date | None) -> str:
     return "future"
 
 
-# --- Issue 10: converted totals say how they were made -----------------------------------------
+# --- Converted totals say how they were made --------------------------------------------------
 
 
 @register.filter
@@ -119,7 +119,7 @@ def conversion_note(total: Converted | None) -> str:
     return "\n".join(conversion_lines(total))
 
 
-# --- Issue 16 (11): dates from CLDR in the active language (shared.dates) --------------------
+# --- Dates from CLDR in the active language (shared.dates) ---------------------------------
 
 
 @register.filter

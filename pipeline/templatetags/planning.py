@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django import template
 
 from pipeline.models import Activity
 from pipeline.selectors.activities import next_workday
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 register = template.Library()
 
 
 @register.simple_tag
-def activity_types() -> list[tuple[str, str]]:
+def activity_types() -> list[tuple[str, StrOrPromise]]:
     return list(Activity.Type.choices)
 
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -49,17 +49,13 @@ from pipeline.selectors.visibility import activity_list_visible, deal_get_visibl
 from pipeline.services import activities as planning
 from shared.dates import format_day
 from shared.errors import NotVisible, ServiceError
-from shared.http import safe_next
+from shared.http import AuthedHttpRequest, safe_next
 from shared.validation import clamp_date
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _activity(request: HttpRequest, activity_id: int) -> Activity:
+def _activity(request: AuthedHttpRequest, activity_id: int) -> Activity:
     activity = (
-        activity_list_visible(_user(request))
+        activity_list_visible(request.user)
         .select_related("deal", "person", "organization", "owner")
         .filter(pk=activity_id)
         .first()
@@ -84,10 +80,10 @@ def _home_of(activity: Activity) -> str:
 
 @require_POST
 @login_required
-def activity_schedule(request: HttpRequest) -> HttpResponse:
+def activity_schedule(request: AuthedHttpRequest) -> HttpResponse:
     """Schedule an activity on a deal, person or organization (the form says which). A date
     in the past logs it as done."""
-    user = _user(request)
+    user = request.user
     form = ActivityScheduleForm(request.POST, owners=owners_choosable(user))
     fallback = reverse("pipeline:my_activities")
     if not form.is_valid():
@@ -120,7 +116,7 @@ def activity_schedule(request: HttpRequest) -> HttpResponse:
 
 
 def _schedule_page(
-    request: HttpRequest, form: ActivityScheduleForm, *, status: int
+    request: AuthedHttpRequest, form: ActivityScheduleForm, *, status: int
 ) -> HttpResponse:
     return render(request, "pipeline/activity_schedule.html", {"form": form}, status=status)
 
@@ -129,7 +125,7 @@ def _schedule_page(
 
 
 def _detail_page(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     activity: Activity,
     *,
     edit_form: ActivityEditForm | None = None,
@@ -137,7 +133,7 @@ def _detail_page(
     reschedule_form: RescheduleForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    owners = owners_choosable(_user(request))
+    owners = owners_choosable(request.user)
     context = {
         "activity": activity,
         "edit_form": edit_form
@@ -153,7 +149,7 @@ def _detail_page(
         "reschedule_form": reschedule_form
         or RescheduleForm(initial={"due_date": activity.due_date, "due_time": activity.due_time}),
         "home": _home_of(activity),
-        "can_edit": planning.activity_can_edit(_user(request), activity),
+        "can_edit": planning.activity_can_edit(request.user, activity),
         "next": safe_next(request, request.GET.get("next"), _home_of(activity)),
     }
     return render(request, "pipeline/activity_detail.html", context, status=status)
@@ -161,17 +157,17 @@ def _detail_page(
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
+def activity_detail(request: AuthedHttpRequest, activity_id: int) -> HttpResponse:
     """The activity with its edit, complete-and-plan-next and reschedule forms; POST saves
     the edit form."""
     activity = _activity(request, activity_id)
     if request.method == "GET":
         return _detail_page(request, activity)
-    form = ActivityEditForm(request.POST, owners=owners_choosable(_user(request)))
+    form = ActivityEditForm(request.POST, owners=owners_choosable(request.user))
     if not form.is_valid():
         return _detail_page(request, activity, edit_form=form, status=422)
     try:
-        planning.activity_update(activity=activity, actor=_user(request), changes=form.cleaned_data)
+        planning.activity_update(activity=activity, actor=request.user, changes=form.cleaned_data)
     except ServiceError as exc:
         form.add_error(None, exc.message)
         return _detail_page(request, activity, edit_form=form, status=exc.status_code)
@@ -181,7 +177,7 @@ def activity_detail(request: HttpRequest, activity_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def activity_finish(request: HttpRequest, activity_id: int) -> HttpResponse:
+def activity_finish(request: AuthedHttpRequest, activity_id: int) -> HttpResponse:
     activity = _activity(request, activity_id)
     form = FinishForm(request.POST)
     if not form.is_valid():
@@ -189,7 +185,7 @@ def activity_finish(request: HttpRequest, activity_id: int) -> HttpResponse:
     try:
         done, created = planning.activity_finish(
             activity=activity,
-            actor=_user(request),
+            actor=request.user,
             outcome=form.cleaned_data["outcome"],
             next_activity=form.next_activity(),
         )
@@ -209,7 +205,7 @@ def activity_finish(request: HttpRequest, activity_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def activity_reschedule(request: HttpRequest, activity_id: int) -> HttpResponse:
+def activity_reschedule(request: AuthedHttpRequest, activity_id: int) -> HttpResponse:
     activity = _activity(request, activity_id)
     form = RescheduleForm(request.POST)
     if not form.is_valid():
@@ -217,7 +213,7 @@ def activity_reschedule(request: HttpRequest, activity_id: int) -> HttpResponse:
     try:
         planning.activity_reschedule(
             activity=activity,
-            actor=_user(request),
+            actor=request.user,
             due_date=form.cleaned_data["due_date"],
             due_time=form.cleaned_data["due_time"],
         )
@@ -232,11 +228,11 @@ def activity_reschedule(request: HttpRequest, activity_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def activity_reopen(request: HttpRequest, activity_id: int) -> HttpResponse:
+def activity_reopen(request: AuthedHttpRequest, activity_id: int) -> HttpResponse:
     activity = _activity(request, activity_id)
     back = safe_next(request, request.POST.get("next"), _home_of(activity))
     try:
-        planning.activity_reopen(activity=activity, actor=_user(request))
+        planning.activity_reopen(activity=activity, actor=request.user)
     except ServiceError as exc:
         messages.error(request, exc.message)
         return _detail_page(request, activity, status=exc.status_code)
@@ -247,8 +243,8 @@ def activity_reopen(request: HttpRequest, activity_id: int) -> HttpResponse:
 # --- Lists -----------------------------------------------------------------------------------
 
 
-def _list_context(request: HttpRequest, filters: ActivityFilters) -> dict:
-    user = _user(request)
+def _list_context(request: AuthedHttpRequest, filters: ActivityFilters) -> dict:
+    user = request.user
     return {
         "filters": filters,
         "filter_query": urlencode(filters.as_query()),
@@ -261,8 +257,8 @@ def _list_context(request: HttpRequest, filters: ActivityFilters) -> dict:
 
 @require_GET
 @login_required
-def my_activities(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def my_activities(request: AuthedHttpRequest) -> HttpResponse:
+    user = request.user
     filters = ActivityFilters.from_query(request.GET)
     buckets = activity_buckets(user=user, filters=filters)
     sections = [
@@ -286,14 +282,14 @@ def my_activities(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def activity_calendar(request: HttpRequest) -> HttpResponse:
+def activity_calendar(request: AuthedHttpRequest) -> HttpResponse:
     filters = ActivityFilters.from_query(request.GET)
     try:
         day = clamp_date(datetime.date.fromisoformat(request.GET.get("week", "")))
     except ValueError:
         day = timezone.localdate()
     monday = week_start(day)
-    days = activity_week(user=_user(request), filters=filters, monday=monday)
+    days = activity_week(user=request.user, filters=filters, monday=monday)
     context = _list_context(request, filters) | {
         "days": days,
         "monday": monday,
@@ -311,10 +307,10 @@ def activity_calendar(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def activity_goals(request: HttpRequest) -> HttpResponse:
+def activity_goals(request: AuthedHttpRequest) -> HttpResponse:
     """Managers set weekly targets per rep; the table shows this week's counts beside them.
     Inputs are named `goal-<rep id>-<metric>`."""
-    user = _user(request)
+    user = request.user
     if not (user.is_manager or user.is_admin):
         raise PermissionDenied(_("Only managers and admins set activity goals."))
     errors: list[str] = []
@@ -359,8 +355,8 @@ def activity_goals(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def calendar_feed_settings(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def calendar_feed_settings(request: AuthedHttpRequest) -> HttpResponse:
+    user = request.user
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
             planning.calendar_feed_revoke(actor=user)
@@ -382,7 +378,7 @@ def calendar_feed_settings(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @never_cache
-def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+def calendar_feed(request: AuthedHttpRequest, token: str) -> HttpResponse:
     """The secret feed: no login (calendar apps cannot log in); the token is the key."""
     feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
     if feed is None or not feed.user.is_active:

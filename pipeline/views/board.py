@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -34,7 +34,7 @@ from pipeline.selectors.visibility import (
 from pipeline.views.cards import card_html, card_ui, cards_html
 from shared.currencies import currency_enabled_with_rates
 from shared.errors import RuleViolation, ServiceError
-from shared.http import form_errors_text, refused, safe_next, toast
+from shared.http import HtmxHttpRequest, form_errors_text, refused, safe_next, toast
 
 BOARD = "pipeline/board.html"
 # "Load more" without JavaScript grows one column up to this many cards.
@@ -42,7 +42,7 @@ MAX_SHOWN = 2000
 
 
 def _pipeline_for(
-    request: HttpRequest, pipeline_id: int | None, pipelines: list[Pipeline]
+    request: HtmxHttpRequest, pipeline_id: int | None, pipelines: list[Pipeline]
 ) -> Pipeline:
     """The pipeline to show, picked from the active `pipelines` (the switcher's list, loaded
     once: the board's query budget has no room for a second lookup)."""
@@ -51,7 +51,7 @@ def _pipeline_for(
         if pipeline_id not in by_id:
             raise Http404(_("No such pipeline."))
         return by_id[pipeline_id]
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if user.default_pipeline_id in by_id:
         return by_id[user.default_pipeline_id]
     if not pipelines:
@@ -66,13 +66,13 @@ def _board_url(pipeline: Pipeline, filters: BoardFilters | None = None) -> str:
 
 
 def _context(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     pipeline: Pipeline,
     filters: BoardFilters,
     pipelines: list[Pipeline] | None = None,
     versions: BoardVersions | None = None,
 ) -> dict:
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     visible = owner_ids_visible(user)
     # Read before the cards: a change landing in between shows at the next poll, not never.
     versions = versions or board_get_versions(pipeline=pipeline, user=user, visible=visible)
@@ -88,7 +88,7 @@ def _context(
     _expand_column(request, pipeline, filters, columns)
     ui = card_ui(request, [c.stage for c in columns])
     for col in columns:
-        col.cards_html = cards_html(col.cards, ui)
+        col.cards_html = cards_html(col.cards, ui)  # type: ignore[attr-defined]  # rendered cards ride on the column to the template; Column has no such field
     return {
         "pipeline": pipeline,
         "pipelines": pipelines
@@ -99,7 +99,7 @@ def _context(
         "filters": filters,
         "filter_query": urlencode(filters.as_query()),
         # Only owners whose deals the viewer may see: a rep who sees only their own deals
-        # gets no list of colleagues to filter by (issue 16 item 22).
+        # gets no list of colleagues to filter by.
         "owners": (
             User.objects.filter(is_active=True)
             if visible is None
@@ -115,14 +115,14 @@ def _context(
 @require_GET
 @login_required
 @vary_on_headers("HX-Request")
-def board(request: HttpRequest, pipeline_id: int | None = None) -> HttpResponse:
+def board(request: HtmxHttpRequest, pipeline_id: int | None = None) -> HttpResponse:
     pipelines = list(Pipeline.objects.filter(is_active=True).order_by("position", "id"))
     pipeline = _pipeline_for(request, pipeline_id, pipelines)
     return _board_page(request, pipeline, pipelines)
 
 
 def _board_page(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     pipeline: Pipeline,
     pipelines: list[Pipeline],
     *,
@@ -146,16 +146,16 @@ def _mark_entry_requirements(stages: list[Stage]) -> None:
     """For the quick-add form: `entry_codes`, space-separated (services.stage_entry_codes)."""
     entry = services.stage_entry_codes(stages)
     for stage in stages:
-        stage.entry_codes = " ".join(entry[stage.pk])  # type: ignore[attr-defined]
+        stage.entry_codes = " ".join(entry[stage.pk])  # type: ignore[attr-defined]  # for the template: the fields a deal needs to enter this stage
 
 
 @require_GET
 @login_required
-def board_poll(request: HttpRequest, pipeline_id: int) -> HttpResponse:
+def board_poll(request: HtmxHttpRequest, pipeline_id: int) -> HttpResponse:
     """204 while nothing this user's board shows changed (`BoardVersions.mine`); otherwise the
     whole board as an out-of-band swap."""
     pipeline = get_object_or_404(Pipeline, pk=pipeline_id)
-    versions = board_get_versions(pipeline=pipeline, user=request.user)  # type: ignore[arg-type]
+    versions = board_get_versions(pipeline=pipeline, user=request.user)
     if request.GET.get("v", "") == versions.mine:
         return HttpResponse(status=204)
     filters = BoardFilters.from_query(request.GET, request.user)
@@ -172,11 +172,11 @@ def _card_count(raw: str | None) -> int:
         return 0
 
 
-def _shown(request: HttpRequest) -> int:
+def _shown(request: HtmxHttpRequest) -> int:
     return _card_count(request.GET.get("shown"))
 
 
-def _wanted_cards(request: HttpRequest, stage_id: int) -> int:
+def _wanted_cards(request: HtmxHttpRequest, stage_id: int) -> int:
     """How many cards a column should show beyond its first page: `?more=<stage>&shown=<n>`
     (the "Load more" link without JavaScript: one page more than the `n` it showed), or
     `shown_<stage>=<n>` (the poll, a move or a quick-add, so a redraw keeps the cards already
@@ -189,7 +189,7 @@ def _wanted_cards(request: HttpRequest, stage_id: int) -> int:
 
 
 def _expand_column(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     pipeline: Pipeline,
     filters: BoardFilters,
     columns: list,
@@ -205,7 +205,7 @@ def _expand_column(
         extra, col.next_cursor = column_page(
             pipeline=pipeline,
             stage=col.stage,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             filters=filters,
             cursor=col.next_cursor,
             page=wanted,
@@ -215,14 +215,14 @@ def _expand_column(
 
 @require_GET
 @login_required
-def column_more(request: HttpRequest, pipeline_id: int, stage_id: int) -> HttpResponse:
+def column_more(request: HtmxHttpRequest, pipeline_id: int, stage_id: int) -> HttpResponse:
     pipeline = get_object_or_404(Pipeline, pk=pipeline_id)
     stage = get_object_or_404(Stage, pk=stage_id, pipeline=pipeline)
     filters = BoardFilters.from_query(request.GET, request.user)
     cards, cursor = column_page(
         pipeline=pipeline,
         stage=stage,
-        user=request.user,  # type: ignore[arg-type]
+        user=request.user,
         filters=filters,
         cursor=request.GET.get("cursor", ""),
     )
@@ -242,7 +242,7 @@ def column_more(request: HttpRequest, pipeline_id: int, stage_id: int) -> HttpRe
 
 
 def _columns_html(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     pipeline: Pipeline,
     stage_ids: list[int],
     *,
@@ -251,7 +251,7 @@ def _columns_html(
 ) -> str:
     """Out-of-band fragments for the given columns: the whole column, or just its header.
     `arrived`: the stage a deal just entered, which shows one card more than it did."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     filters = BoardFilters.from_query(request.POST or request.GET, user)
     all_stages = list(pipeline.stages.filter(is_active=True).order_by("position"))
     wanted = [s for s in all_stages if s.pk in stage_ids]
@@ -263,7 +263,7 @@ def _columns_html(
         _expand_column(request, pipeline, filters, columns, arrived)
     ui = card_ui(request, all_stages)
     for col in columns:
-        col.cards_html = cards_html(col.cards, ui)
+        col.cards_html = cards_html(col.cards, ui)  # type: ignore[attr-defined]  # rendered cards ride on the column to the template; Column has no such field
     template = f"{BOARD}#column" if with_cards else f"{BOARD}#column_header"
     return "".join(
         render_to_string(
@@ -281,13 +281,13 @@ def _columns_html(
     )
 
 
-def _deal_or_refuse(request: HttpRequest, deal_id: int) -> Deal:
-    return deal_get_visible(request.user, deal_id)  # type: ignore[arg-type]
+def _deal_or_refuse(request: HtmxHttpRequest, deal_id: int) -> Deal:
+    return deal_get_visible(request.user, deal_id)
 
 
 @require_POST
 @login_required
-def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
+def deal_move(request: HtmxHttpRequest, deal_id: int) -> HttpResponse:
     """Move a deal to a stage. A drag keeps the card where it was dropped and refreshes both
     column headers; the keyboard control and a refusal re-render both columns."""
     try:
@@ -297,18 +297,13 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
     origin = deal.stage_id
     fallback = _board_url(deal.pipeline, BoardFilters.from_query(request.POST, request.user))
     form = MoveForm(request.POST)
-    if not form.is_valid():
-        exc = RuleViolation(form_errors_text(form), deal=deal)
-        return refused(
-            request,
-            exc,
-            fragments=_columns_html(request, deal.pipeline, [origin], with_cards=True),
-            fallback_url=fallback,
-        )
-    to_stage = (
-        Stage.objects.select_related("pipeline").filter(pk=form.cleaned_data["stage"]).first()
-    )
+    to_stage: Stage | None = None
     try:
+        if not form.is_valid():
+            raise RuleViolation(form_errors_text(form), deal=deal)
+        to_stage = (
+            Stage.objects.select_related("pipeline").filter(pk=form.cleaned_data["stage"]).first()
+        )
         if to_stage is None:
             raise RuleViolation(
                 _("That stage does not exist any more; reload the board."), deal=deal
@@ -317,10 +312,11 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
             deal=deal,
             to_stage=to_stage,
             expected_version=form.cleaned_data["version"],
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             source="board",
         )
     except ServiceError as exc:
+        # The columns the deal was, is and was meant to be in, re-rendered from the database.
         true_stage = exc.deal.stage_id if exc.deal else origin
         touched = list(dict.fromkeys([origin, true_stage] + ([to_stage.pk] if to_stage else [])))
         return refused(
@@ -329,10 +325,15 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
             fragments=_columns_html(request, deal.pipeline, touched, with_cards=True),
             fallback_url=fallback,
         )
+    return _moved(request, moved, origin=origin, fallback=fallback)
+
+
+def _moved(request: HtmxHttpRequest, moved: Deal, *, origin: int, fallback: str) -> HttpResponse:
+    """The answer to a move that was written: a redirect without htmx; with htmx the card and
+    both column headers (a drag), or both columns (`mode=columns`, the keyboard control)."""
+    message = _("Moved “%(deal)s” to %(stage)s.") % {"deal": moved, "stage": moved.stage}
     if not request.htmx:
-        messages.success(
-            request, _("Moved “%(deal)s” to %(stage)s.") % {"deal": moved, "stage": moved.stage}
-        )
+        messages.success(request, message)
         return HttpResponseRedirect(fallback)
     stage_ids = [origin, moved.stage_id]
     if request.POST.get("mode") == "columns":
@@ -357,7 +358,7 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
             "to": moved.stage_id,
             "version": moved.version,
             # Announced in the board's live region.
-            "message": _("Moved “%(deal)s” to %(stage)s.") % {"deal": moved, "stage": moved.stage},
+            "message": message,
         },
         after="settle",
     )
@@ -367,7 +368,7 @@ def _stages(pipeline: Pipeline) -> list[Stage]:
     return list(pipeline.stages.filter(is_active=True).order_by("position"))
 
 
-def _close_view(request: HttpRequest, deal_id: int, *, won: bool) -> HttpResponse:
+def _close_view(request: HtmxHttpRequest, deal_id: int, *, won: bool) -> HttpResponse:
     try:
         deal = _deal_or_refuse(request, deal_id)
     except ServiceError as exc:
@@ -386,7 +387,7 @@ def _close_view(request: HttpRequest, deal_id: int, *, won: bool) -> HttpRespons
             closed = services.deal_win(
                 deal=deal,
                 expected_version=form.cleaned_data["version"],
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 source="board",
             )
             text = _("“%(deal)s” is won. Well done!") % {"deal": deal}
@@ -394,7 +395,7 @@ def _close_view(request: HttpRequest, deal_id: int, *, won: bool) -> HttpRespons
             closed = services.deal_lose(
                 deal=deal,
                 expected_version=form.cleaned_data["version"],
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
                 source="board",
@@ -422,19 +423,19 @@ def _close_view(request: HttpRequest, deal_id: int, *, won: bool) -> HttpRespons
 
 @require_POST
 @login_required
-def deal_win(request: HttpRequest, deal_id: int) -> HttpResponse:
+def deal_win(request: HtmxHttpRequest, deal_id: int) -> HttpResponse:
     return _close_view(request, deal_id, won=True)
 
 
 @require_POST
 @login_required
-def deal_lose(request: HttpRequest, deal_id: int) -> HttpResponse:
+def deal_lose(request: HtmxHttpRequest, deal_id: int) -> HttpResponse:
     return _close_view(request, deal_id, won=False)
 
 
 @require_http_methods(["POST"])
 @login_required
-def deal_quick_add(request: HttpRequest, pipeline_id: int) -> HttpResponse:
+def deal_quick_add(request: HtmxHttpRequest, pipeline_id: int) -> HttpResponse:
     pipeline = get_object_or_404(Pipeline, pk=pipeline_id, is_active=True)
     form = QuickAddForm(request.POST)
     fallback = _board_url(pipeline)
@@ -443,7 +444,7 @@ def deal_quick_add(request: HttpRequest, pipeline_id: int) -> HttpResponse:
     data = form.cleaned_data
     try:
         deal = services.deal_quick_add(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             pipeline=pipeline,
             stage_id=data["stage"],
             title=data["title"],
@@ -470,7 +471,9 @@ def deal_quick_add(request: HttpRequest, pipeline_id: int) -> HttpResponse:
     return response
 
 
-def _quick_add_refused(request: HttpRequest, pipeline: Pipeline, exc: ServiceError) -> HttpResponse:
+def _quick_add_refused(
+    request: HtmxHttpRequest, pipeline: Pipeline, exc: ServiceError
+) -> HttpResponse:
     """htmx: a toast, the form keeps its input. Without JavaScript: the board again, the form
     open with what was typed and the reason (not a redirect that loses the input)."""
     if request.htmx:

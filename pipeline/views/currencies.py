@@ -1,51 +1,41 @@
-"""Admin settings for currencies and exchange rates (issue 10)."""
+"""Admin settings for currencies and exchange rates."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import admin_required
-from accounts.models import User
 from pipeline.forms.currencies import CurrencyAddForm, CurrencyRateForm
 from pipeline.services import currencies
 from shared.currencies import currency_list
-from shared.errors import RuleViolation, ServiceError
-from shared.http import form_errors_text, refused_page
+from shared.errors import ServiceError
+from shared.http import HtmxHttpRequest, form_write, refused_page, valid_data
 
 PAGE = "pipeline/settings/currencies.html"
 
 
 @require_http_methods(["GET", "POST"])
 @admin_required
-def currency_settings(request: HttpRequest) -> HttpResponse:
+def currency_settings(request: HtmxHttpRequest) -> HttpResponse:
     """The enabled currencies with their rates; POST enables a currency."""
     form = CurrencyAddForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                currency = currencies.currency_enable(
-                    code=form.cleaned_data["code"],
-                    actor=request.user,  # type: ignore[arg-type]
-                )
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-                status = exc.status_code
-            else:
-                messages.success(
-                    request,
-                    _("%(code)s enabled. Set its rate so totals can include it.")
-                    % {"code": currency.code},
-                )
-                return HttpResponseRedirect(reverse("pipeline:settings_currencies"))
-        else:
-            status = 422
+    currency, status = form_write(
+        request,
+        form,
+        lambda data: currencies.currency_enable(code=data["code"], actor=request.user),
+    )
+    if currency is not None:
+        messages.success(
+            request,
+            _("%(code)s enabled. Set its rate so totals can include it.") % {"code": currency.code},
+        )
+        return HttpResponseRedirect(reverse("pipeline:settings_currencies"))
     return render(
         request,
         PAGE,
@@ -61,9 +51,9 @@ def currency_settings(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def currency_edit(request: HttpRequest, code: str) -> HttpResponse:
+def currency_edit(request: HtmxHttpRequest, code: str) -> HttpResponse:
     """Set the rate (`action=rate`), disable or enable a currency; POST/redirect/GET."""
-    actor: User = request.user  # type: ignore[assignment]
+    actor = request.user
     action = request.POST.get("action", "rate")
     try:
         if action == "disable":
@@ -74,8 +64,7 @@ def currency_edit(request: HttpRequest, code: str) -> HttpResponse:
             text = _("%(code)s enabled.")
         else:
             form = CurrencyRateForm(request.POST)
-            if not form.is_valid():
-                raise RuleViolation(form_errors_text(form))
+            valid_data(form)
             currency = currencies.currency_set_rate(
                 code=code,
                 rate=form.cleaned_data["rate"],

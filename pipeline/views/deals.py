@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from accounts.models import User
 from pipeline import services
 from pipeline.forms.contacts import NoteForm
 from pipeline.forms.deals import DealEditForm, VersionForm
@@ -24,12 +23,12 @@ from pipeline.selectors.visibility import (
     organization_list_visible,
 )
 from shared.errors import RuleViolation, ServiceError
-from shared.http import form_errors_text, refused, refused_page, toast
+from shared.http import HtmxHttpRequest, form_errors_text, refused, refused_page, toast
 
 
-def _get(request: HttpRequest, deal_id: int):  # noqa: ANN202
+def _get(request: HtmxHttpRequest, deal_id: int):  # noqa: ANN202
     try:
-        return deal_get_visible(request.user, deal_id)  # type: ignore[arg-type]
+        return deal_get_visible(request.user, deal_id)
     except ServiceError as exc:
         raise Http404(exc.message) from exc
 
@@ -37,9 +36,9 @@ def _get(request: HttpRequest, deal_id: int):  # noqa: ANN202
 @require_http_methods(["GET", "POST"])
 @login_required
 @vary_on_headers("HX-Request")
-def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
+def deal_detail(request: HtmxHttpRequest, deal_id: int) -> HttpResponse:
     deal = _get(request, deal_id)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     url = reverse("pipeline:deal_detail", args=[deal.pk])
     organizations = organization_list_visible(user)
     if request.method == "POST":
@@ -68,14 +67,14 @@ def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
 
 
 def _render_detail(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     deal: Deal,
     *,
     form: DealEditForm | None = None,
     note_form: NoteForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     context = {
         "deal": deal,
         "form": form or DealEditForm(deal=deal, organizations=organization_list_visible(user)),
@@ -94,11 +93,11 @@ def _render_detail(
 @require_POST
 @login_required
 @vary_on_headers("HX-Request")
-def deal_note(request: HttpRequest, deal_id: int) -> HttpResponse:
+def deal_note(request: HtmxHttpRequest, deal_id: int) -> HttpResponse:
     """Add a note to the deal. htmx: the timeline section again (with an empty note box);
     a plain form: back to the deal page, or the page again with the text kept if refused."""
     deal = _get(request, deal_id)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     form = NoteForm(request.POST)
     error: ServiceError | None = None
     if not form.is_valid():
@@ -133,7 +132,7 @@ def deal_note(request: HttpRequest, deal_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def deal_reopen(request: HttpRequest, deal_id: int) -> HttpResponse:
+def deal_reopen(request: HtmxHttpRequest, deal_id: int) -> HttpResponse:
     deal = _get(request, deal_id)
     url = reverse("pipeline:deal_detail", args=[deal.pk])
     form = VersionForm(request.POST)
@@ -143,7 +142,7 @@ def deal_reopen(request: HttpRequest, deal_id: int) -> HttpResponse:
         services.deal_reopen(
             deal=deal,
             expected_version=form.cleaned_data["version"],
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             source="form",
         )
     except ServiceError as exc:

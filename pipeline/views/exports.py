@@ -8,19 +8,33 @@ from __future__ import annotations
 
 import io
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django_filters import FilterSet
 
+from accounts.models import User
 from pipeline.api import filters as api_filters
 from pipeline.selectors import exports, visibility
+from shared.http import AuthedHttpRequest
 from shared.spreadsheets import SafeCsvWriter, safe_cell
 
-KINDS = {
+# Per kind: the visibility selector, the API's filter set, the header row, the row maker.
+Kind = tuple[
+    Callable[[User], QuerySet[Any]],
+    type[FilterSet],
+    list[str],
+    Callable[[QuerySet[Any]], Iterator[list[str]]],
+]
+
+KINDS: dict[str, Kind] = {
     "deals": (
         visibility.deal_list_visible,
         api_filters.DealFilter,
@@ -63,7 +77,7 @@ def _csv_stream(header: list[str], rows: Iterator[list[str]]) -> Iterator[str]:
 
 @require_http_methods(["GET"])
 @login_required
-def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+def export(request: AuthedHttpRequest, kind: str, fmt: str) -> HttpResponseBase:
     if kind not in KINDS or fmt not in ("csv", "xlsx"):
         return HttpResponse(_("Unknown export."), status=404, content_type="text/plain")
     selector, filterset_class, header, rows_of = KINDS[kind]
@@ -79,6 +93,7 @@ def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
         )
     rows = rows_of(filterset.qs)
     name = f"stagecoach-{kind}-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    response: HttpResponseBase
     if fmt == "csv":
         response = StreamingHttpResponse(
             _csv_stream(header, rows), content_type="text/csv; charset=utf-8"

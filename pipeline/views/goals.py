@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,13 +21,10 @@ from pipeline.selectors.visibility import owner_ids_editable
 from pipeline.services import goals as goal_services
 from pipeline.services.goals import GoalInvalid
 from shared.errors import NotAllowed, ServiceError
+from shared.http import AuthedHttpRequest
 
 # Service fields whose messages belong beside another form field.
 _FIELD_OF = {"owner": "assignee", "team": "assignee"}
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _can_set_goals(user: User) -> bool:
@@ -45,13 +42,13 @@ def _goal(user: User, goal_id: int) -> Goal:
 
 @require_GET
 @login_required
-def goal_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def goal_list(request: AuthedHttpRequest) -> HttpResponse:
+    user = request.user
     show_ended = request.GET.get("ended") == "1"
     rows = goal_list_with_progress(user=user, include_ended=show_ended)
     editable = owner_ids_editable(user) or [] if user.is_manager else []
     for row in rows:
-        row.can_edit = goal_can_edit(user, row.goal, editable=editable)  # type: ignore[attr-defined]
+        row.can_edit = goal_can_edit(user, row.goal, editable=editable)  # type: ignore[attr-defined]  # for the template
     context = {
         "rows": rows,
         "can_set": _can_set_goals(user),
@@ -61,11 +58,11 @@ def goal_list(request: HttpRequest) -> HttpResponse:
     return render(request, "pipeline/goals.html", context)
 
 
-def _save(request: HttpRequest, form: GoalForm, goal: Goal | None) -> HttpResponse | None:
+def _save(request: AuthedHttpRequest, form: GoalForm, goal: Goal | None) -> HttpResponse | None:
     """Validate and save; None when the form must be shown again with its messages."""
     if not form.is_valid():
         return None
-    user = _user(request)
+    user = request.user
     try:
         fields = form.service_fields()
         if goal is None:
@@ -88,8 +85,8 @@ def _save(request: HttpRequest, form: GoalForm, goal: Goal | None) -> HttpRespon
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def goal_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def goal_new(request: AuthedHttpRequest) -> HttpResponse:
+    user = request.user
     if not _can_set_goals(user):
         raise PermissionDenied(_("Only managers and admins set goals."))
     initial = {
@@ -112,8 +109,8 @@ def goal_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
-    user = _user(request)
+def goal_edit(request: AuthedHttpRequest, goal_id: int) -> HttpResponse:
+    user = request.user
     goal = _goal(user, goal_id)
     if not goal_can_edit(user, goal):
         raise PermissionDenied(_("You can see this goal but not change it."))
@@ -132,8 +129,8 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def goal_delete(request: HttpRequest, goal_id: int) -> HttpResponse:
-    user = _user(request)
+def goal_delete(request: AuthedHttpRequest, goal_id: int) -> HttpResponse:
+    user = request.user
     goal = _goal(user, goal_id)
     try:
         goal_services.goal_delete(goal=goal, actor=user)

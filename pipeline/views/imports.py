@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -39,7 +39,7 @@ from pipeline.services.imports.jobs import (
     import_progress,
 )
 from shared.errors import NotAllowed, ServiceError
-from shared.http import refused_page
+from shared.http import HtmxHttpRequest, refused_page
 
 # What an import created, counted: "1 stage", "3 deals".
 _COUNTED = {
@@ -59,9 +59,9 @@ def _counted(kind: str, n: int) -> str:
     return f"{n} {kind_label(kind)}"
 
 
-def _job(request: HttpRequest, job_id: int) -> ImportJob:
+def _job(request: HtmxHttpRequest, job_id: int) -> ImportJob:
     try:
-        return import_job_get(actor=request.user, job_id=job_id)  # type: ignore[arg-type]
+        return import_job_get(actor=request.user, job_id=job_id)
     except ServiceError as exc:
         raise Http404(exc.message) from exc
 
@@ -70,13 +70,13 @@ class _UploadLimit(FileUploadHandler):
     """Stops reading an upload at the import limit instead of storing the whole body first
     (Django's own handlers would spool every byte to a temporary file)."""
 
-    def __init__(self, request: HttpRequest, limit: int) -> None:
+    def __init__(self, request: HtmxHttpRequest, limit: int) -> None:
         super().__init__(request)
         self.limit = limit
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
         if start + len(raw_data) > self.limit:
-            self.request.import_upload_too_large = True  # type: ignore[union-attr]
+            self.request.import_upload_too_large = True  # type: ignore[union-attr]  # a flag for the view, which reads it with getattr
             raise StopUpload(connection_reset=True)
         return raw_data
 
@@ -91,7 +91,7 @@ _FORM_OVERHEAD = 64 * 1024
 @csrf_exempt  # the upload handler must be set before the CSRF check reads the body
 @require_http_methods(["GET", "POST"])
 @login_required
-def import_list(request: HttpRequest) -> HttpResponse:
+def import_list(request: HtmxHttpRequest) -> HttpResponse:
     limit = imports_jobs.MAX_UPLOAD_BYTES
     if request.method == "POST":
         try:
@@ -107,14 +107,14 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_protect
-def _import_upload(request: HttpRequest) -> HttpResponse:
+def _import_upload(request: HtmxHttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if getattr(request, "import_upload_too_large", False):
         return _import_list_page(request, ImportUploadForm(), too_large=True)
     if request.method == "POST" and form.is_valid():
         try:
             job = import_job_create(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 kind=form.cleaned_data["kind"],
                 upload=form.cleaned_data["file"],
             )
@@ -126,7 +126,7 @@ def _import_upload(request: HttpRequest) -> HttpResponse:
 
 
 def _import_list_page(
-    request: HttpRequest, form: ImportUploadForm, too_large: bool = False
+    request: HtmxHttpRequest, form: ImportUploadForm, too_large: bool = False
 ) -> HttpResponse:
     context = {
         "form": form,
@@ -134,8 +134,8 @@ def _import_list_page(
         % {"mb": imports_jobs.MAX_UPLOAD_BYTES // (1024 * 1024)}
         if too_large
         else "",
-        "jobs": import_job_list_visible(request.user)[:50],  # type: ignore[arg-type]
-        "others_too": request.user.is_admin or request.user.is_manager,  # type: ignore[union-attr]
+        "jobs": import_job_list_visible(request.user)[:50],
+        "others_too": request.user.is_admin or request.user.is_manager,
         "pipelines": Pipeline.objects.filter(is_active=True),
     }
     status = 413 if too_large else 400 if form.errors else 200
@@ -144,7 +144,7 @@ def _import_list_page(
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_job(request: HtmxHttpRequest, job_id: int) -> HttpResponse:
     job = _job(request, job_id)
     form = ImportMappingForm(request.POST or None, job=job)
     if request.method == "POST" and form.is_valid():
@@ -157,7 +157,7 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
         try:
             import_job_configure(
                 job=job,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 mapping=form.mapping(),
                 options=options,
             )
@@ -169,11 +169,11 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     report = job.report or {}
     context = {
         "job": job,
-        "can_change": import_job_can_change(job=job, actor=request.user),  # type: ignore[arg-type]
+        "can_change": import_job_can_change(job=job, actor=request.user),
         "form": form,
         "report": report,
         "unknown": [(kind_label(k), names) for k, names in (report.get("unknown") or {}).items()],
-        "matchable": _matchable(job, report, request.user)  # type: ignore[arg-type]
+        "matchable": _matchable(job, report, request.user)
         if job.status == ImportJob.Status.CHECKED
         else [],
         "created": [_counted(k, n) for k, n in (report.get("created") or {}).items() if n],
@@ -253,7 +253,7 @@ def _matchable(job: ImportJob, report: dict, actor: User) -> list[dict]:
 
 @require_POST
 @login_required
-def import_matches(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_matches(request: HtmxHttpRequest, job_id: int) -> HttpResponse:
     job = _job(request, job_id)
     matches: dict[str, dict[str, str]] = {}
     for kind in MATCHABLE:
@@ -285,7 +285,7 @@ def import_matches(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 def _job_action(
-    request: HttpRequest, job: ImportJob, service: Callable[..., object], **kwargs: object
+    request: HtmxHttpRequest, job: ImportJob, service: Callable[..., object], **kwargs: object
 ) -> HttpResponse:
     """Call one import-job service; back to the job's page with its refusal, if any."""
     back = reverse("pipeline:import_job", args=[job.pk])
@@ -300,20 +300,20 @@ def _job_action(
 
 @require_POST
 @login_required
-def import_apply(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_apply(request: HtmxHttpRequest, job_id: int) -> HttpResponse:
     return _job_action(request, _job(request, job_id), import_job_start_apply, actor=request.user)
 
 
 @require_POST
 @login_required
-def import_discard(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_discard(request: HtmxHttpRequest, job_id: int) -> HttpResponse:
     return _job_action(request, _job(request, job_id), import_job_discard, actor=request.user)
 
 
 @require_http_methods(["GET"])
 @login_required
 @vary_on_headers("HX-Request")
-def import_progress_view(request: HttpRequest, job_id: int) -> HttpResponse:
+def import_progress_view(request: HtmxHttpRequest, job_id: int) -> HttpResponse:
     """Polled by the job page every second while a task runs; reloads it when done."""
     job = _job(request, job_id)
     if not job.is_running and request.htmx:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +16,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import User
 from pipeline import services
 from pipeline.forms.deals import DealParkForm, VersionForm
 from pipeline.forms.leads import ConvertForm, LeadFilterForm, LeadForm, ParkForm
@@ -34,20 +36,16 @@ from pipeline.selectors.visibility import (
 from pipeline.services import leads as lead_services
 from shared.dates import format_day
 from shared.errors import DuplicateFound, ServiceError
-from shared.http import form_errors_text, refused_page
+from shared.http import HtmxHttpRequest, refused_page, valid_data
 from shared.validation import is_id
 
 PAGE_SIZE = 50
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @require_GET
 @login_required
-def lead_inbox(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def lead_inbox(request: HtmxHttpRequest) -> HttpResponse:
+    user = request.user
     f = LeadFilterForm(request.GET)
     f.is_valid()
     data = {k: (v or "") for k, v in f.cleaned_data.items()}
@@ -82,19 +80,19 @@ def lead_inbox(request: HttpRequest) -> HttpResponse:
 
 
 def _lead_form_page(
-    request: HttpRequest, form: LeadForm, *, status: int = 200, **extra
+    request: HtmxHttpRequest, form: LeadForm, *, status: int = 200, **extra
 ) -> HttpResponse:  # noqa: ANN003
     return render(request, "pipeline/lead_form.html", {"form": form, **extra}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def lead_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+def lead_new(request: HtmxHttpRequest) -> HttpResponse:
+    user = request.user
     owners = owners_choosable(user)
     if request.method == "GET":
-        initial: dict = {"owner": user.pk}
-        visible = {
+        initial: dict[str, Any] = {"owner": user.pk}
+        visible: dict[str, QuerySet[Any]] = {
             "organization": organization_list_visible(user),
             "person": person_list_visible(user),
         }
@@ -143,14 +141,14 @@ def lead_new(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(reverse("pipeline:lead_inbox"))
 
 
-def _lead(request: HttpRequest, lead_id: int) -> Lead:
+def _lead(request: HtmxHttpRequest, lead_id: int) -> Lead:
     try:
-        return lead_get_visible(_user(request), lead_id)
+        return lead_get_visible(request.user, lead_id)
     except ServiceError as exc:
         raise Http404(exc.message) from exc
 
 
-def _back(request: HttpRequest) -> str:
+def _back(request: HtmxHttpRequest) -> str:
     view = request.POST.get("view", "")
     url = reverse("pipeline:lead_inbox")
     return f"{url}?{urlencode({'view': view})}" if view in dict(LeadFilterForm.VIEWS) else url
@@ -158,19 +156,16 @@ def _back(request: HttpRequest) -> str:
 
 @require_POST
 @login_required
-def lead_convert(request: HttpRequest, lead_id: int) -> HttpResponse:
+def lead_convert(request: HtmxHttpRequest, lead_id: int) -> HttpResponse:
     lead = _lead(request, lead_id)
     form = ConvertForm(request.POST)
     back = _back(request)
     try:
-        if not form.is_valid():
-            from shared.errors import RuleViolation
-
-            raise RuleViolation(form_errors_text(form))
+        valid_data(form)
         deal = services.lead_convert(
             lead=lead,
             stage=form.cleaned_data["stage"],
-            actor=_user(request),
+            actor=request.user,
             title=form.cleaned_data["title"] or None,
             value=form.cleaned_data["value"],
         )
@@ -185,11 +180,11 @@ def lead_convert(request: HttpRequest, lead_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def lead_archive(request: HttpRequest, lead_id: int) -> HttpResponse:
+def lead_archive(request: HtmxHttpRequest, lead_id: int) -> HttpResponse:
     lead = _lead(request, lead_id)
     back = _back(request)
     try:
-        lead_services.lead_archive(lead=lead, actor=_user(request))
+        lead_services.lead_archive(lead=lead, actor=request.user)
     except ServiceError as exc:
         return refused_page(request, exc, back)
     messages.success(request, _("“%(t)s” is archived.") % {"t": lead.title})
@@ -198,11 +193,11 @@ def lead_archive(request: HttpRequest, lead_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def lead_restore(request: HttpRequest, lead_id: int) -> HttpResponse:
+def lead_restore(request: HtmxHttpRequest, lead_id: int) -> HttpResponse:
     lead = _lead(request, lead_id)
     back = _back(request)
     try:
-        lead_services.lead_restore(lead=lead, actor=_user(request))
+        lead_services.lead_restore(lead=lead, actor=request.user)
     except ServiceError as exc:
         return refused_page(request, exc, back)
     messages.success(request, _("“%(t)s” is back in the inbox.") % {"t": lead.title})
@@ -211,17 +206,14 @@ def lead_restore(request: HttpRequest, lead_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def lead_park(request: HttpRequest, lead_id: int) -> HttpResponse:
+def lead_park(request: HtmxHttpRequest, lead_id: int) -> HttpResponse:
     lead = _lead(request, lead_id)
     back = _back(request)
     form = ParkForm(request.POST)
     try:
-        if not form.is_valid():
-            from shared.errors import RuleViolation
-
-            raise RuleViolation(form_errors_text(form))
+        valid_data(form)
         until = form.cleaned_data["until"]
-        lead_services.lead_park(lead=lead, actor=_user(request), until=until)
+        lead_services.lead_park(lead=lead, actor=request.user, until=until)
     except ServiceError as exc:
         return refused_page(request, exc, back)
     messages.success(
@@ -234,12 +226,12 @@ def lead_park(request: HttpRequest, lead_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def lead_unpark(request: HttpRequest, lead_id: int) -> HttpResponse:
+def lead_unpark(request: HtmxHttpRequest, lead_id: int) -> HttpResponse:
     lead = _lead(request, lead_id)
     back = _back(request)
     try:
         lead_services.lead_unpark(
-            lead=lead, actor=_user(request), today=timezone.localdate(), follow_up=False
+            lead=lead, actor=request.user, today=timezone.localdate(), follow_up=False
         )
     except ServiceError as exc:
         return refused_page(request, exc, back)
@@ -252,24 +244,21 @@ def lead_unpark(request: HttpRequest, lead_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def deal_park(request: HttpRequest, deal_id: int) -> HttpResponse:
+def deal_park(request: HtmxHttpRequest, deal_id: int) -> HttpResponse:
     try:
-        deal = deal_get_visible(_user(request), deal_id)
+        deal = deal_get_visible(request.user, deal_id)
     except ServiceError as exc:
         raise Http404(exc.message) from exc
     url = reverse("pipeline:deal_detail", args=[deal.pk])
     form = DealParkForm(request.POST)
     try:
-        if not form.is_valid():
-            from shared.errors import RuleViolation
-
-            raise RuleViolation(form_errors_text(form))
+        valid_data(form)
         until = form.cleaned_data["until"]
         services.deal_park(
             deal=deal,
             until=until,
             expected_version=form.cleaned_data["version"],
-            actor=_user(request),
+            actor=request.user,
         )
     except ServiceError as exc:
         return refused_page(request, exc, url)
@@ -283,20 +272,17 @@ def deal_park(request: HttpRequest, deal_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def deal_unpark(request: HttpRequest, deal_id: int) -> HttpResponse:
+def deal_unpark(request: HtmxHttpRequest, deal_id: int) -> HttpResponse:
     try:
-        deal = deal_get_visible(_user(request), deal_id)
+        deal = deal_get_visible(request.user, deal_id)
     except ServiceError as exc:
         raise Http404(exc.message) from exc
     url = reverse("pipeline:deal_detail", args=[deal.pk])
     form = VersionForm(request.POST)
     try:
-        if not form.is_valid():
-            from shared.errors import RuleViolation
-
-            raise RuleViolation(form_errors_text(form))
+        valid_data(form)
         services.deal_unpark(
-            deal=deal, actor=_user(request), expected_version=form.cleaned_data["version"]
+            deal=deal, actor=request.user, expected_version=form.cleaned_data["version"]
         )
     except ServiceError as exc:
         return refused_page(request, exc, url)

@@ -1,10 +1,10 @@
-"""Admin settings in the product: pipelines, stages and lost reasons (issue 5)."""
+"""Admin settings in the product: pipelines, stages and lost reasons."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.decorators import admin_required
-from accounts.models import User
 from pipeline.forms.stages import (
     NameForm,
     PipelineCreateForm,
@@ -25,14 +24,10 @@ from pipeline.forms.stages import (
 )
 from pipeline.models import Deal, LostReason, Pipeline, Stage
 from pipeline.services import stages as config
-from shared.errors import RuleViolation, ServiceError
-from shared.http import form_errors_text, toast
+from shared.errors import ServiceError
+from shared.http import HtmxHttpRequest, form_write, toast, valid_data
 
 PIPELINE_PAGE = "pipeline/settings/pipeline.html"
-
-
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 # --- Pipelines --------------------------------------------------------------------------------
@@ -40,27 +35,18 @@ def _actor(request: HttpRequest) -> User:
 
 @require_http_methods(["GET", "POST"])
 @admin_required
-def pipeline_list(request: HttpRequest) -> HttpResponse:
+def pipeline_list(request: HtmxHttpRequest) -> HttpResponse:
     form = PipelineCreateForm(request.POST if request.method == "POST" else None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                pipeline = config.pipeline_create(
-                    name=form.cleaned_data["name"],
-                    stage_names=form.cleaned_data["stage_names"],
-                    actor=_actor(request),
-                )
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-                status = exc.status_code
-            else:
-                messages.success(request, _("Pipeline %(name)s created.") % {"name": pipeline.name})
-                return HttpResponseRedirect(
-                    reverse("pipeline:settings_pipeline", args=[pipeline.pk])
-                )
-        else:
-            status = 422
+    pipeline, status = form_write(
+        request,
+        form,
+        lambda data: config.pipeline_create(
+            name=data["name"], stage_names=data["stage_names"], actor=request.user
+        ),
+    )
+    if pipeline is not None:
+        messages.success(request, _("Pipeline %(name)s created.") % {"name": pipeline.name})
+        return HttpResponseRedirect(reverse("pipeline:settings_pipeline", args=[pipeline.pk]))
     pipelines = list(Pipeline.objects.order_by("-is_active", "position", "id"))
     # Two grouped counts rather than one query joining stages and deals (rows would multiply).
     stage_counts = dict(
@@ -76,8 +62,8 @@ def pipeline_list(request: HttpRequest) -> HttpResponse:
         .order_by()
     )
     for p in pipelines:
-        p.stage_count = stage_counts.get(p.pk, 0)  # type: ignore[attr-defined]
-        p.open_deals = deal_counts.get(p.pk, 0)  # type: ignore[attr-defined]
+        p.stage_count = stage_counts.get(p.pk, 0)  # type: ignore[attr-defined]  # for the template
+        p.open_deals = deal_counts.get(p.pk, 0)  # type: ignore[attr-defined]  # for the template
     return render(
         request,
         "pipeline/settings/pipeline_list.html",
@@ -88,7 +74,7 @@ def pipeline_list(request: HttpRequest) -> HttpResponse:
 
 def _stage_rows(pipeline: Pipeline) -> list[Stage]:
     """The pipeline's stages with how many deals each holds (one query)."""
-    rows = list(
+    rows: list[Stage] = list(
         Stage.objects.filter(pipeline=pipeline)
         .annotate(
             open_deals=Count("deals", filter=Q(deals__status=Deal.Status.OPEN)),
@@ -98,7 +84,7 @@ def _stage_rows(pipeline: Pipeline) -> list[Stage]:
     )
     labels = dict(Stage.Requirement.choices)
     for stage in rows:
-        stage.requirement_labels = [  # type: ignore[attr-defined]
+        stage.requirement_labels = [  # type: ignore[attr-defined]  # for the template
             labels[code] for code in stage.requirements or [] if code in labels
         ]
     return rows
@@ -119,17 +105,16 @@ def _pipeline_context(pipeline: Pipeline, **extra: object) -> dict:
 
 @require_http_methods(["GET", "POST"])
 @admin_required
-def pipeline_detail(request: HttpRequest, pipeline_id: int) -> HttpResponse:
+def pipeline_detail(request: HtmxHttpRequest, pipeline_id: int) -> HttpResponse:
     """The stage editor; a POST renames the pipeline."""
     pipeline = get_object_or_404(Pipeline, pk=pipeline_id)
     url = reverse("pipeline:settings_pipeline", args=[pipeline.pk])
     if request.method == "POST":
         form = NameForm(request.POST)
         try:
-            if not form.is_valid():
-                raise RuleViolation(form_errors_text(form))
+            valid_data(form)
             config.pipeline_rename(
-                pipeline=pipeline, name=form.cleaned_data["name"], actor=_actor(request)
+                pipeline=pipeline, name=form.cleaned_data["name"], actor=request.user
             )
         except ServiceError as exc:
             context = _pipeline_context(pipeline, rename_form=form, rename_error=exc.message)
@@ -141,15 +126,15 @@ def pipeline_detail(request: HttpRequest, pipeline_id: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def pipeline_archive(request: HttpRequest, pipeline_id: int) -> HttpResponse:
+def pipeline_archive(request: HtmxHttpRequest, pipeline_id: int) -> HttpResponse:
     pipeline = get_object_or_404(Pipeline, pk=pipeline_id)
     restore = request.POST.get("restore") == "1"
     try:
         if restore:
-            config.pipeline_restore(pipeline=pipeline, actor=_actor(request))
+            config.pipeline_restore(pipeline=pipeline, actor=request.user)
             messages.success(request, _("%(name)s is back on the board.") % {"name": pipeline})
         else:
-            config.pipeline_archive(pipeline=pipeline, actor=_actor(request))
+            config.pipeline_archive(pipeline=pipeline, actor=request.user)
             messages.success(
                 request,
                 _("%(name)s is archived. Its deals and history are kept; restore it any time.")
@@ -164,10 +149,10 @@ def pipeline_archive(request: HttpRequest, pipeline_id: int) -> HttpResponse:
 
 
 def _stage_list_response(
-    request: HttpRequest, pipeline: Pipeline, *, message: str = "", status: int = 200
+    request: HtmxHttpRequest, pipeline: Pipeline, *, message: str = "", status: int = 200
 ) -> HttpResponse:
     """The stage list fragment (true order from the database), plus a toast when refused."""
-    html = render_to_string(
+    html: str = render_to_string(
         f"{PIPELINE_PAGE}#stage_list", _pipeline_context(pipeline), request=request
     )
     if message:
@@ -177,13 +162,12 @@ def _stage_list_response(
 
 @require_POST
 @admin_required
-def stage_add(request: HttpRequest, pipeline_id: int) -> HttpResponse:
+def stage_add(request: HtmxHttpRequest, pipeline_id: int) -> HttpResponse:
     pipeline = get_object_or_404(Pipeline, pk=pipeline_id)
     form = StageForm(request.POST)
     try:
-        if not form.is_valid():
-            raise RuleViolation(form_errors_text(form))
-        stage = config.stage_create(pipeline=pipeline, actor=_actor(request), **form.cleaned_data)
+        valid_data(form)
+        stage = config.stage_create(pipeline=pipeline, actor=request.user, **form.cleaned_data)
     except ServiceError as exc:
         context = _pipeline_context(pipeline, stage_form=form, stage_error=exc.message)
         return render(request, PIPELINE_PAGE, context, status=exc.status_code)
@@ -193,15 +177,14 @@ def stage_add(request: HttpRequest, pipeline_id: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def stage_reorder(request: HttpRequest, pipeline_id: int) -> HttpResponse:
+def stage_reorder(request: HtmxHttpRequest, pipeline_id: int) -> HttpResponse:
     """Drag-and-drop posts the whole new order; the answer is the list as now stored."""
     pipeline = get_object_or_404(Pipeline, pk=pipeline_id)
     form = StageOrderForm(request.POST)
     try:
-        if not form.is_valid():
-            raise RuleViolation(form_errors_text(form))
+        valid_data(form)
         config.stage_reorder(
-            pipeline=pipeline, stage_ids=form.cleaned_data["order"], actor=_actor(request)
+            pipeline=pipeline, stage_ids=form.cleaned_data["order"], actor=request.user
         )
     except ServiceError as exc:
         if request.htmx:
@@ -217,15 +200,14 @@ def stage_reorder(request: HttpRequest, pipeline_id: int) -> HttpResponse:
 @require_POST
 @admin_required
 @vary_on_headers("HX-Request")
-def stage_step(request: HttpRequest, stage_id: int) -> HttpResponse:
+def stage_step(request: HtmxHttpRequest, stage_id: int) -> HttpResponse:
     """The keyboard alternative to dragging: one place up or down."""
     stage = get_object_or_404(Stage.objects.select_related("pipeline"), pk=stage_id)
     form = StageStepForm(request.POST)
     try:
-        if not form.is_valid():
-            raise RuleViolation(form_errors_text(form))
+        valid_data(form)
         offset = -1 if form.cleaned_data["direction"] == "up" else 1
-        config.stage_move_step(stage=stage, offset=offset, actor=_actor(request))
+        config.stage_move_step(stage=stage, offset=offset, actor=request.user)
     except ServiceError as exc:
         if request.htmx:
             return _stage_list_response(
@@ -239,7 +221,7 @@ def stage_step(request: HttpRequest, stage_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @admin_required
-def stage_edit(request: HttpRequest, stage_id: int) -> HttpResponse:
+def stage_edit(request: HtmxHttpRequest, stage_id: int) -> HttpResponse:
     stage = get_object_or_404(Stage.objects.select_related("pipeline"), pk=stage_id)
     initial = {
         "name": stage.name,
@@ -254,7 +236,7 @@ def stage_edit(request: HttpRequest, stage_id: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                config.stage_update(stage=stage, actor=_actor(request), changes=form.cleaned_data)
+                config.stage_update(stage=stage, actor=request.user, changes=form.cleaned_data)
             except ServiceError as exc:
                 form.add_error(None, exc.message)
                 status = exc.status_code
@@ -280,7 +262,7 @@ def stage_edit(request: HttpRequest, stage_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @admin_required
-def stage_archive(request: HttpRequest, stage_id: int) -> HttpResponse:
+def stage_archive(request: HtmxHttpRequest, stage_id: int) -> HttpResponse:
     """Asks where the stage's deals go (if it has any), then archives it."""
     stage = get_object_or_404(Stage.objects.select_related("pipeline"), pk=stage_id)
     form = StageArchiveForm(request.POST if request.method == "POST" else None, stage=stage)
@@ -291,7 +273,7 @@ def stage_archive(request: HttpRequest, stage_id: int) -> HttpResponse:
                 result = config.stage_archive(
                     stage=stage,
                     move_deals_to=form.cleaned_data["move_deals_to"],
-                    actor=_actor(request),
+                    actor=request.user,
                 )
             except ServiceError as exc:
                 form.add_error(None, exc.message)
@@ -337,10 +319,10 @@ def stage_archive(request: HttpRequest, stage_id: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def stage_restore(request: HttpRequest, stage_id: int) -> HttpResponse:
+def stage_restore(request: HtmxHttpRequest, stage_id: int) -> HttpResponse:
     stage = get_object_or_404(Stage, pk=stage_id)
     try:
-        config.stage_restore(stage=stage, actor=_actor(request))
+        config.stage_restore(stage=stage, actor=request.user)
         messages.success(
             request, _("Stage %(name)s is back, at the end of the pipeline.") % {"name": stage}
         )
@@ -354,14 +336,14 @@ def stage_restore(request: HttpRequest, stage_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @admin_required
-def lost_reason_list(request: HttpRequest) -> HttpResponse:
+def lost_reason_list(request: HtmxHttpRequest) -> HttpResponse:
     form = NameForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
                 reason = config.lost_reason_create(
-                    name=form.cleaned_data["name"], actor=_actor(request)
+                    name=form.cleaned_data["name"], actor=request.user
                 )
             except ServiceError as exc:
                 form.add_error(None, exc.message)
@@ -384,11 +366,11 @@ def lost_reason_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @admin_required
-def lost_reason_edit(request: HttpRequest, reason_id: int) -> HttpResponse:
+def lost_reason_edit(request: HtmxHttpRequest, reason_id: int) -> HttpResponse:
     """Rename, archive (`action=archive`) or restore (`action=restore`) a lost reason."""
     reason = get_object_or_404(LostReason, pk=reason_id)
     action = request.POST.get("action", "rename")
-    actor = _actor(request)
+    actor = request.user
     try:
         if action == "archive":
             config.lost_reason_archive(reason=reason, actor=actor)
@@ -398,8 +380,7 @@ def lost_reason_edit(request: HttpRequest, reason_id: int) -> HttpResponse:
             text = _("%(name)s is offered again.")
         else:
             form = NameForm(request.POST)
-            if not form.is_valid():
-                raise RuleViolation(form_errors_text(form))
+            valid_data(form)
             config.lost_reason_update(reason=reason, name=form.cleaned_data["name"], actor=actor)
             text = _("Renamed to %(name)s.")
         messages.success(request, text % {"name": reason.name})

@@ -1,5 +1,5 @@
 """`manage.py compilecatalogues`: compile locale/*/LC_MESSAGES/django.po into .mo files with
-Babel, so no GNU gettext is needed (issue 10). `make run` and `make test` call it."""
+Babel, so no GNU gettext is needed. `make run` and `make test` call it."""
 
 from django.core.management.base import BaseCommand
 

@@ -1,17 +1,10 @@
-"""Writes for users, teams, company settings and personal API tokens.
-
-Every service checks its actor, runs in one transaction and sends mail only after commit.
-Errors are the same `ServiceError` classes the pipeline uses, so views and the API answer
-them the same way (403, 404, 422 with a message for the user).
-"""
+"""Users: invitations (and the mail they send), edits, deactivation with the handover of
+their open work."""
 
 from __future__ import annotations
 
-import datetime
-import hashlib
 import logging
 import re
-import secrets
 import smtplib
 from dataclasses import dataclass
 from typing import Protocol
@@ -22,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -30,74 +22,12 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from accounts.models import ApiToken, CompanySettings, Team, User
-from shared.errors import NotAllowed, RuleViolation
+from accounts.models import ApiToken, Team, User
+from accounts.services._common import check_admin
+from shared.errors import RuleViolation
 from shared.jobs import job_enqueue
-from shared.models import Currency
 
 log = logging.getLogger(__name__)
-
-# Every key starts with this, so a leaked key is recognisable (secret scanners, logs).
-TOKEN_PREFIX = "sc_"
-# `last_used_at` is written at most this often per token, so the API does not write on
-# every request.
-TOKEN_TOUCH_SECONDS = 60
-
-
-def _check_admin(actor: User) -> None:
-    if not actor.is_admin:
-        raise NotAllowed(_("Only an admin can manage users, teams and company settings."))
-
-
-# --- Company settings -------------------------------------------------------------------------
-
-
-@transaction.atomic
-def company_settings_update(*, actor: User, reps_see_all_deals: bool) -> CompanySettings:
-    _check_admin(actor)
-    current = CompanySettings.load()
-    CompanySettings.objects.filter(pk=current.pk).update(
-        reps_see_all_deals=bool(reps_see_all_deals), updated_at=timezone.now()
-    )
-    current.reps_see_all_deals = bool(reps_see_all_deals)
-    return current
-
-
-# --- Teams ------------------------------------------------------------------------------------
-
-
-def _clean_team(name: str, manager: User | None, *, exclude_id: int | None = None) -> str:
-    name = " ".join(str(name or "").split())
-    if not name:
-        raise RuleViolation(_("The team needs a name."))
-    if len(name) > 100:
-        raise RuleViolation(_("The name is too long: at most 100 characters."))
-    clash = Team.objects.filter(name__iexact=name)
-    if exclude_id:
-        clash = clash.exclude(pk=exclude_id)
-    if clash.exists():
-        raise RuleViolation(_("A team called %(name)s already exists.") % {"name": name})
-    if manager is not None and (not manager.is_active or manager.role != User.Role.MANAGER):
-        raise RuleViolation(
-            _("%(user)s cannot lead a team: give them the manager role first.") % {"user": manager}
-        )
-    return name
-
-
-@transaction.atomic
-def team_create(*, actor: User, name: str, manager: User | None = None) -> Team:
-    _check_admin(actor)
-    return Team.objects.create(name=_clean_team(name, manager), manager=manager)
-
-
-@transaction.atomic
-def team_update(*, team: Team, actor: User, name: str, manager: User | None) -> Team:
-    _check_admin(actor)
-    name = _clean_team(name, manager, exclude_id=team.pk)
-    Team.objects.filter(pk=team.pk).update(name=name, manager=manager)
-    team.name, team.manager = name, manager
-    return team
-
 
 # --- Users ------------------------------------------------------------------------------------
 
@@ -228,7 +158,7 @@ def user_invite(
     base_url: str,
 ) -> User:
     """Create an account without a password and mail its owner a link to choose one."""
-    _check_admin(actor)
+    check_admin(actor)
     email = (email or "").strip().lower()
     try:
         validate_email(email)
@@ -264,7 +194,7 @@ def user_invite(
 @transaction.atomic
 def user_invite_resend(*, user: User, actor: User, base_url: str) -> User:
     """Mail a fresh invitation link to a user who has not chosen a password yet."""
-    _check_admin(actor)
+    check_admin(actor)
     locked = User.objects.select_for_update().get(pk=user.pk)
     if not locked.is_active:
         raise RuleViolation(_("%(user)s is deactivated; reactivate them first.") % {"user": locked})
@@ -292,7 +222,7 @@ def user_update(
     last_name: str | None = None,
 ) -> User:
     """Set a user's role and team (and name). The last active admin keeps the admin role."""
-    _check_admin(actor)
+    check_admin(actor)
     locked = User.objects.select_for_update().get(pk=user.pk)
     role = _clean_role(role)
     demoted = locked.role == User.Role.ADMIN and role != User.Role.ADMIN
@@ -325,9 +255,12 @@ def user_update(
 class OpenWork(Protocol):
     """What a handover moved: counted per kind for the admin's message."""
 
-    deals: int
-    leads: int
-    activities: int
+    @property
+    def deals(self) -> int: ...
+    @property
+    def leads(self) -> int: ...
+    @property
+    def activities(self) -> int: ...
 
 
 class OpenWorkHandover(Protocol):
@@ -389,7 +322,7 @@ def user_deactivate(*, user: User, reassign_to: User, actor: User) -> Deactivati
     activities, owned organizations and people move; teams they manage go to `reassign_to`
     when that user is a manager; their API tokens are revoked. Nothing is deleted.
     """
-    _check_admin(actor)
+    check_admin(actor)
     locked = User.objects.select_for_update().get(pk=user.pk)
     if locked.pk == actor.pk:
         raise RuleViolation(_("You cannot deactivate yourself; ask another admin."))
@@ -427,103 +360,7 @@ def user_deactivate(*, user: User, reassign_to: User, actor: User) -> Deactivati
 
 @transaction.atomic
 def user_reactivate(*, user: User, actor: User) -> User:
-    _check_admin(actor)
+    check_admin(actor)
     User.objects.filter(pk=user.pk).update(is_active=True)
     user.is_active = True
-    return user
-
-
-# --- Personal API tokens ----------------------------------------------------------------------
-
-
-def api_token_hash(raw_key: str) -> str:
-    # The key carries 256 random bits, so a fast hash is enough: there is nothing to guess.
-    return hashlib.sha256(raw_key.encode()).hexdigest()
-
-
-@transaction.atomic
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token for `user`; returns it with the raw key, which is never stored."""
-    name = " ".join(str(name or "").split())
-    if not name:
-        raise RuleViolation(_("Name the token after where you will use it, e.g. “Zapier”."))
-    if len(name) > 100:
-        raise RuleViolation(_("The name is too long: at most 100 characters."))
-    if not user.is_active:
-        raise RuleViolation(_("A deactivated user cannot have API tokens."))
-    raw_key = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user, name=name, prefix=raw_key[:10], key_hash=api_token_hash(raw_key)
-    )
-    return token, raw_key
-
-
-@transaction.atomic
-def api_token_revoke(*, token: ApiToken, actor: User) -> ApiToken:
-    """Revoke a token (its owner or an admin). Revoking twice changes nothing."""
-    if token.user_id != actor.pk and not actor.is_admin:
-        raise NotAllowed(_("Only its owner or an admin can revoke this token."))
-    now = timezone.now()
-    if ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-        revoked_at=now, revoked_by=actor
-    ):
-        token.revoked_at, token.revoked_by = now, actor
-    return token
-
-
-def api_token_authenticate(raw_key: str) -> ApiToken | None:
-    """The active token for a raw key, with its active user; None when unknown or revoked.
-
-    Marks the token used at most once a minute (one conditional UPDATE, no read-modify-write).
-    """
-    if not raw_key or not raw_key.startswith(TOKEN_PREFIX) or len(raw_key) > 200:
-        return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=api_token_hash(raw_key), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if token is None:
-        return None
-    now = timezone.now()
-    stale = now - datetime.timedelta(seconds=TOKEN_TOUCH_SECONDS)
-    if token.last_used_at is None or token.last_used_at < stale:
-        ApiToken.objects.filter(pk=token.pk).filter(
-            Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale)
-        ).update(last_used_at=now)
-        token.last_used_at = now
-    return token
-
-
-# --- Issue 10: personal preferences -----------------------------------------------------------
-
-
-@transaction.atomic
-def user_set_preferences(
-    *, user: User, actor: User, language: str | None = None, display_currency: str | None = None
-) -> User:
-    """Set a user's language ("" follows the browser) and/or the currency their totals are
-    shown in ("" is the base currency). Users change their own; an admin may change anyone's."""
-    if actor.pk != user.pk and not actor.is_admin:
-        raise NotAllowed(_("You can only change your own preferences."))
-    fields = []
-    if language is not None:
-        codes = {code for code, _name in settings.LANGUAGES}
-        if language and language not in codes:
-            raise RuleViolation(
-                _("Unknown language %(code)s: pick one of the listed languages.")
-                % {"code": language}
-            )
-        user.language = language
-        fields.append("language")
-    if display_currency is not None:
-        code = display_currency.strip().upper()
-        if code == settings.DEFAULT_CURRENCY:
-            code = ""
-        if code and not Currency.objects.filter(code=code, is_enabled=True).exists():
-            raise RuleViolation(_("%(code)s is not an enabled currency.") % {"code": code})
-        user.display_currency = code
-        fields.append("display_currency")
-    if fields:
-        User.objects.filter(pk=user.pk).update(**{f: getattr(user, f) for f in fields})
     return user
