@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -153,7 +154,7 @@ class Column:
     weighted: Money = field(default_factory=Money)
     cards: list[Card] = field(default_factory=list)
     next_cursor: str | None = None
-    # Issue 10: `value` and `weighted` converted to the viewer's display currency at the
+    # `value` and `weighted` converted to the viewer's display currency at the
     # stored rates (currencies without a rate stay apart in `.unconverted`).
     total: Converted | None = None
     weighted_total: Converted | None = None
@@ -380,9 +381,42 @@ def board_columns(
         visible = owner_ids_visible(user)
     deals = board_deals(pipeline=pipeline, user=user, filters=filters, visible=visible)
 
-    # Totals: the maintained per-owner summary whenever the board's filter is a set of owners
-    # (everyone, a rep's own deals, a manager's team, one person); a grouped sum over the
-    # deals only for a text search or closed deals.
+    _add_totals(columns, deals=deals, user=user, filters=filters, visible=visible)
+    _convert_totals(columns, user=user, rates=rates)
+
+    # Stage goals the viewer should see as a mark in the column header: one query for the
+    # goals and, when there are any and their counts at this board version are not cached,
+    # one aggregate for all their counts.
+    # The whole board reuses counts cached at the version it read; a move's headers (no
+    # cards) count afresh, since the version they read predates the move.
+    version = goals_version if with_cards else None
+    for stage_id, marks in goal_marks_for_board(
+        user=user, stages=stages, board_version=version
+    ).items():
+        columns[stage_id].goal_marks = marks
+
+    if not with_cards:
+        return list(columns.values())
+
+    _add_first_cards(columns, deals=deals, page=page, today=today)
+    return list(columns.values())
+
+
+def _add_totals(
+    columns: dict[int, Column],
+    *,
+    deals: QuerySet[Deal],
+    user: User,
+    filters: BoardFilters,
+    visible: Any,
+) -> None:
+    """Each column's deal count, value and weighted value, per currency (one query).
+
+    The maintained per-owner summary whenever the board's filter is a set of owners
+    (everyone, a rep's own deals, a manager's team, one person); a grouped sum over the
+    deals only for a text search or closed deals.
+    """
+    rows: Iterable[tuple[int, str, int | None, Decimal | None]]
     if not filters.q and filters.status == Deal.Status.OPEN:
         totals = StageTotal.objects.filter(stage_id__in=columns)
         if visible is not None:
@@ -405,12 +439,17 @@ def board_columns(
         )
     for stage_id, currency, count, total in rows:
         col = columns[stage_id]
-        col.count += count
-        total = total or Decimal("0")
-        col.value.add(currency, total)
-        col.weighted.add(currency, round_money(total * col.stage.probability_fraction, currency))
+        col.count += count or 0
+        amount = total or Decimal("0")
+        col.value.add(currency, amount)
+        col.weighted.add(currency, round_money(amount * col.stage.probability_fraction, currency))
 
-    # Issue 10: one query for the rates, then every column converts in Python.
+
+def _convert_totals(
+    columns: dict[int, Column], *, user: User, rates: dict[str, Rate] | None
+) -> None:
+    """Every column's totals in the viewer's display currency: one query for the rates (unless
+    the caller read them), then every column converts in Python."""
     base = settings.DEFAULT_CURRENCY
     if rates is None:
         rates = currency_rates()
@@ -419,22 +458,13 @@ def board_columns(
         col.total = convert(col.value.amounts, to=target, base=base, rates=rates)
         col.weighted_total = convert(col.weighted.amounts, to=target, base=base, rates=rates)
 
-    # Stage goals the viewer should see as a mark in the column header: one query for the
-    # goals and, when there are any and their counts at this board version are not cached,
-    # one aggregate for all their counts.
-    # The whole board reuses counts cached at the version it read; a move's headers (no
-    # cards) count afresh, since the version they read predates the move.
-    version = goals_version if with_cards else None
-    for stage_id, marks in goal_marks_for_board(
-        user=user, stages=stages, board_version=version
-    ).items():
-        columns[stage_id].goal_marks = marks
 
-    if not with_cards:
-        return list(columns.values())
-
-    # Cards: three bounded index scans per column pick the candidates; one statement ranks
-    # them per column and returns the first page of each.
+def _add_first_cards(
+    columns: dict[int, Column], *, deals: QuerySet[Deal], page: int, today: datetime.date
+) -> None:
+    """Each column's first page of cards and the cursor after it. Three bounded index scans
+    per column pick the candidates; one statement ranks them per column and returns the
+    first page of each."""
     ids = Q()
     for stage_id in columns:
         per_stage = deals.filter(stage_id=stage_id)
@@ -444,7 +474,6 @@ def board_columns(
     for stage_id, (cards, cursor) in _pick_cards(ids, page, today, len(columns)).items():
         columns[stage_id].cards = cards
         columns[stage_id].next_cursor = cursor
-    return list(columns.values())
 
 
 def column_page(
