@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pipeline.models._common import MONEY, MONEY_TOTAL, default_currency
+from pipeline.models._common import MONEY, MONEY_TOTAL, default_currency, optional_link, owner_field
 from pipeline.models.contacts import Organization, Person
 from shared.validation import CleanCharField, CleanTextField
 
@@ -145,37 +145,11 @@ class Deal(models.Model):
     stage = models.ForeignKey(
         Stage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="deals"
     )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.PROTECT,
-        related_name="deals",
-    )
-    organization = models.ForeignKey(
-        Organization,
-        verbose_name=_("organization"),
-        on_delete=models.PROTECT,
-        related_name="deals",
-        null=True,
-        blank=True,
-    )
-    person = models.ForeignKey(
-        Person,
-        verbose_name=_("contact person"),
-        on_delete=models.PROTECT,
-        related_name="deals",
-        null=True,
-        blank=True,
-    )
+    owner = owner_field("deals")
+    organization = optional_link(Organization, _("organization"), "deals")
+    person = optional_link(Person, _("contact person"), "deals")
     status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.OPEN)
-    lost_reason = models.ForeignKey(
-        LostReason,
-        verbose_name=_("lost reason"),
-        on_delete=models.PROTECT,
-        related_name="deals",
-        null=True,
-        blank=True,
-    )
+    lost_reason = optional_link(LostReason, _("lost reason"), "deals")
     lost_note = CleanTextField(_("lost note"), blank=True)
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
     created_at = models.DateTimeField(_("first contact"), default=timezone.now)
