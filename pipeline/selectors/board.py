@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from pipeline.models import BoardVersion, Deal, Pipeline, Stage, StageTotal
+from pipeline.selectors._common import text_search
 from pipeline.selectors.goals import GoalProgress, goal_marks_for_board
 from pipeline.selectors.visibility import deal_list_visible, owner_ids_visible
 from shared.currencies import currency_rates
@@ -193,11 +194,7 @@ def board_deals(
     elif is_id(filters.owner):
         qs = qs.filter(owner_id=int(filters.owner))
     if filters.q:
-        qs = qs.filter(
-            Q(title__icontains=filters.q)
-            | Q(organization__name__icontains=filters.q)
-            | Q(person__name__icontains=filters.q)
-        )
+        qs = qs.filter(text_search(filters.q, "title", "organization__name", "person__name"))
     return qs
 
 

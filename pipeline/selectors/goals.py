@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import cast
@@ -249,18 +250,17 @@ def goal_progress_list(goals: list[Goal], *, day: datetime.date) -> list[GoalPro
     for p in out:
         by_kind[p.goal.kind].append(p)
 
-    deal_goals = [p for k in DEAL_KINDS for p in by_kind.get(k, [])]
-    if deal_goals:
-        _deal_progress(deal_goals, earliest)
-    stage_goals = by_kind.get(Goal.Kind.DEALS_PROGRESSED, [])
-    if stage_goals:
-        _stage_progress(stage_goals, earliest)
-    activity_goals = [p for k in ACTIVITY_KINDS for p in by_kind.get(k, [])]
-    if activity_goals:
-        _activity_progress(activity_goals, earliest)
-    conversation_goals = by_kind.get(Goal.Kind.CONVERSATIONS, [])
-    if conversation_goals:
-        _conversation_progress(conversation_goals, earliest)
+    families: list[tuple[Iterable[str], Callable[[list[GoalProgress], datetime.datetime], None]]]
+    families = [
+        (DEAL_KINDS, _deal_progress),
+        ([Goal.Kind.DEALS_PROGRESSED], _stage_progress),
+        (ACTIVITY_KINDS, _activity_progress),
+        ([Goal.Kind.CONVERSATIONS], _conversation_progress),
+    ]
+    for kinds, count in families:
+        family = [p for k in kinds for p in by_kind.get(k, [])]
+        if family:
+            count(family, earliest)
     return out
 
 

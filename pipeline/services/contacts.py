@@ -155,6 +155,18 @@ def _organization_by_name(actor: User, name: str) -> Organization | None:
     return organization_create(actor=actor, name=name)
 
 
+def _check_emails_free(addresses: list[object], *, exclude_id: int | None = None) -> None:
+    """Raise `DuplicateFound` at the first address another person has already."""
+    for address in addresses:
+        found = person_duplicates(email=str(address), exclude_id=exclude_id)
+        if found:
+            raise DuplicateFound(
+                _("%(name)s already has the email %(email)s.")
+                % {"name": found[0].name, "email": address},
+                existing=found,
+            )
+
+
 def _person_values(data: dict[str, object]) -> dict[str, object]:
     values = dict(data)
     if "name" in values:
@@ -228,14 +240,7 @@ def person_create(
         values["organization"] = _organization_by_name(actor, organization_name)
     if not allow_duplicate:
         # `other_emails` is the list _person_values cleaned.
-        for address in [values["email"], *cast("list[str]", values["other_emails"])]:
-            found = person_duplicates(email=str(address))
-            if found:
-                raise DuplicateFound(
-                    _("%(name)s already has the email %(email)s.")
-                    % {"name": found[0].name, "email": address},
-                    existing=found,
-                )
+        _check_emails_free([values["email"], *cast("list[str]", values["other_emails"])])
     now = timezone.now()
     return Person.objects.create(**values, owner=owner, created_at=now, updated_at=now)
 
@@ -270,14 +275,7 @@ def person_update(
             # The list _person_values cleaned.
             added = cast("list[str]", fields["other_emails"])
             new_addresses += [e for e in added if e not in locked.other_emails]
-        for address in new_addresses:
-            found = person_duplicates(email=str(address), exclude_id=locked.pk)
-            if found:
-                raise DuplicateFound(
-                    _("%(name)s already has the email %(email)s.")
-                    % {"name": found[0].name, "email": address},
-                    existing=found,
-                )
+        _check_emails_free(new_addresses, exclude_id=locked.pk)
     model_update(locked, fields, updated_at=timezone.now())
     return locked
 
