@@ -32,7 +32,7 @@ def send_activity_reminders(day: str | None = None) -> int:
     return reminders_send_due(today=today)
 
 
-# --- Issue 9 ---------------------------------------------------------------------------------
+# --- Late reminders and the outbox ---------------------------------------------------------
 
 
 @shared_task(
@@ -52,11 +52,11 @@ def send_activity_reminder(activity_id: int, day: str) -> int:
 
 @shared_task(ignore_result=True, time_limit=120, soft_time_limit=100)
 def dispatch_pending_jobs() -> int:
-    """Queue again the jobs the web app kept while Redis was away (see services/jobs.py)."""
+    """Queue again the jobs the web app kept while Redis was away (see shared/jobs.py)."""
     return jobs_dispatch_pending()
 
 
-# --- Issue 8: imports and webhooks ----------------------------------------------------------
+# --- Imports and webhooks -------------------------------------------------------------------
 # Imports are idempotent (a job runs only from its queued status, and re-applying a file adds
 # no duplicates), so a task re-delivered after a worker crash is harmless.
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=1800, soft_time_limit=1700)

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pipeline.models._common import optional_link, owner_field
 from pipeline.models.contacts import Organization, Person
 from pipeline.models.deals import Deal
 from shared.validation import CleanCharField, CleanTextField
@@ -28,36 +29,10 @@ class Activity(models.Model):
     due_time = models.TimeField(_("due time"), null=True, blank=True)
     duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), null=True, blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
-    deal = models.ForeignKey(
-        Deal,
-        verbose_name=_("deal"),
-        on_delete=models.PROTECT,
-        related_name="activities",
-        null=True,
-        blank=True,
-    )
-    person = models.ForeignKey(
-        Person,
-        verbose_name=_("person"),
-        on_delete=models.PROTECT,
-        related_name="activities",
-        null=True,
-        blank=True,
-    )
-    organization = models.ForeignKey(
-        Organization,
-        verbose_name=_("organization"),
-        on_delete=models.PROTECT,
-        related_name="activities",
-        null=True,
-        blank=True,
-    )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.PROTECT,
-        related_name="activities",
-    )
+    deal = optional_link(Deal, _("deal"), "activities")
+    person = optional_link(Person, _("person"), "activities")
+    organization = optional_link(Organization, _("organization"), "activities")
+    owner = owner_field("activities")
     note = CleanTextField(_("note"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pipeline.models._common import optional_link, owner_field_optional
 from shared.validation import CleanCharField, CleanTextField
 
 
@@ -19,14 +20,7 @@ class Organization(models.Model):
     budget_notes = CleanTextField(_("expected budget"), blank=True)
     timeline_notes = CleanTextField(_("buying timeline"), blank=True)
     notes = CleanTextField(_("notes"), blank=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.PROTECT,
-        related_name="organizations",
-        null=True,
-        blank=True,
-    )
+    owner = owner_field_optional("organizations")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
@@ -45,14 +39,7 @@ class Organization(models.Model):
 
 class Person(models.Model):
     name = CleanCharField(_("name"), max_length=200)
-    organization = models.ForeignKey(
-        Organization,
-        verbose_name=_("organization"),
-        on_delete=models.PROTECT,
-        related_name="people",
-        null=True,
-        blank=True,
-    )
+    organization = optional_link(Organization, _("organization"), "people")
     job_title = CleanCharField(_("job title"), max_length=100, blank=True)
     is_decision_maker = models.BooleanField(_("decision maker"), default=False)
     email = models.EmailField(_("email"), blank=True)
@@ -60,14 +47,7 @@ class Person(models.Model):
     other_emails = models.JSONField(_("other emails"), default=list, blank=True)
     other_phones = models.JSONField(_("other phones"), default=list, blank=True)
     notes = CleanTextField(_("notes"), blank=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.PROTECT,
-        related_name="people",
-        null=True,
-        blank=True,
-    )
+    owner = owner_field_optional("people")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 

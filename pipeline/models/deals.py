@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pipeline.models._common import MONEY, MONEY_TOTAL, default_currency
+from pipeline.models._common import MONEY, MONEY_TOTAL, default_currency, optional_link, owner_field
 from pipeline.models.contacts import Organization, Person
 from shared.validation import CleanCharField, CleanTextField
 
@@ -25,7 +25,7 @@ class Pipeline(models.Model):
     # settings, imports); changes to one owner's deals bump that owner's BoardVersion instead,
     # so open boards ask cheaply whether anything *they show* changed since they were drawn.
     board_version = models.PositiveBigIntegerField(default=0, editable=False)
-    # Issue 8: lets API clients sync configuration incrementally (`updated_since`).
+    # Lets API clients sync configuration incrementally (`updated_since`).
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -83,7 +83,7 @@ class Stage(models.Model):
         default=False,
         help_text=_("The step after which a deal usually closes; metrics report from it."),
     )
-    # Issue 8: lets API clients sync configuration incrementally (`updated_since`).
+    # Lets API clients sync configuration incrementally (`updated_since`).
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -98,7 +98,7 @@ class Stage(models.Model):
                 condition=Q(win_probability__gte=0) & Q(win_probability__lte=100),
                 name="pipeline_stage_probability_range",
             ),
-            # Issue 5: one moment of truth per pipeline (the metrics report conversion from it).
+            # One moment of truth per pipeline (the metrics report conversion from it).
             models.UniqueConstraint(
                 fields=["pipeline"],
                 condition=Q(is_moment_of_truth=True),
@@ -118,7 +118,7 @@ class LostReason(models.Model):
     name = CleanCharField(_("name"), max_length=100, unique=True)
     position = models.PositiveIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
-    # Issue 8: lets API clients sync configuration incrementally (`updated_since`).
+    # Lets API clients sync configuration incrementally (`updated_since`).
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -145,37 +145,11 @@ class Deal(models.Model):
     stage = models.ForeignKey(
         Stage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="deals"
     )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.PROTECT,
-        related_name="deals",
-    )
-    organization = models.ForeignKey(
-        Organization,
-        verbose_name=_("organization"),
-        on_delete=models.PROTECT,
-        related_name="deals",
-        null=True,
-        blank=True,
-    )
-    person = models.ForeignKey(
-        Person,
-        verbose_name=_("contact person"),
-        on_delete=models.PROTECT,
-        related_name="deals",
-        null=True,
-        blank=True,
-    )
+    owner = owner_field("deals")
+    organization = optional_link(Organization, _("organization"), "deals")
+    person = optional_link(Person, _("contact person"), "deals")
     status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.OPEN)
-    lost_reason = models.ForeignKey(
-        LostReason,
-        verbose_name=_("lost reason"),
-        on_delete=models.PROTECT,
-        related_name="deals",
-        null=True,
-        blank=True,
-    )
+    lost_reason = optional_link(LostReason, _("lost reason"), "deals")
     lost_note = CleanTextField(_("lost note"), blank=True)
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
     created_at = models.DateTimeField(_("first contact"), default=timezone.now)
@@ -272,7 +246,7 @@ class Deal(models.Model):
         return self.title
 
     # "Parked" is not a stored status: a parked deal is open, with a revisit date. Pages,
-    # filters and the API show it as its own status (issue 16 item 4).
+    # filters and the API show it as its own status.
     PARKED = "parked"
 
     @property

@@ -18,8 +18,8 @@ from pipeline.models.deals import Pipeline, Stage
 class Goal(models.Model):
     """A target for a person, a team or the whole company over each week, month or quarter.
 
-    One model for the weekly activity goals managers set per rep (issue 6) and the sales goals
-    of the metrics dashboard (issue 7). Progress is computed by `pipeline.selectors.goals`,
+    One model for the weekly activity goals managers set per rep and the sales goals of the
+    metrics dashboard. Progress is computed by `pipeline.selectors.goals`,
     which the planning page, the dashboard and the board's stage marks share.
     """
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pipeline.models._common import MONEY, default_currency
+from pipeline.models._common import MONEY, default_currency, optional_link, owner_field
 from pipeline.models.contacts import Organization, Person
 from pipeline.models.deals import Deal
 from shared.validation import CleanCharField, CleanTextField
@@ -24,28 +23,9 @@ class Lead(models.Model):
 
     title = CleanCharField(_("title"), max_length=200)
     source = CleanCharField(_("source"), max_length=100, blank=True)
-    person = models.ForeignKey(
-        Person,
-        verbose_name=_("person"),
-        on_delete=models.PROTECT,
-        related_name="leads",
-        null=True,
-        blank=True,
-    )
-    organization = models.ForeignKey(
-        Organization,
-        verbose_name=_("organization"),
-        on_delete=models.PROTECT,
-        related_name="leads",
-        null=True,
-        blank=True,
-    )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.PROTECT,
-        related_name="leads",
-    )
+    person = optional_link(Person, _("person"), "leads")
+    organization = optional_link(Organization, _("organization"), "leads")
+    owner = owner_field("leads")
     expected_value = models.DecimalField(_("expected value"), default=Decimal("0"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3, default=default_currency)
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.OPEN)

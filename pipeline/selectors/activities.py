@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -208,7 +208,8 @@ def weekly_targets(*, owner_ids: list[int], today: datetime.date) -> dict[tuple[
     for goal in qs:
         metric = _metric_of(goal)
         if metric is not None:
-            out.setdefault((goal.owner_id, metric), int(goal.target))
+            # Filtered on owner_id__in: the owner is never None here.
+            out.setdefault((cast(int, goal.owner_id), metric), int(goal.target))
     return out
 
 

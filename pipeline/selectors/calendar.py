@@ -80,11 +80,11 @@ def _event(activity: Activity, *, host: str, stamp: datetime.datetime, base_url:
         summary = f"✓ {summary}"
     lines.append(f"SUMMARY:{escape_text(summary)}")
     details = []
-    if activity.deal_id:
+    if activity.deal_id and activity.deal is not None:
         details.append(f"{activity.deal.title}")
-    if activity.organization_id:
+    if activity.organization_id and activity.organization is not None:
         details.append(activity.organization.name)
-    if activity.person_id:
+    if activity.person_id and activity.person is not None:
         person = activity.person
         details.append(" ".join(p for p in (person.name, person.phone, person.email) if p))
     if activity.note:

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
 from pipeline.models import Activity, Deal, Note, Organization, Person
+from pipeline.selectors._common import text_search
 from pipeline.selectors.visibility import (
     activity_list_visible,
     deal_list_visible,
@@ -35,12 +36,9 @@ def person_list(*, user: User, q: str = "") -> QuerySet[Person]:
     q = (q or "").strip()
     if q:
         qs = qs.filter(
-            Q(name__icontains=q)
-            | Q(email__icontains=q)
-            | Q(other_emails__icontains=q)
-            | Q(phone__icontains=q)
-            | Q(job_title__icontains=q)
-            | Q(organization__name__icontains=q)
+            text_search(
+                q, "name", "email", "other_emails", "phone", "job_title", "organization__name"
+            )
         )
     return qs.annotate(open_deals=_open_deals_count(user, "deals")).order_by("name", "id")
 
@@ -49,12 +47,7 @@ def organization_list(*, user: User, q: str = "") -> QuerySet[Organization]:
     qs = organization_list_visible(user).select_related("owner")
     q = (q or "").strip()
     if q:
-        qs = qs.filter(
-            Q(name__icontains=q)
-            | Q(industry__icontains=q)
-            | Q(website__icontains=q)
-            | Q(address__icontains=q)
-        )
+        qs = qs.filter(text_search(q, "name", "industry", "website", "address"))
     return qs.annotate(
         open_deals=_open_deals_count(user, "deals"),
         people_count=Count("people", distinct=True),

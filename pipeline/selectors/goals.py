@@ -27,8 +27,10 @@ from __future__ import annotations
 import datetime
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -116,7 +118,7 @@ def goal_can_edit(user: User, goal: Goal, *, editable: list[int] | None = None) 
         return True
     if not user.is_manager:
         return False
-    if goal.team_id is not None:
+    if goal.team is not None:
         return goal.team.manager_id == user.pk
     if goal.owner_id is not None:
         if editable is None:
@@ -188,7 +190,7 @@ class GoalProgress:
 
 def goal_label(goal: Goal) -> str:
     """What the goal measures, in words: "Deals progressed into Proposal", "Calls completed"."""
-    if goal.kind == Goal.Kind.DEALS_PROGRESSED and goal.stage_id:
+    if goal.kind == Goal.Kind.DEALS_PROGRESSED and goal.stage_id and goal.stage is not None:
         return _("Deals progressed into %(stage)s") % {"stage": goal.stage.name}
     if goal.kind in ACTIVITY_KINDS and goal.activity_type:
         plural = {
@@ -207,7 +209,7 @@ def goal_label(goal: Goal) -> str:
 def goal_assignee(goal: Goal) -> str:
     if goal.owner_id:
         return str(goal.owner)
-    if goal.team_id:
+    if goal.team_id and goal.team is not None:
         return _("Team %(team)s") % {"team": goal.team.name}
     return _("Company")
 
@@ -243,29 +245,28 @@ def goal_progress_list(goals: list[Goal], *, day: datetime.date) -> list[GoalPro
         )
     if not out:
         return out
-    earliest = min(p.since for p in out)
+    earliest = _midnight(min(p.start for p in out))  # the earliest `since`
     by_kind: dict[str, list[GoalProgress]] = defaultdict(list)
     for p in out:
         by_kind[p.goal.kind].append(p)
 
-    deal_goals = [p for k in DEAL_KINDS for p in by_kind.get(k, [])]
-    if deal_goals:
-        _deal_progress(deal_goals, earliest)
-    stage_goals = by_kind.get(Goal.Kind.DEALS_PROGRESSED, [])
-    if stage_goals:
-        _stage_progress(stage_goals, earliest)
-    activity_goals = [p for k in ACTIVITY_KINDS for p in by_kind.get(k, [])]
-    if activity_goals:
-        _activity_progress(activity_goals, earliest)
-    conversation_goals = by_kind.get(Goal.Kind.CONVERSATIONS, [])
-    if conversation_goals:
-        _conversation_progress(conversation_goals, earliest)
+    families: list[tuple[Iterable[str], Callable[[list[GoalProgress], datetime.datetime], None]]]
+    families = [
+        (DEAL_KINDS, _deal_progress),
+        ([Goal.Kind.DEALS_PROGRESSED], _stage_progress),
+        (ACTIVITY_KINDS, _activity_progress),
+        ([Goal.Kind.CONVERSATIONS], _conversation_progress),
+    ]
+    for kinds, count in families:
+        family = [p for k in kinds for p in by_kind.get(k, [])]
+        if family:
+            count(family, earliest)
     return out
 
 
 def _deal_progress(goals: list[GoalProgress], earliest: datetime.datetime) -> None:
     """One query: per currency, each goal's filtered sum or count."""
-    aggregates = {}
+    aggregates: dict[str, Count | Sum] = {}
     for p in goals:
         g = p.goal
         where = _owners(g)
@@ -422,7 +423,8 @@ def goal_marks_for_board(
     )
     by_id = {s.pk: s for s in stages}
     for g in goals:
-        g.stage = by_id[g.stage_id]  # already loaded with the board: no query
+        # Already loaded with the board: no query. The filter on stage_id__in leaves no None.
+        g.stage = by_id[cast(int, g.stage_id)]
     key = None
     cached: dict[int, int] | None = None
     if board_version is not None and goals:
@@ -441,7 +443,7 @@ def goal_marks_for_board(
             cache.set(key, {p.goal.pk: p.done for p in progress}, MARKS_CACHE_SECONDS)
     marks: dict[int, list[GoalProgress]] = defaultdict(list)
     for p in progress:
-        marks[p.goal.stage_id].append(p)
+        marks[cast(int, p.goal.stage_id)].append(p)  # filtered on stage_id__in: never None
     for items in marks.values():
         # The viewer's own goal first, then the team's, then the company's.
         items.sort(key=lambda p: (p.goal.owner_id is None, p.goal.team_id is None))

@@ -6,6 +6,7 @@ from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
 from pipeline.models import Deal, Lead
+from pipeline.selectors._common import text_search
 from pipeline.selectors.visibility import deal_list_visible, lead_list_visible
 from shared.errors import NotVisible
 from shared.validation import is_id
@@ -33,10 +34,7 @@ def lead_list(
     q = (q or "").strip()
     if q:
         qs = qs.filter(
-            Q(title__icontains=q)
-            | Q(person__name__icontains=q)
-            | Q(person__email__icontains=q)
-            | Q(organization__name__icontains=q)
+            text_search(q, "title", "person__name", "person__email", "organization__name")
         )
     order = ("parked_until", "-created_at", "-id") if view == "parked" else ("-created_at", "-id")
     return qs.select_related("owner", "person", "organization", "converted_deal").order_by(*order)
@@ -78,11 +76,7 @@ def deal_list_parked(*, user: User, q: str = "", owner: str = "") -> QuerySet[De
     elif is_id(owner):
         qs = qs.filter(owner_id=int(owner))
     if q:
-        qs = qs.filter(
-            Q(title__icontains=q)
-            | Q(organization__name__icontains=q)
-            | Q(person__name__icontains=q)
-        )
+        qs = qs.filter(text_search(q, "title", "organization__name", "person__name"))
     return qs.select_related("owner", "organization", "person", "stage", "pipeline").order_by(
         "parked_until", "-id"
     )

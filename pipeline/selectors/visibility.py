@@ -70,7 +70,7 @@ def deal_check_edit(user: User, deal: Deal) -> None:
 
 def activity_list_visible(user: User) -> QuerySet[Activity]:
     """Activities `user` owns or may change, and those on every deal `user` may see: the deal
-    page and the API show a deal's activities alike (issue 15 item 20), read-only unless
+    page and the API show a deal's activities alike, read-only unless
     `activity_check_edit` allows more."""
     owners = owner_ids_editable(user)
     qs = Activity.objects.all()

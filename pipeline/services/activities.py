@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from typing import Any, SupportsInt, cast
 
 from django.db import transaction
 from django.db.models import Max
@@ -101,7 +102,7 @@ def activity_create(
     if deal is not None:
         deal_refresh_next_activity(deal.pk)
     reminder_schedule_late(activity=activity)
-    # Issue 8: webhooks (sent after commit).
+    # Webhooks (sent after commit).
     webhooks_emit_for_activity(activity=activity, event="activity.created")
     if done:
         webhooks_emit_for_activity(activity=activity, event="activity.done")
@@ -116,7 +117,9 @@ def activity_can_edit(actor: User, activity: Activity) -> bool:
     owners = owner_ids_editable(actor)
     if owners is None or activity.owner_id in owners:
         return True
-    return bool(activity.deal_id and deal_can_edit(actor, activity.deal))
+    return bool(
+        activity.deal_id and activity.deal is not None and deal_can_edit(actor, activity.deal)
+    )
 
 
 def activity_check_edit(actor: User, activity: Activity) -> None:
@@ -142,7 +145,8 @@ def _check_values(values: dict[str, object]) -> None:
             % {"type": values["type"], "types": ", ".join(Activity.Type.values)}
         )
     duration = values.get("duration_minutes")
-    if duration is not None and not (0 < int(duration) <= 24 * 60):  # type: ignore[call-overload]
+    # The form and the API hand a whole number (or its digits); anything else fails in int().
+    if duration is not None and not (0 < int(cast("SupportsInt | str", duration)) <= 24 * 60):
         raise RuleViolation(_("The duration must be between 1 minute and 24 hours."))
     if "due_date" in values and not isinstance(values["due_date"], datetime.date):
         raise RuleViolation(_("Choose a due date."))
@@ -167,7 +171,7 @@ def activity_update(*, activity: Activity, actor: User, changes: dict[str, objec
     if "subject" in values:
         values["subject"] = require_fits(
             str(values["subject"] or "").strip()
-            or str(Activity.Type(values.get("type", locked.type)).label),
+            or str(Activity.Type(str(values.get("type", locked.type))).label),
             200,
             _("Subject"),
         )
@@ -176,7 +180,8 @@ def activity_update(*, activity: Activity, actor: User, changes: dict[str, objec
     new_owner = values.get("owner")
     if new_owner is not None and new_owner != locked.owner:
         owners = owner_ids_editable(actor)
-        if owners is not None and new_owner.pk not in owners:  # type: ignore[attr-defined]
+        # The form's and the API's owner field hand a User (or None, handled above).
+        if owners is not None and cast(User, new_owner).pk not in owners:
             raise NotAllowed(_("You cannot give activities to %(owner)s.") % {"owner": new_owner})
     fields = model_update(locked, values, updated_at=timezone.now())
     if {"due_date", "due_time"} & set(fields):
@@ -220,7 +225,7 @@ def activity_complete(
     if locked.deal_id:
         deal_refresh_next_activity(locked.deal_id)
     if done and not was_done:
-        webhooks_emit_for_activity(activity=locked, event="activity.done")  # issue 8
+        webhooks_emit_for_activity(activity=locked, event="activity.done")
     return locked
 
 
@@ -243,7 +248,7 @@ def activity_finish(
     activity: Activity,
     actor: User,
     outcome: str = "",
-    next_activity: dict[str, object] | None = None,
+    next_activity: dict[str, Any] | None = None,
 ) -> tuple[Activity, Activity | None]:
     """Mark an activity done, note its outcome, and optionally schedule the next step for the
     same deal, person and organization — all or nothing (a bad next step undoes the
@@ -256,9 +261,9 @@ def activity_finish(
                 actor=actor,
                 type=str(next_activity.get("type") or Activity.Type.CALL),
                 subject=str(next_activity.get("subject") or ""),
-                due_date=next_activity["due_date"],  # type: ignore[arg-type]
-                due_time=next_activity.get("due_time"),  # type: ignore[arg-type]
-                duration_minutes=next_activity.get("duration_minutes"),  # type: ignore[arg-type]
+                due_date=next_activity["due_date"],
+                due_time=next_activity.get("due_time"),
+                duration_minutes=next_activity.get("duration_minutes"),
                 note=str(next_activity.get("note") or ""),
                 deal=locked.deal,
                 person=locked.person,

@@ -10,6 +10,9 @@ can be two people's address. Nothing is merged silently.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import cast
+
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
@@ -72,7 +75,8 @@ def _clean_list(values: object, *, emails: bool) -> list[str]:
     if isinstance(values, str):
         values = values.replace(";", ",").replace("\n", ",").split(",")
     out: list[str] = []
-    for raw in values:  # type: ignore[union-attr]
+    # Not a string: a list, as the form and the API hand it.
+    for raw in cast("Iterable[object]", values):
         item = str(raw).strip()
         if emails:
             item = _clean_email(item)
@@ -151,6 +155,18 @@ def _organization_by_name(actor: User, name: str) -> Organization | None:
     return organization_create(actor=actor, name=name)
 
 
+def _check_emails_free(addresses: list[object], *, exclude_id: int | None = None) -> None:
+    """Raise `DuplicateFound` at the first address another person has already."""
+    for address in addresses:
+        found = person_duplicates(email=str(address), exclude_id=exclude_id)
+        if found:
+            raise DuplicateFound(
+                _("%(name)s already has the email %(email)s.")
+                % {"name": found[0].name, "email": address},
+                existing=found,
+            )
+
+
 def _person_values(data: dict[str, object]) -> dict[str, object]:
     values = dict(data)
     if "name" in values:
@@ -223,14 +239,8 @@ def person_create(
     if organization is None and organization_name:
         values["organization"] = _organization_by_name(actor, organization_name)
     if not allow_duplicate:
-        for address in [values["email"], *values["other_emails"]]:  # type: ignore[list-item]
-            found = person_duplicates(email=str(address))
-            if found:
-                raise DuplicateFound(
-                    _("%(name)s already has the email %(email)s.")
-                    % {"name": found[0].name, "email": address},
-                    existing=found,
-                )
+        # `other_emails` is the list _person_values cleaned.
+        _check_emails_free([values["email"], *cast("list[str]", values["other_emails"])])
     now = timezone.now()
     return Person.objects.create(**values, owner=owner, created_at=now, updated_at=now)
 
@@ -253,7 +263,7 @@ def person_update(
         changes["organization"] = _organization_by_name(actor, str(organization_name))
     values = _person_values(changes)
     if "owner" in values and values["owner"] != locked.owner:
-        _check_owner(actor, values["owner"])  # type: ignore[arg-type]
+        _check_owner(actor, cast("User | None", values["owner"]))  # the form's owner field
     fields = model_diff(locked, values)
     if not fields:
         return locked
@@ -262,15 +272,10 @@ def person_update(
         if "email" in fields:
             new_addresses.append(fields["email"])
         if "other_emails" in fields:
-            new_addresses += [e for e in fields["other_emails"] if e not in locked.other_emails]  # type: ignore[union-attr]
-        for address in new_addresses:
-            found = person_duplicates(email=str(address), exclude_id=locked.pk)
-            if found:
-                raise DuplicateFound(
-                    _("%(name)s already has the email %(email)s.")
-                    % {"name": found[0].name, "email": address},
-                    existing=found,
-                )
+            # The list _person_values cleaned.
+            added = cast("list[str]", fields["other_emails"])
+            new_addresses += [e for e in added if e not in locked.other_emails]
+        _check_emails_free(new_addresses, exclude_id=locked.pk)
     model_update(locked, fields, updated_at=timezone.now())
     return locked
 
@@ -332,7 +337,7 @@ def organization_update(
     contact_check_edit(actor, locked)
     values = _org_values(changes)
     if "owner" in values and values["owner"] != locked.owner:
-        _check_owner(actor, values["owner"])  # type: ignore[arg-type]
+        _check_owner(actor, cast("User | None", values["owner"]))  # the form's owner field
     fields = model_diff(locked, values)
     if not fields:
         return locked

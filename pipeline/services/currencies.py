@@ -1,5 +1,5 @@
 """Currencies an admin maintains: which are enabled and their rate to the base currency, with
-the date each rate was set (issue 10). Deals keep their own currency and value; these rates
+the date each rate was set. Deals keep their own currency and value; these rates
 only convert totals for display, and every converted total names the rate it used."""
 
 from __future__ import annotations

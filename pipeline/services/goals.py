@@ -74,8 +74,37 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
         raise GoalInvalid(_("Choose what the goal counts."), field="kind")
     if values.get("interval") not in Goal.Interval.values:
         raise GoalInvalid(_("Choose weekly, monthly or quarterly."), field="interval")
+    values["target"] = _clean_target(kind, values.get("target", ""))
+    if values.get("owner") is not None and values.get("team") is not None:
+        raise GoalInvalid(
+            _("A goal is for one person, one team or the company: not both."), field="team"
+        )
+
+    pipeline = _clean_stage(kind, values)
+
+    activity_type = values.get("activity_type") or ""
+    if activity_type and activity_type not in Activity.Type.values:
+        raise GoalInvalid(_("Unknown activity type."), field="activity_type")
+    if activity_type and kind not in ACTIVITY_KINDS:
+        raise GoalInvalid(
+            _("Only activity goals have an activity type: leave the type empty."),
+            field="activity_type",
+        )
+    values["activity_type"] = activity_type
+    if pipeline is not None and (kind in ACTIVITY_KINDS or kind == Goal.Kind.CONVERSATIONS):
+        raise GoalInvalid(
+            _("Activity and conversation goals count in every pipeline: leave it empty."),
+            field="pipeline",
+        )
+
+    _clean_currency_and_dates(kind, values)
+    return values
+
+
+def _clean_target(kind: str, raw: object) -> Decimal:
+    """The target as a positive amount (revenue) or whole number (every other kind)."""
     try:
-        target = Decimal(str(values.get("target", "")).strip().replace(",", "."))
+        target = Decimal(str(raw).strip().replace(",", "."))
     except InvalidOperation:
         raise GoalInvalid(_("The target must be a number, such as 10."), field="target") from None
     if not target.is_finite() or target <= 0 or target > MAX_TARGET:
@@ -85,12 +114,12 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
             _("This goal counts deals, activities or people: use a whole number."),
             field="target",
         )
-    values["target"] = target.quantize(Decimal("0.01"))
-    if values.get("owner") is not None and values.get("team") is not None:
-        raise GoalInvalid(
-            _("A goal is for one person, one team or the company: not both."), field="team"
-        )
+    return target.quantize(Decimal("0.01"))
 
+
+def _clean_stage(kind: str, values: dict[str, Any]) -> Pipeline | None:
+    """A "deals progressed" goal needs an active stage of its pipeline (which it fills in when
+    empty); other kinds take none. Returns the goal's pipeline."""
     pipeline: Pipeline | None = values.get("pipeline")
     stage: Stage | None = values.get("stage")
     if kind == Goal.Kind.DEALS_PROGRESSED:
@@ -120,22 +149,11 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
             _("Only a “deals progressed” goal has a stage: leave the stage empty."),
             field="stage",
         )
+    return pipeline
 
-    activity_type = values.get("activity_type") or ""
-    if activity_type and activity_type not in Activity.Type.values:
-        raise GoalInvalid(_("Unknown activity type."), field="activity_type")
-    if activity_type and kind not in ACTIVITY_KINDS:
-        raise GoalInvalid(
-            _("Only activity goals have an activity type: leave the type empty."),
-            field="activity_type",
-        )
-    values["activity_type"] = activity_type
-    if pipeline is not None and (kind in ACTIVITY_KINDS or kind == Goal.Kind.CONVERSATIONS):
-        raise GoalInvalid(
-            _("Activity and conversation goals count in every pipeline: leave it empty."),
-            field="pipeline",
-        )
 
+def _clean_currency_and_dates(kind: str, values: dict[str, Any]) -> None:
+    """A revenue goal's enabled currency (others: the default) and a start not after the end."""
     currency = (values.get("currency") or settings.DEFAULT_CURRENCY).upper()
     if kind == Goal.Kind.REVENUE and currency not in currency_codes_enabled():
         raise GoalInvalid(
@@ -154,7 +172,6 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
             % {"day": format_day(starts_on)},
             field="ends_on",
         )
-    return values
 
 
 @transaction.atomic

@@ -24,15 +24,8 @@ class ReassignResult:
     people: int
 
 
-@transaction.atomic
-def owner_reassign_open_work(*, from_user: User, to_user: User, actor: User) -> ReassignResult:
-    """Give `to_user` every open deal, open lead and not-done activity of `from_user`, and the
-    organizations and people they own. Won and lost deals and done activities keep their
-    owner: they record who did the work.
-
-    Each deal gets a new version and `updated_by = actor`; an open board holding the old
-    version is told who changed the deal.
-    """
+def _check_reassign(*, from_user: User, to_user: User, actor: User) -> None:
+    """Only an admin reassigns, to another user who is active."""
     if not actor.is_admin:
         raise NotAllowed(_("Only an admin can reassign another user's work."))
     if from_user.pk == to_user.pk:
@@ -41,18 +34,10 @@ def owner_reassign_open_work(*, from_user: User, to_user: User, actor: User) -> 
         raise RuleViolation(
             _("%(user)s is deactivated and cannot take over work.") % {"user": to_user}
         )
-    now = timezone.now()
-    # Lock the deals, then one set-based UPDATE: a rep's book can hold thousands of deals.
-    # Each deal gets a new version and `updated_by = actor`, exactly as `deal_update` would
-    # record an owner change, so an open board holding the old version is told who changed
-    # it. Owner changes touch no history; the per-owner board totals move with the deals.
-    locked = list(
-        Deal.objects.select_for_update()
-        .filter(owner=from_user, status=Deal.Status.OPEN)
-        .order_by("pk")
-        .values_list("pk", "pipeline_id")
-    )  # under the lock, the UPDATE below matches exactly these rows
-    # External ids are unique per owner: two books that share one cannot be merged blindly.
+
+
+def _check_external_ids(*, from_user: User, to_user: User) -> None:
+    """External ids are unique per owner: two books that share one cannot be merged blindly."""
     clashes = sorted(
         str(external_id)
         for external_id in Deal.objects.filter(owner=from_user, status=Deal.Status.OPEN)
@@ -67,6 +52,30 @@ def owner_reassign_open_work(*, from_user: User, to_user: User, actor: User) -> 
             )
             % {"user": to_user, "ids": ", ".join(clashes[:20])}
         )
+
+
+@transaction.atomic
+def owner_reassign_open_work(*, from_user: User, to_user: User, actor: User) -> ReassignResult:
+    """Give `to_user` every open deal, open lead and not-done activity of `from_user`, and the
+    organizations and people they own. Won and lost deals and done activities keep their
+    owner: they record who did the work.
+
+    Each deal gets a new version and `updated_by = actor`; an open board holding the old
+    version is told who changed the deal.
+    """
+    _check_reassign(from_user=from_user, to_user=to_user, actor=actor)
+    now = timezone.now()
+    # Lock the deals, then one set-based UPDATE: a rep's book can hold thousands of deals.
+    # Each deal gets a new version and `updated_by = actor`, exactly as `deal_update` would
+    # record an owner change, so an open board holding the old version is told who changed
+    # it. Owner changes touch no history; the per-owner board totals move with the deals.
+    locked = list(
+        Deal.objects.select_for_update()
+        .filter(owner=from_user, status=Deal.Status.OPEN)
+        .order_by("pk")
+        .values_list("pk", "pipeline_id")
+    )  # under the lock, the UPDATE below matches exactly these rows
+    _check_external_ids(from_user=from_user, to_user=to_user)
     deals = Deal.objects.filter(owner=from_user, status=Deal.Status.OPEN).update(
         owner=to_user, updated_by=actor, updated_at=now, version=F("version") + 1
     )

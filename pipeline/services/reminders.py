@@ -103,40 +103,41 @@ def _open_activities() -> QuerySet[Activity]:
     )
 
 
+def _claim_activity_reminder(activity: Activity, kind: str, today: datetime.date) -> bool:
+    """Claim and queue the morning-of-a-call (CALL) or day-before-a-meeting (EVE) reminder of
+    one activity. The morning run and a late one claim the same key: one email at most."""
+    from django.utils.translation import gettext as _
+
+    if kind == ReminderSent.Kind.CALL:
+        subject = _("Today: call “%(subject)s”") % {"subject": activity.subject}
+    else:
+        subject = _("Tomorrow: %(type)s “%(subject)s”") % {
+            "type": activity.get_type_display().lower(),
+            "subject": activity.subject,
+        }
+    return _claim(
+        key=f"{kind}:{activity.pk}:{activity.due_date.isoformat()}",
+        kind=kind,
+        user=activity.owner,
+        day=today,
+        activity=activity,
+        build=_activity_email(activity, f"pipeline/email/reminder_{kind}.txt", subject),
+    )
+
+
 def reminders_send_due(*, today: datetime.date) -> int:
     """Claim and send every reminder due on the morning of `today`; returns how many were
     claimed by this run (0 on a re-run)."""
-    from django.utils.translation import gettext as _
-
     claimed = 0
     tomorrow = today + datetime.timedelta(days=1)
     eve = _open_activities().filter(
         due_date=tomorrow, type__in=[Activity.Type.MEETING, Activity.Type.DEMO]
     )
     for activity in eve.order_by("owner_id", "due_time", "id"):
-        subject = _("Tomorrow: %(type)s “%(subject)s”") % {
-            "type": activity.get_type_display().lower(),
-            "subject": activity.subject,
-        }
-        claimed += _claim(
-            key=f"eve:{activity.pk}:{activity.due_date.isoformat()}",
-            kind=ReminderSent.Kind.EVE,
-            user=activity.owner,
-            day=today,
-            activity=activity,
-            build=_activity_email(activity, "pipeline/email/reminder_eve.txt", subject),
-        )
+        claimed += _claim_activity_reminder(activity, ReminderSent.Kind.EVE, today)
     calls = _open_activities().filter(due_date=today, type=Activity.Type.CALL)
     for activity in calls.order_by("owner_id", "due_time", "id"):
-        subject = _("Today: call “%(subject)s”") % {"subject": activity.subject}
-        claimed += _claim(
-            key=f"call:{activity.pk}:{activity.due_date.isoformat()}",
-            kind=ReminderSent.Kind.CALL,
-            user=activity.owner,
-            day=today,
-            activity=activity,
-            build=_activity_email(activity, "pipeline/email/reminder_call.txt", subject),
-        )
+        claimed += _claim_activity_reminder(activity, ReminderSent.Kind.CALL, today)
     overdue: dict[int, list[Activity]] = defaultdict(list)
     owners: dict[int, User] = {}
     for activity in (
@@ -184,7 +185,7 @@ def _digest_email(
     return build
 
 
-# --- Issue 9: reminders for activities scheduled after the morning run ----------------------
+# --- Reminders for activities scheduled after the morning run -------------------------------
 
 
 def _late_reminder_kind(activity: Activity, today: datetime.date) -> str | None:
@@ -225,30 +226,10 @@ def reminder_schedule_late(*, activity: Activity, now: datetime.datetime | None 
 def reminder_send_for_activity(*, activity_id: int, today: datetime.date) -> int:
     """Claim and send the reminder of one activity that was scheduled after the morning run;
     returns 1 if this call claimed it, 0 if it was claimed already or is no longer due."""
-    from django.utils.translation import gettext as _
-
     activity = _open_activities().filter(pk=activity_id).first()
     if activity is None:
         return 0
     kind = _late_reminder_kind(activity, today)
-    if kind == ReminderSent.Kind.CALL:
-        subject = _("Today: call “%(subject)s”") % {"subject": activity.subject}
-        template = "pipeline/email/reminder_call.txt"
-    elif kind == ReminderSent.Kind.EVE:
-        subject = _("Tomorrow: %(type)s “%(subject)s”") % {
-            "type": activity.get_type_display().lower(),
-            "subject": activity.subject,
-        }
-        template = "pipeline/email/reminder_eve.txt"
-    else:
+    if kind is None:
         return 0
-    return int(
-        _claim(
-            key=f"{kind}:{activity.pk}:{activity.due_date.isoformat()}",
-            kind=kind,
-            user=activity.owner,
-            day=today,
-            activity=activity,
-            build=_activity_email(activity, template, subject),
-        )
-    )
+    return int(_claim_activity_reminder(activity, kind, today))

@@ -207,24 +207,9 @@ def webhook_signature(*, secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + digest.hexdigest()
 
 
-def webhook_deliver(*, delivery_id: int) -> int | None:
-    """Make one attempt. Returns the seconds to wait before retrying, or None when done
-    (delivered, given up, or already delivered by an earlier run of the task)."""
-    delivery = WebhookDelivery.objects.select_related("webhook").filter(pk=delivery_id).first()
-    if delivery is None or delivery.status != WebhookDelivery.Status.PENDING:
-        return None  # the webhook was deleted with its log, or an earlier run finished it
-    hook = delivery.webhook
-    if not hook.is_active:
-        # Deactivated after the event was queued: an admin who switches a webhook off expects
-        # nothing more to leave, including retries of older events.
-        WebhookDelivery.objects.filter(
-            pk=delivery.pk, status=WebhookDelivery.Status.PENDING
-        ).update(
-            status=WebhookDelivery.Status.FAILED,
-            error=_("Not sent: the webhook was deactivated."),
-            last_attempt_at=timezone.now(),
-        )
-        return None
+def _post(hook: Webhook, delivery: WebhookDelivery) -> tuple[int | None, str, str]:
+    """POST the signed event to the hook's URL. Returns the HTTP status (None when nothing
+    answered), the start of the response body, and the network error if any."""
     body = json.dumps(
         {"id": delivery.pk, **delivery.payload}, separators=(",", ":"), sort_keys=True
     ).encode()
@@ -255,6 +240,28 @@ def webhook_deliver(*, delivery_id: int) -> int | None:
         text = exc.read(2000).decode("utf-8", "replace") if exc.fp else ""
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         error = str(getattr(exc, "reason", exc))[:500]
+    return code, text, error
+
+
+def webhook_deliver(*, delivery_id: int) -> int | None:
+    """Make one attempt. Returns the seconds to wait before retrying, or None when done
+    (delivered, given up, or already delivered by an earlier run of the task)."""
+    delivery = WebhookDelivery.objects.select_related("webhook").filter(pk=delivery_id).first()
+    if delivery is None or delivery.status != WebhookDelivery.Status.PENDING:
+        return None  # the webhook was deleted with its log, or an earlier run finished it
+    hook = delivery.webhook
+    if not hook.is_active:
+        # Deactivated after the event was queued: an admin who switches a webhook off expects
+        # nothing more to leave, including retries of older events.
+        WebhookDelivery.objects.filter(
+            pk=delivery.pk, status=WebhookDelivery.Status.PENDING
+        ).update(
+            status=WebhookDelivery.Status.FAILED,
+            error=_("Not sent: the webhook was deactivated."),
+            last_attempt_at=timezone.now(),
+        )
+        return None
+    code, text, error = _post(hook, delivery)
     attempts = delivery.attempts + 1
     now = timezone.now()
     ok = code is not None and 200 <= code < 300
