@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +22,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from metrics.models import MetricSnapshot
-from metrics.selectors.report import MetricsReport, metrics_report
+from metrics.selectors.report import MetricsReport, Record, metrics_report
 from metrics.selectors.scope import DEFAULT_PERIOD_DAYS, Scope
 from pipeline.money import Rate
 
@@ -41,10 +40,12 @@ def encode_report(value: Any) -> Any:
         return {"$datetime": value.isoformat()}
     if isinstance(value, datetime.date):
         return {"$date": value.isoformat()}
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         return {"$dict": [[encode_report(k), encode_report(v)] for k, v in value.items()]}
     if isinstance(value, list | tuple):
         return [encode_report(v) for v in value]
+    if isinstance(value, Record):
+        return {"$dict": [[encode_report(k), encode_report(v)] for k, v in value.pairs()]}
     return value
 
 

@@ -1,7 +1,7 @@
 """The metrics report as types: what `metrics_report` returns, field by field.
 
 Each part is a frozen dataclass that also reads as the JSON object it is sent as (a read-only
-`Mapping` of its keys), so the API serializer (`metrics.api.MetricsReportSerializer`, which
+mapping of its keys), so the API serializer (`metrics.api.MetricsReportSerializer`, which
 describes the same fields), the command's JSON, the stored snapshots and the templates read
 it by key, while Python code reads attributes that mypy checks. The keys are the field names,
 except the period's `from`/`to` (`start`/`end` in Python, where `from` is a keyword).
@@ -14,34 +14,46 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import functools
 import types
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Self
 
+_KEYS: dict[type, dict[str, str]] = {}
+_HINTS: dict[type, dict[str, Any]] = {}
 
-@functools.cache
+
 def _keys_of(cls: type) -> dict[str, str]:
-    """{key: field name} of a record class, in field order."""
-    return {f.metadata.get("key", f.name): f.name for f in dataclasses.fields(cls)}
+    """{key: field name} of a record class, in field order (worked out once per class)."""
+    keys = _KEYS.get(cls)
+    if keys is None:
+        keys = {f.metadata.get("key", f.name): f.name for f in dataclasses.fields(cls)}
+        _KEYS[cls] = keys
+    return keys
 
 
-@functools.cache
 def _hints_of(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    return hints
 
 
-class Record(Mapping[str, Any]):
+class Record:
     """Base of the report's frozen dataclasses: read-only by key, in field order, equal to a
     dict with the same keys and values (what the report was before it had types, and what
     its JSON is), and back from such a dict with `from_dict`.
 
-    Subclasses are `@dataclass(frozen=True, eq=False, kw_only=True)`: `eq=False` keeps the
-    mapping's equality, so a record equals another record or a dict with the same items.
+    Subclasses are `@dataclass(frozen=True, eq=False, kw_only=True)` (`eq=False` keeps this
+    class's equality). A record is registered as a `Mapping` (below), so DRF serializers and
+    templates read it by key, rather than inheriting from it: an ABC subclass makes every
+    `isinstance(x, Record)` of the serialisers that walk each report's hundreds of values an
+    ABC check, which doubled the time to write a report as JSON.
     """
+
+    __hash__ = None  # type: ignore[assignment]  # equal to dicts, so unhashable like them
 
     def __getitem__(self, key: str) -> Any:
         name = _keys_of(type(self)).get(key)
@@ -55,9 +67,37 @@ class Record(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(_keys_of(type(self)))
 
+    def __contains__(self, key: object) -> bool:
+        return key in _keys_of(type(self))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Record):
+            return dict(self.pairs()) == dict(other.pairs())
+        if isinstance(other, Mapping):
+            return dict(self.pairs()) == dict(other.items())
+        return NotImplemented
+
+    def keys(self) -> KeysView[str]:
+        return _keys_of(type(self)).keys()
+
+    def items(self) -> ItemsView[str, Any]:
+        return dict(self.pairs()).items()
+
+    def values(self) -> ValuesView[Any]:
+        return dict(self.pairs()).values()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        name = _keys_of(type(self)).get(key)
+        return default if name is None else getattr(self, name)
+
+    def pairs(self) -> list[tuple[str, Any]]:
+        """(key, value) in field order: `items()` without the mapping protocol's detours
+        (a lookup per key), for the serialisers that walk every report."""
+        return [(key, getattr(self, name)) for key, name in _keys_of(type(self)).items()]
+
     def to_dict(self) -> dict[str, Any]:
         """Plain dicts and lists all the way down; Decimals and dates stay as they are."""
-        return {key: _plain(value) for key, value in self.items()}
+        return {key: _plain(value) for key, value in self.pairs()}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Self:
@@ -67,6 +107,9 @@ class Record(Mapping[str, Any]):
         hints = _hints_of(cls)
         values = {name: _build(hints[name], data[key]) for key, name in _keys_of(cls).items()}
         return cls(**values)
+
+
+Mapping.register(Record)
 
 
 def _plain(value: Any) -> Any:
@@ -259,10 +302,12 @@ def jsonable(value: Any) -> Any:
     records and dicts as objects in key order, dates as ISO text."""
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, Record):
+        return {k: jsonable(v) for k, v in value.pairs()}
     return value
