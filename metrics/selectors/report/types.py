@@ -302,12 +302,12 @@ def jsonable(value: Any) -> Any:
     records and dicts as objects in key order, dates as ISO text."""
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, Record):
+        return {k: jsonable(v) for k, v in value.pairs()}
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
     if isinstance(value, datetime.date):
         return value.isoformat()
-    if isinstance(value, Record):
-        return {k: jsonable(v) for k, v in value.pairs()}
     return value
