@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Team, User
 from metrics.models import MetricSnapshot
-from metrics.selectors.report import jsonable, metrics_report, metrics_reports
+from metrics.selectors.report import MetricsReport, jsonable, metrics_report, metrics_reports
 from metrics.selectors.scope import DEFAULT_PERIOD_DAYS, Scope
 from metrics.selectors.snapshots import REPORT_METRIC, report_metric, snapshot_value
 from pipeline import services as pipeline_services
@@ -38,14 +38,8 @@ def _scopes(
 ) -> list[tuple[Scope, int | None, int | None]]:
     start = day - datetime.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
     # One set of exchange rates for every scope of the run.
-    common = {
-        "pipeline": pipeline,
-        "start": start,
-        "end": day,
-        "as_of": as_of,
-        "rates": currency_rates(),
-    }
-    scopes: list[tuple[Scope, int | None, int | None]] = [(Scope(**common), None, None)]
+    everyone = Scope(pipeline=pipeline, start=start, end=day, as_of=as_of, rates=currency_rates())
+    scopes: list[tuple[Scope, int | None, int | None]] = [(everyone, None, None)]
     owners = list(
         User.objects.filter(pk__in=Deal.objects.filter(pipeline=pipeline).values("owner_id"))
         .order_by("pk")
@@ -54,10 +48,12 @@ def _scopes(
     for team in Team.objects.order_by("pk"):
         members = tuple(pk for pk, team_id in owners if team_id == team.pk)
         if members:
-            scope = Scope(owner_ids=members, kind="team", key=f"team:{team.pk}", **common)
+            scope = dataclasses.replace(
+                everyone, owner_ids=members, kind="team", key=f"team:{team.pk}"
+            )
             scopes.append((scope, None, team.pk))
     for pk, _team_id in owners:
-        scope = Scope(owner_ids=(pk,), kind="owner", key=f"owner:{pk}", **common)
+        scope = dataclasses.replace(everyone, owner_ids=(pk,), kind="owner", key=f"owner:{pk}")
         scopes.append((scope, pk, None))
     return scopes
 
@@ -86,7 +82,7 @@ def _display_currency_keys(rates: dict[str, Rate]) -> dict[str, set[str]]:
 
 def _reports_in(
     code: str, keys: set[str], scopes: list[tuple[Scope, int | None, int | None]]
-) -> list[tuple[tuple[Scope, int | None, int | None], dict]]:
+) -> list[tuple[tuple[Scope, int | None, int | None], MetricsReport]]:
     """The reports of the scopes among `scopes` whose key is in `keys`, in currency `code`:
     together with everyone's when everyone's is wanted (one pass covers all owners), else
     each alone (a few reps' figures cost their own deals, not the pipeline's)."""

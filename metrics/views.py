@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,10 +19,10 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import Team, User
 from metrics import charts
+from metrics.exports import csv_response, dashboard_csv
 from metrics.forms import FunnelCalculatorForm, ScopeForm, StaleBulkForm, StaleFilterForm
 from metrics.selectors import dashboard as d
 from metrics.selectors.scope import Scope, currencies_shown, default_period, scope_build
-from metrics.selectors.snapshots import dashboard_report
 from metrics.selectors.stale import REASON_LABELS, deal_list_stale
 from metrics.services import stale_cleanup_bulk
 from pipeline.models import LostReason, Pipeline
@@ -32,7 +33,6 @@ from shared.dates import format_day, format_month
 from shared.errors import RuleViolation, ServiceError
 from shared.http import form_errors_text, safe_next
 from shared.jobs import job_enqueue
-from shared.spreadsheets import SafeCsvWriter
 
 DRILL_LIMIT = 200
 
@@ -92,7 +92,7 @@ def _scope(request: HttpRequest) -> tuple[ScopeForm, Scope | None, str]:
 
 
 def _scope_query(scope: Scope, request: HttpRequest) -> str:
-    params = {
+    params: dict[str, str | int] = {
         "pipeline": scope.pipeline.pk,
         "start": scope.start.isoformat(),
         "end": scope.end.isoformat(),
@@ -102,19 +102,6 @@ def _scope_query(scope: Scope, request: HttpRequest) -> str:
         if request.GET.get(key):
             params[key] = request.GET[key]
     return urlencode(params)
-
-
-def _csv(name: str, header: list[str], rows: list[list[Any]]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = SafeCsvWriter(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
-
-
-def _pct(v: float | None) -> str:
-    return "" if v is None else f"{v * 100:.1f}"
 
 
 @require_http_methods(["GET"])
@@ -129,183 +116,71 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "teams": teams,
         "pipelines": list(Pipeline.objects.filter(is_active=True)),
     }
-    if scope is not None:
-        ctx["currencies"] = currencies_shown(scope.rate_map())
     if scope is None:
         return render(request, "metrics/dashboard.html", ctx, status=422 if error else 200)
-    # The stored nightly figures when they apply (no dates chosen), else computed live.
-    scope, rep, computed_at = dashboard_report(
-        scope, latest_period=not (request.GET.get("start") or request.GET.get("end"))
-    )
-    weeks = d.trends(scope)
+    ctx["currencies"] = currencies_shown(scope.rate_map())
     calc_form = FunnelCalculatorForm(request.GET if "target" in request.GET else None)
-    calculator = None
-    quota = d.quota(scope, rep)
-    if calc_form.is_bound and calc_form.is_valid():
-        calculator = d.funnel_calculator(rep, **calc_form.cleaned_data)
-    elif quota is not None:
-        calculator = d.funnel_calculator(rep, target=quota["gap"] or quota["target"], weeks=13)
     export = request.GET.get("export")
+    page = d.dashboard_report(
+        scope,
+        # The stored nightly figures when they apply (no dates chosen), else computed live.
+        latest_period=not (request.GET.get("start") or request.GET.get("end")),
+        calculator=d.CalculatorInput(**calc_form.cleaned_data)
+        if calc_form.is_bound and calc_form.is_valid()
+        else None,
+        tables_only=bool(export),
+    )
     if export:
-        return _dashboard_csv(export, rep, weeks, d.forecast_accuracy(scope), d.calibration(scope))
-    months = rep["forecast"]
+        return dashboard_csv(export, page)
     ctx.update(
-        scope=scope,
-        r=rep,
-        computed_at=computed_at,
-        # The rates the amounts were converted at, as the page words them (the report keeps
-        # them exact, under "rates"; a stored report is used only while they are unchanged).
-        rates=[rate for _code, rate in sorted(scope.rates_to_target().items())],
-        q=_scope_query(scope, request),
-        levers=d.levers(scope, rep),
-        weeks=weeks,
-        # Forecast months before this one are overdue (their expected close date has passed).
-        this_month=timezone.localdate().strftime("%Y-%m"),
-        quota=quota,
+        scope=page.scope,
+        r=page.report,
+        computed_at=page.computed_at,
+        rates=page.rates,
+        q=_scope_query(page.scope, request),
+        levers=page.levers,
+        weeks=page.weeks,
+        this_month=page.this_month,
+        quota=page.quota,
         calc_form=calc_form,
-        calculator=calculator,
-        warnings=d.balance_warnings(rep),
-        accuracy=d.forecast_accuracy(scope),
-        goals=d.goal_progress(scope),
-        calibration=d.calibration(scope),
-        funnel_svg=charts.bars(
-            [(f["stage"], f["reached"]) for f in rep["funnel"]] + [(_("Won"), rep["created_won"])],
-            label=_("Funnel: deals created in the period that reached each stage"),
-        ),
-        forecast_svg=charts.bars(
-            [(format_month(m["month"], "month_short"), m["weighted"]) for m in months],
-            label=_("Weighted forecast by expected close month"),
-            marker=[quota["monthly_target"] if quota else None for _m in months],
-        ),
-        trend_svgs=[
-            (
-                _("Win rate"),
-                charts.line(
-                    [(format_day(w["week"], "day"), w["win_rate"]) for w in weeks],
-                    label=_("Weekly win rate"),
-                ),
-            ),
-            (
-                _("Days to close"),
-                charts.line(
-                    [(format_day(w["week"], "day"), w["cycle_days"]) for w in weeks],
-                    label=_("Weekly mean days to close"),
-                ),
-            ),
-            (
-                _("New deals"),
-                charts.line(
-                    [(format_day(w["week"], "day"), w["new_deals"]) for w in weeks],
-                    label=_("Weekly new deals"),
-                ),
-            ),
-            (
-                _("Won value"),
-                charts.line(
-                    [(format_day(w["week"], "day"), w["won_value"]) for w in weeks],
-                    label=_("Weekly won value"),
-                ),
-            ),
-        ],
+        calculator=page.calculator,
+        warnings=page.warnings,
+        accuracy=page.accuracy,
+        goals=page.goals,
+        calibration=page.calibration,
         can_recompute=request.user.is_admin or request.user.is_manager,  # type: ignore[union-attr]
+        **_charts(page),
     )
     return render(request, "metrics/dashboard.html", ctx)
 
 
-def _dashboard_csv(
-    export: str,
-    rep: dict[str, Any],
-    weeks: list[dict[str, Any]],
-    extra: list[dict[str, Any]],
-    calib: list[dict[str, Any]],
-) -> HttpResponse:
-    def in_currency(header: str) -> str:
-        # A money column names its currency: a spreadsheet has no other way to know it.
-        return f"{header} ({rep['currency']})"
-
-    if export == "funnel":
-        rows = [[f["stage"], f["reached"], _pct(f["conversion"])] for f in rep["funnel"]]
-        return _csv("funnel", [_("Stage"), _("Reached"), _("Conversion %")], rows)
-    if export == "reps":
-        rows = [
-            [o["owner"], o["won_count"], o["lost_count"], _pct(o["win_rate"]), o["won_value"]]
-            for o in rep["by_owner"]
-        ]
-        return _csv(
-            "reps",
-            [_("Owner"), _("Won"), _("Lost"), _("Win rate %"), in_currency(_("Won value"))],
-            rows,
-        )
-    if export == "time_in_stage":
-        rows = [
-            [
-                t["stage"],
-                t["completed"],
-                t["median_days"],
-                t["p90_days"],
-                t["in_progress"],
-                t["in_progress_median_days"],
-            ]
-            for t in rep["time_in_stage"]
-        ]
-        header = [
-            _("Stage"),
-            _("Completed stays"),
-            _("Median days"),
-            _("90th percentile days"),
-            _("Open stays"),
-            _("Open median days"),
-        ]
-        return _csv("time_in_stage", header, rows)
-    if export == "forecast":
-        rows = [[m["month"], m["count"], m["value"], m["weighted"]] for m in rep["forecast"]]
-        u = rep["forecast_undated"]
-        rows.append([_("No expected close date"), u["count"], u["value"], u["weighted"]])
-        header = [_("Month"), _("Deals"), in_currency(_("Value")), in_currency(_("Weighted"))]
-        return _csv("forecast", header, rows)
-    if export == "accuracy":
-        rows = [[a["month"], a["forecast"], a["won"], _pct(a["accuracy"])] for a in extra]
-        return _csv(
-            "forecast_accuracy",
-            [
-                _("Month"),
-                in_currency(_("Forecast")),
-                in_currency(_("Won")),
-                _("Won ÷ forecast %"),
-            ],
-            rows,
-        )
-    if export == "calibration":
-        rows = [[c["stage"], c["probability"], c["deals"], _pct(c["realised"])] for c in calib]
-        return _csv(
-            "calibration",
-            [_("Stage"), _("Probability %"), _("Closed deals"), _("Realised win rate %")],
-            rows,
-        )
-    if export == "trends":
-        rows = [
-            [
-                w["week"],
-                w["new_deals"],
-                w["won"],
-                w["lost"],
-                _pct(w["win_rate"]),
-                w["won_value"],
-                w["cycle_days"],
-            ]
-            for w in weeks
-        ]
-        header = [
-            _("Week"),
-            _("New deals"),
-            _("Won"),
-            _("Lost"),
-            _("Win rate %"),
-            in_currency(_("Won value")),
-            _("Days to close"),
-        ]
-        return _csv("trends", header, rows)
-    return HttpResponse(_("Unknown table to export."), status=404, content_type="text/plain")
+def _charts(page: d.DashboardReport) -> dict[str, Any]:
+    """The page's SVG charts, each beside the table with its numbers."""
+    rep, weeks, quota = page.report, page.weeks, page.quota
+    months = rep.forecast
+    trend_lines: list[tuple[str, str, list[charts.Number | None]]] = [
+        (_("Win rate"), _("Weekly win rate"), [w.win_rate for w in weeks]),
+        (_("Days to close"), _("Weekly mean days to close"), [w.cycle_days for w in weeks]),
+        (_("New deals"), _("Weekly new deals"), [w.new_deals for w in weeks]),
+        (_("Won value"), _("Weekly won value"), [w.won_value for w in weeks]),
+    ]
+    days = [format_day(w.week, "day") for w in weeks]
+    funnel: list[tuple[str, charts.Number | None]] = [(f.stage, f.reached) for f in rep.funnel]
+    return {
+        "funnel_svg": charts.bars(
+            [*funnel, (_("Won"), rep.created_won)],
+            label=_("Funnel: deals created in the period that reached each stage"),
+        ),
+        "forecast_svg": charts.bars(
+            [(format_month(m.month, "month_short"), m.weighted) for m in months],
+            label=_("Weighted forecast by expected close month"),
+            marker=[quota.monthly_target if quota else None for _m in months],
+        ),
+        "trend_svgs": [
+            (name, charts.line(list(zip(days, values, strict=True)), label=label))
+            for name, label, values in trend_lines
+        ],
+    }
 
 
 @require_http_methods(["GET"])
@@ -357,7 +232,7 @@ def drilldown(request: HttpRequest) -> HttpResponse:
             _("Created"),
             _("Closed"),
         ]
-        return _csv("deals", header, rows)
+        return csv_response("deals", header, rows)
     ctx = {
         "title": title,
         "deals": deals,
@@ -403,7 +278,9 @@ def stale(request: HttpRequest) -> HttpResponse:
         "pipeline": pipeline,
         "reasons": REASON_LABELS,
         "lost_reasons": list(LostReason.objects.filter(is_active=True)),
-        "activity_types": StaleBulkForm.base_fields["activity_type"].choices,
+        "activity_types": cast(
+            forms.ChoiceField, StaleBulkForm.base_fields["activity_type"]
+        ).choices,
         "today": timezone.localdate(),
         "chosen_reason": data.get("reason") or "",
         "chosen_owner": data.get("owner"),
@@ -439,7 +316,7 @@ def stale(request: HttpRequest) -> HttpResponse:
                 _("Currency"),
                 _("Reasons"),
             ]
-            return _csv("stale_deals", header, rows)
+            return csv_response("stale_deals", header, rows)
     return render(request, "metrics/stale.html", ctx)
 
 

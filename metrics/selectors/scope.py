@@ -145,6 +145,8 @@ def scope_build(
     enabled with a stored rate; NotVisible when the viewer may not see the owner or team asked
     for.
     """
+    # Over 60 lines: the checks, in the order their refusals reach the user, then the one
+    # resolution of who the scope covers; split, each part would need the others' results.
     if end < start:
         raise RuleViolation(_("The period ends before it starts; swap the dates."))
     if owner is not None and team is not None:

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from metrics.models import MetricSnapshot
-from metrics.selectors.report import metrics_report
+from metrics.selectors.report import MetricsReport, Record, metrics_report
 from metrics.selectors.scope import DEFAULT_PERIOD_DAYS, Scope
 from shared.money import Rate
 
@@ -32,7 +32,8 @@ STORED_KINDS = ("all", "team", "owner")
 
 
 def encode_report(value: Any) -> Any:
-    """JSON that `decode_report` turns back into equal Python values."""
+    """JSON that `decode_report` turns back into equal Python values (a record, such as a
+    `MetricsReport`, as the dict of its keys: `MetricsReport.from_dict` reads it back)."""
     if isinstance(value, Decimal):
         return {"$decimal": str(value)}
     if isinstance(value, datetime.datetime):
@@ -43,6 +44,8 @@ def encode_report(value: Any) -> Any:
         return {"$dict": [[encode_report(k), encode_report(v)] for k, v in value.items()]}
     if isinstance(value, list | tuple):
         return [encode_report(v) for v in value]
+    if isinstance(value, Record):
+        return {"$dict": [[encode_report(k), encode_report(v)] for k, v in value.pairs()]}
     return value
 
 
@@ -77,15 +80,16 @@ def rates_signature(rates: dict[str, Rate]) -> list[list[str]]:
     )
 
 
-def snapshot_value(report: dict[str, Any], scope: Scope) -> dict[str, Any]:
+def snapshot_value(report: MetricsReport, scope: Scope) -> dict[str, Any]:
     """What the nightly recompute stores under `REPORT_METRIC` for `scope`."""
     return {"report": encode_report(report), "rates": rates_signature(scope.rate_map())}
 
 
-def report_from_snapshot(scope: Scope) -> tuple[dict[str, Any], datetime.datetime] | None:
+def report_from_snapshot(scope: Scope) -> tuple[MetricsReport, datetime.datetime] | None:
     """The stored report of `scope` and when it was computed, or None when none applies (a
     scope or period the recompute does not store, no snapshot that day in the scope's
-    currency, or rates changed since). One query (plus the rates, once per scope)."""
+    currency, rates changed since, or a report stored before a figure it lacks was added).
+    One query (plus the rates, once per scope)."""
     stored_start = scope.end - datetime.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
     if scope.kind not in STORED_KINDS or scope.start != stored_start:
         return None
@@ -104,7 +108,12 @@ def report_from_snapshot(scope: Scope) -> tuple[dict[str, Any], datetime.datetim
     value, computed_at = row
     if not isinstance(value, dict) or value.get("rates") != rates_signature(scope.rate_map()):
         return None
-    return decode_report(value["report"]), computed_at
+    try:
+        report = MetricsReport.from_dict(decode_report(value["report"]))
+    except (KeyError, TypeError, ValueError):
+        # Stored by an older version without every figure of today's report: computed live.
+        return None
+    return report, computed_at
 
 
 def scope_on_latest_snapshot(scope: Scope, days: list[datetime.date]) -> Scope:
@@ -129,9 +138,9 @@ def scope_on_latest_snapshot(scope: Scope, days: list[datetime.date]) -> Scope:
     return dataclasses.replace(scope, start=start, end=found, rates=scope.rates)
 
 
-def dashboard_report(
+def report_stored_or_live(
     scope: Scope, *, latest_period: bool
-) -> tuple[Scope, dict[str, Any], datetime.datetime | None]:
+) -> tuple[Scope, MetricsReport, datetime.datetime | None]:
     """The scope shown, its report, and when that report was computed (None: live now).
 
     `latest_period`: the user chose no dates, so the dashboard shows the newest stored period

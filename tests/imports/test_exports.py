@@ -245,7 +245,7 @@ def test_every_export_csv_quotes_every_field_and_guards_formulas_after_separator
 
 
 def test_dashboard_csvs_quote_every_field_and_guard_formulas(client, admin, make_deal, stages):
-    from metrics.views import _csv
+    from metrics.exports import csv_response as _csv
 
     response = _csv("x", ["Stage"], [[EVIL, -3, "-1.5", "=1+1"]])
     lines = _raw_lines(response.content)

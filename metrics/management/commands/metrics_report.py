@@ -16,7 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import Team, User
-from metrics.selectors.report import jsonable, metrics_report
+from metrics.selectors.report import MetricsReport, jsonable, metrics_report
 from metrics.selectors.scope import default_period, scope_build
 from pipeline.models import Pipeline
 from shared.errors import ServiceError
@@ -93,47 +93,43 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
-def _table(r: dict[str, Any]) -> str:
-    cur = r["currency"]
+def _table(r: MetricsReport) -> str:
+    cur = r.currency
     rates = ", ".join(
-        f"1 {code} = {rate['rate']} {cur} on {rate['date']}" for code, rate in r["rates"].items()
+        f"1 {code} = {rate.rate} {cur} on {rate.date}" for code, rate in r.rates.items()
     )
     lines = [
-        f"{r['pipeline']} · {r['from']} … {r['to']} · {r['scope']} · amounts in {cur} "
+        f"{r.pipeline} · {r.start} … {r.end} · {r.scope} · amounts in {cur} "
         f"at stored rates" + (f" ({rates})" if rates else ""),
-        f"  Won deals left out of amounts (no rate for their currency): "
-        f"{r['won_unconverted_count']}",
+        f"  Won deals left out of amounts (no rate for their currency): {r.won_unconverted_count}",
         "",
-        f"  Win rate            {_fmt(r['win_rate'])}  ({r['won_count']} won, "
-        f"{r['lost_count']} lost)",
-        f"  Won value           {_fmt(r['won_value'])}",
-        f"  Deal size           mean {_fmt(r['avg_won_value'])}, "
-        f"median {_fmt(r['median_won_value'])}",
-        f"  Cycle (won), days   median {_fmt(r['cycle_days_won']['median'])}, "
-        f"mean {_fmt(r['cycle_days_won']['mean'])}",
-        f"  Cycle (lost), days  median {_fmt(r['cycle_days_lost']['median'])}, "
-        f"mean {_fmt(r['cycle_days_lost']['mean'])}",
-        f"  Velocity per day    {_fmt(r['velocity'])}  ({r['open_count']} open deals)",
-        f"  Weighted pipeline   {_fmt(r['weighted_pipeline'])}",
-        f"  Top 20% orgs' share {_fmt(r['top20_org_share'])}",
+        f"  Win rate            {_fmt(r.win_rate)}  ({r.won_count} won, {r.lost_count} lost)",
+        f"  Won value           {_fmt(r.won_value)}",
+        f"  Deal size           mean {_fmt(r.avg_won_value)}, median {_fmt(r.median_won_value)}",
+        f"  Cycle (won), days   median {_fmt(r.cycle_days_won.median)}, "
+        f"mean {_fmt(r.cycle_days_won.mean)}",
+        f"  Cycle (lost), days  median {_fmt(r.cycle_days_lost.median)}, "
+        f"mean {_fmt(r.cycle_days_lost.mean)}",
+        f"  Velocity per day    {_fmt(r.velocity)}  ({r.open_count} open deals)",
+        f"  Weighted pipeline   {_fmt(r.weighted_pipeline)}",
+        f"  Top 20% orgs' share {_fmt(r.top20_org_share)}",
         "",
         "  Funnel (deals created in the period)",
     ]
-    for f in r["funnel"]:
-        lines.append(f"    {f['stage']:<36} {f['reached']:>7}  {_fmt(f['conversion'])}")
-    lines.append(f"    {'Won':<36} {r['created_won']:>7}  {_fmt(r['overall_conversion'])} overall")
+    for f in r.funnel:
+        lines.append(f"    {f.stage:<36} {f.reached:>7}  {_fmt(f.conversion)}")
+    lines.append(f"    {'Won':<36} {r.created_won:>7}  {_fmt(r.overall_conversion)} overall")
     lines += ["", "  Time in stage, days (median / p90 / completed; open stays)"]
-    for t in r["time_in_stage"]:
+    for t in r.time_in_stage:
         lines.append(
-            f"    {t['stage']:<36} {_fmt(t['median_days']):>7} {_fmt(t['p90_days']):>7} "
-            f"{t['completed']:>6};  {t['in_progress']} open, median "
-            f"{_fmt(t['in_progress_median_days'])}"
+            f"    {t.stage:<36} {_fmt(t.median_days):>7} {_fmt(t.p90_days):>7} "
+            f"{t.completed:>6};  {t.in_progress} open, median "
+            f"{_fmt(t.in_progress_median_days)}"
         )
-    lines += ["", "  Stale deals: " + ", ".join(f"{k} {v}" for k, v in r["stale_counts"].items())]
+    lines += ["", "  Stale deals: " + ", ".join(f"{k} {v}" for k, v in r.stale_counts.items())]
     lines += ["", "  By owner (win rate, won, won value)"]
-    for o in r["by_owner"]:
+    for o in r.by_owner:
         lines.append(
-            f"    {o['owner']:<20} {_fmt(o['win_rate']):>7} {o['won_count']:>5} "
-            f"{_fmt(o['won_value']):>14}"
+            f"    {o.owner:<20} {_fmt(o.win_rate):>7} {o.won_count:>5} {_fmt(o.won_value):>14}"
         )
     return "\n".join(lines)

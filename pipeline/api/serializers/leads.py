@@ -59,7 +59,7 @@ class LeadCreateSerializer(StrictSerializer):
     notes = serializers.CharField(max_length=20000, required=False, allow_blank=True)
 
     def validate(self, attrs: dict) -> dict:
-        # The lead form's rule (pipeline.forms.contacts.LeadForm), refused as a 400 here too;
+        # The lead form's rule (pipeline.forms.leads.LeadForm), refused as a 400 here too;
         # `pipeline.services.leads.lead_create` checks it again for every other caller.
         if not (attrs.get("person") or attrs.get("organization")):
             raise serializers.ValidationError(
