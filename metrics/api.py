@@ -308,14 +308,14 @@ class MetricsApi(APIView):
         if q.get("pipeline") is not None:
             pipeline = _get(Pipeline, q["pipeline"], not_found)
         else:
-            pipeline = _default_pipeline(request.user)  # type: ignore[arg-type]
+            pipeline = _default_pipeline(request.user)
         scope = scope_build(
             pipeline=pipeline,
             start=q["from"],
             end=q["to"],
             owner=_get(User, q.get("owner"), not_found),
             team=_get(Team, q.get("team"), not_found),
-            viewer=request.user,  # type: ignore[arg-type]
+            viewer=request.user,
             currency=q.get("currency", ""),
         )
         return Response(MetricsReportSerializer(metrics_report(scope)).data)

@@ -85,8 +85,8 @@ def line(
     ]
     for seg in segments:
         if len(seg) == 1:
-            x, y = seg[0].split(",")
-            parts.append(f'<circle cx="{x}" cy="{y}" r="2" class="chart-dot"/>')
+            cx, cy = seg[0].split(",")
+            parts.append(f'<circle cx="{cx}" cy="{cy}" r="2" class="chart-dot"/>')
         elif seg:
             parts.append(f'<polyline points="{" ".join(seg)}" class="chart-line"/>')
     if points:

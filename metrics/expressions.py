@@ -86,7 +86,7 @@ class PercentileCont(Aggregate):
             raise ValueError("fraction must be between 0 and 1")
         super().__init__(expression, fraction=repr(float(fraction)), **extra)
 
-    def as_sql(self, compiler, connection, **extra_context):  # noqa: ANN001, ANN201
+    def as_sql(self, compiler, connection, **extra_context):  # type: ignore[override]  # noqa: ANN001, ANN201 - Func.as_sql takes more keyword arguments than this passes on
         if connection.vendor != "postgresql":
             raise NotSupportedError("PercentileCont needs PostgreSQL; use percentiles().")
         return super().as_sql(compiler, connection, **extra_context)
@@ -179,15 +179,15 @@ def _percentiles_window(
         n = counts[key]
         result = {}
         for f in fractions:
-            pos = f * (n - 1)
-            lo, hi = math.floor(pos), math.ceil(pos)
-            result[f] = lerp(by_rank[lo + 1], by_rank[hi + 1], pos - lo)
+            at = f * (n - 1)
+            lo, hi = math.floor(at), math.ceil(at)
+            result[f] = lerp(by_rank[lo + 1], by_rank[hi + 1], at - lo)
         out[key] = result
     return out
 
 
-AMOUNT = DecimalField(max_digits=34, decimal_places=12)
-RATE = DecimalField(max_digits=20, decimal_places=10)
+AMOUNT: DecimalField = DecimalField(max_digits=34, decimal_places=12)
+RATE: DecimalField = DecimalField(max_digits=20, decimal_places=10)
 
 
 def base_amount(

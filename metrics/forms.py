@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team, User
@@ -27,8 +29,8 @@ class ScopeForm(forms.Form):
     # Checked against the enabled currencies with a rate by `scope_build`.
     currency = forms.CharField(label=_("Currency"), required=False, max_length=3)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("owner") and data.get("team"):
             raise forms.ValidationError(_("Choose an owner or a team, not both."))
         start, end = data.get("start"), data.get("end")
@@ -94,7 +96,10 @@ class StaleBulkForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
         # The choices are whatever the page posted; the service checks each deal's visibility.
-        self.fields["deals"].choices = [(v, v) for v in self.data.getlist("deals")]
+        deals = self.fields["deals"]
+        assert isinstance(deals, forms.MultipleChoiceField)
+        posted = self.data.getlist("deals") if isinstance(self.data, QueryDict) else []
+        deals.choices = [(v, v) for v in posted]
 
     def clean_deals(self) -> list[tuple[int, int]]:
         pairs = []
@@ -108,8 +113,8 @@ class StaleBulkForm(forms.Form):
             raise forms.ValidationError(_("Choose at most 500 deals at once."))
         return pairs
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         action = data.get("action")
         if action == "lose" and not data.get("reason"):
             self.add_error("reason", _("Choose why the deals were lost."))

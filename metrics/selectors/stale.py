@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -26,7 +27,7 @@ REASON_LABELS = {
 
 @dataclass
 class StaleList:
-    deals: list[Deal]
+    deals: list[Any]  # Deal rows with `days_in_stage` and `stale_reasons` set
     counts: dict[str, int]
     too_old_days: float | None
     total: int
@@ -48,13 +49,16 @@ def deal_list_stale(
     start, end = default_period(timezone.localtime(as_of).date())
     scope = Scope(pipeline=pipeline, start=start, end=end, as_of=as_of)
     threshold = too_old_threshold(scope)
-    qs: QuerySet[Deal] = Deal.objects.filter(pipeline=pipeline)
+    qs: QuerySet[Any] = Deal.objects.filter(pipeline=pipeline)
     owners = owner_ids_editable(user)
     if owners is not None:
         qs = qs.filter(owner_id__in=owners)
     if owner_id is not None:
         qs = qs.filter(owner_id=owner_id)
-    qs = stale_annotate(qs, as_of=as_of, too_old_days=threshold).filter(_stale=True)
+    # Annotated with one `_<reason>` flag per reason (and `_stale`, `_in_stage`): names the
+    # type checker cannot know, so the annotated rows are read as `Any`.
+    annotated: QuerySet[Any] = stale_annotate(qs, as_of=as_of, too_old_days=threshold)
+    qs = annotated.filter(_stale=True)
     counts = qs.aggregate(
         total=Count("pk"),
         **{name: Count("pk", filter=Q(**{f"_{name}": True})) for name in STALE_REASONS},

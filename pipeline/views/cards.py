@@ -92,7 +92,7 @@ def card_ui(request: HttpRequest, stages: list[Stage]) -> CardUI:
 def card_html(c: Card, ui: CardUI) -> str:
     labels = ui.labels
     days = days_in_stage(c.stage_entered_at, ui.now)
-    rotting = bool(c.rotting_days) and c.status == "open" and days > c.rotting_days
+    rotting = bool(c.rotting_days) and c.status == "open" and days > (c.rotting_days or 0)
     age = ui.age(days) + (f" · {labels['rotting']}" if rotting else "")
     # Each name isolated: a right-to-left name beside a left-to-right one stays in order.
     sub = " · ".join(f"<bdi>{escape(p)}</bdi>" for p in (c.organization, c.person) if p)

@@ -38,7 +38,7 @@ class UserApi(ReadOnlyApi):
         return bool(user is not None and getattr(user, "is_admin", False))
 
     @property
-    def filterset_class(self) -> type:  # type: ignore[override]  # per request, not per class
+    def filterset_class(self) -> type:  # per request, not per class
         # A rep filtering by role or status would learn them: only admins may.
         return api_filters.UserFilter if self._admin() else api_filters.ColleagueFilter
 
