@@ -52,6 +52,7 @@ test: install messages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy accounts pipeline metrics config shared
 	$(PY) -m pytest $(PYTEST_ARGS)
 

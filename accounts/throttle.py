@@ -24,7 +24,7 @@ from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest
 
-from config.cache import CacheUnavailable
+from shared.cache import CacheUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -34,7 +34,7 @@ class HealthCheckMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path_info == "/healthz" and request.method == "GET":
-            from config.views import healthz
+            from config.health import healthz
 
             return healthz(request)
         return self.get_response(request)

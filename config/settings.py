@@ -314,7 +314,7 @@ STAGECOACH_JOB_RELAY_THREAD = env_bool("STAGECOACH_JOB_RELAY_THREAD", default=Tr
 CACHES = {
     "default": (
         # A Redis outage is a cache miss, not a 500 (config/cache.py).
-        {"BACKEND": "config.cache.ResilientRedisCache", "LOCATION": REDIS_URL}
+        {"BACKEND": "shared.cache.ResilientRedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL and env_bool("USE_REDIS_CACHE", default=not DEBUG)
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

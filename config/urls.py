@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from config.views import healthz
+from config.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -113,7 +113,7 @@ def test_logout_is_a_post(client, rep):
 
 # --- A Redis outage and a parallel burst (issue 15) -----------------------------------------
 def _redis_cache(settings, url: str) -> None:
-    settings.CACHES = {"default": {"BACKEND": "config.cache.ResilientRedisCache", "LOCATION": url}}
+    settings.CACHES = {"default": {"BACKEND": "shared.cache.ResilientRedisCache", "LOCATION": url}}
 
 
 @pytest.fixture

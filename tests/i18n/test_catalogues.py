@@ -2,7 +2,7 @@
 
 `makemessages` runs on a copy of the code in a temporary directory (Django's real extraction;
 it needs GNU gettext, which CI installs and requires) and every extracted entry must be
-translated in every language: `config.catalogues.COVERED` is every path.
+translated in every language: `shared.catalogues.COVERED` is every path.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from config.catalogues import (
+from shared.catalogues import (
     CATALOGUE_LANGUAGES,
     COVERED,
     LOCALE_DIR,

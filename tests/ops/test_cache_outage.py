@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from config.cache import ResilientRedisCache
+from shared.cache import ResilientRedisCache
 from tests.ops.servers import free_port
 
 

@@ -20,7 +20,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Count, Sum
 
-from config.cache import ResilientRedisCache
 from pipeline.models import Deal, ImportJob, StageChange, StageTotal
 from pipeline.services.imports import ImportOptions
 from pipeline.services.imports.jobs import (
@@ -29,6 +28,7 @@ from pipeline.services.imports.jobs import (
     import_job_create,
 )
 from pipeline.tasks import apply_import
+from shared.cache import ResilientRedisCache
 from tests.ops.servers import app_env, start_worker, stop_process
 
 pytestmark = pytest.mark.celery_worker

@@ -3,7 +3,7 @@ Babel, so no GNU gettext is needed. `make run` and `make test` call it."""
 
 from django.core.management.base import BaseCommand
 
-from config.catalogues import compile_catalogues
+from shared.catalogues import compile_catalogues
 
 
 class Command(BaseCommand):
