@@ -16,7 +16,7 @@ def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if not request.user.is_admin:  # type: ignore[union-attr]
+        if not request.user.is_admin:  # type: ignore[union-attr]  # login_required ran first: a User
             raise PermissionDenied("Only an admin can open this page.")
         return view(request, *args, **kwargs)
 

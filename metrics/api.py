@@ -55,7 +55,7 @@ class _FromTo:
     exposed under the contract's names."""
 
     def get_fields(self) -> dict[str, serializers.Field]:
-        fields = super().get_fields()  # type: ignore[misc]
+        fields = super().get_fields()  # type: ignore[misc]  # a mixin: the serializer supplies get_fields
         renamed = {}
         for name, field in fields.items():
             renamed[{"start": "from", "end": "to"}.get(name, name)] = field

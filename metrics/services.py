@@ -269,7 +269,7 @@ def _cleanup_one(
             actor=actor,
             type=activity_type,
             subject=subject,
-            due_date=due_date,  # type: ignore[arg-type]
+            due_date=due_date,  # type: ignore[arg-type]  # the form made it required for this action
             deal=deal,
             done=False,
         )

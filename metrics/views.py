@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,13 +31,13 @@ from pipeline.selectors.visibility import owner_ids_editable, owner_ids_visible
 from shared.currencies import currency_rates
 from shared.dates import format_day, format_month
 from shared.errors import RuleViolation, ServiceError
-from shared.http import form_errors_text, safe_next
+from shared.http import AuthedHttpRequest, form_errors_text, safe_next
 from shared.jobs import job_enqueue
 
 DRILL_LIMIT = 200
 
 
-def _pipeline_for(request: HttpRequest, chosen: Pipeline | None) -> Pipeline | None:
+def _pipeline_for(request: AuthedHttpRequest, chosen: Pipeline | None) -> Pipeline | None:
     if chosen is not None:
         return chosen
     user = request.user
@@ -62,7 +62,7 @@ def _people(user: User) -> tuple[list[User], list[Team]]:
     return list(people), list(teams)
 
 
-def _scope(request: HttpRequest) -> tuple[ScopeForm, Scope | None, str]:
+def _scope(request: AuthedHttpRequest) -> tuple[ScopeForm, Scope | None, str]:
     """The scope the request asks for. Amounts are in the currency asked for, else in the
     user's display currency while it has a rate (as on the board), else in the base currency."""
     form = ScopeForm(request.GET or None)
@@ -74,7 +74,7 @@ def _scope(request: HttpRequest) -> tuple[ScopeForm, Scope | None, str]:
         return form, None, _("There is no active pipeline yet.")
     start, end = default_period()
     rates = currency_rates()
-    currency = data.get("currency") or board_display_currency(request.user, rates)  # type: ignore[arg-type]
+    currency = data.get("currency") or board_display_currency(request.user, rates)
     try:
         scope = scope_build(
             pipeline=pipeline,
@@ -82,7 +82,7 @@ def _scope(request: HttpRequest) -> tuple[ScopeForm, Scope | None, str]:
             end=data.get("end") or end,
             owner=data.get("owner"),
             team=data.get("team"),
-            viewer=request.user,  # type: ignore[arg-type]
+            viewer=request.user,
             currency=currency,
             rates=rates,
         )
@@ -91,7 +91,7 @@ def _scope(request: HttpRequest) -> tuple[ScopeForm, Scope | None, str]:
     return form, scope, ""
 
 
-def _scope_query(scope: Scope, request: HttpRequest) -> str:
+def _scope_query(scope: Scope, request: AuthedHttpRequest) -> str:
     params: dict[str, str | int] = {
         "pipeline": scope.pipeline.pk,
         "start": scope.start.isoformat(),
@@ -106,9 +106,9 @@ def _scope_query(scope: Scope, request: HttpRequest) -> str:
 
 @require_http_methods(["GET"])
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthedHttpRequest) -> HttpResponse:
     form, scope, error = _scope(request)
-    people, teams = _people(request.user)  # type: ignore[arg-type]
+    people, teams = _people(request.user)
     ctx: dict[str, Any] = {
         "form": form,
         "error": error,
@@ -148,7 +148,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         accuracy=page.accuracy,
         goals=page.goals,
         calibration=page.calibration,
-        can_recompute=request.user.is_admin or request.user.is_manager,  # type: ignore[union-attr]
+        can_recompute=request.user.is_admin or request.user.is_manager,
         **_charts(page),
     )
     return render(request, "metrics/dashboard.html", ctx)
@@ -185,7 +185,7 @@ def _charts(page: d.DashboardReport) -> dict[str, Any]:
 
 @require_http_methods(["GET"])
 @login_required
-def drilldown(request: HttpRequest) -> HttpResponse:
+def drilldown(request: AuthedHttpRequest) -> HttpResponse:
     form, scope, error = _scope(request)
     if scope is None:
         return render(request, "metrics/deals.html", {"error": error}, status=422)
@@ -248,10 +248,10 @@ def drilldown(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @login_required
-def recompute(request: HttpRequest) -> HttpResponse:
+def recompute(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     back = safe_next(request, request.POST.get("next"), reverse("metrics:dashboard"))
-    if not (user.is_admin or user.is_manager):  # type: ignore[union-attr]
+    if not (user.is_admin or user.is_manager):
         raise PermissionDenied(_("Only managers and admins can recompute the metrics."))
     # The same task as the nightly run, for today; runs in-process without Redis, and is kept
     # as a pending job (the user is told it will run late) when the broker is away.
@@ -266,11 +266,11 @@ def recompute(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @login_required
-def stale(request: HttpRequest) -> HttpResponse:
+def stale(request: AuthedHttpRequest) -> HttpResponse:
     form = StaleFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     pipeline = _pipeline_for(request, data.get("pipeline"))
-    people, _teams = _people(request.user)  # type: ignore[arg-type]
+    people, _teams = _people(request.user)
     ctx: dict[str, Any] = {
         "form": form,
         "people": people,
@@ -288,7 +288,7 @@ def stale(request: HttpRequest) -> HttpResponse:
     if pipeline is not None:
         owner = data.get("owner")
         result = deal_list_stale(
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             pipeline=pipeline,
             owner_id=owner.pk if owner else None,
             reason=data.get("reason") or None,
@@ -322,7 +322,7 @@ def stale(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @login_required
-def stale_bulk(request: HttpRequest) -> HttpResponse:
+def stale_bulk(request: AuthedHttpRequest) -> HttpResponse:
     # Back to the list as it was filtered. The filters travel as filter_owner/filter_reason:
     # "reason" is the lost reason of "Mark lost", and sharing the name lost the filter.
     back_query = {
@@ -338,7 +338,7 @@ def stale_bulk(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     try:
         done = stale_cleanup_bulk(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             deals=data["deals"],
             action=data["action"],
             reason=data.get("reason"),

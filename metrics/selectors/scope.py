@@ -49,7 +49,7 @@ class Scope:
         if self.rates is None:
             # A frozen dataclass: filled in once, like a cached property.
             object.__setattr__(self, "rates", currency_rates())
-        return self.rates  # type: ignore[return-value]
+        return self.rates  # type: ignore[return-value]  # filled by scope_build before any read
 
     def rates_to_target(self) -> dict[str, Rate]:
         """Units of the scope's currency per unit of each other currency that has a rate, each

@@ -1,4 +1,4 @@
-"""The nightly figures as the dashboard reads them (issue 7: "dashboards read precomputed
+"""The nightly figures as the dashboard reads them ("dashboards read precomputed
 figures instantly").
 
 Besides one row per figure (what trends, forecast accuracy and scripts read), the nightly

@@ -6,7 +6,7 @@ three times slower than a board of 100 (bench/board.py). Here the per-request wo
 URLs, the "Move to…" options, the CSRF token, number separators) is done once, and each card
 is one f-string with every value escaped. Presentation only: no business rules. The markup is
 documented in docs/architecture.md (testability contract: data-deal-id, data-version).
-A Jinja2 template was measured against these too (issue 17): 4-5 times their time per card,
+A Jinja2 template was measured against these too: 4-5 times their time per card,
 1.2-1.35 times the board's (docs/performance.md; `bench/board.py --cards both`).
 """
 
